@@ -1,0 +1,172 @@
+// Package store opens the database (embedded SQLite or PostgreSQL), runs the
+// embedded migrations, and hides the few places where the two dialects differ.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names a database engine.
+type Dialect string
+
+// The two engines Rapport runs on.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Querier is what both *sql.DB and *sql.Tx offer; code that only reads or
+// writes inside a transaction takes one.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DB is an open database: a writer pool and a reader pool (the same pool on
+// PostgreSQL; one writer connection and several readers on SQLite).
+type DB struct {
+	dialect Dialect
+	writer  *sql.DB
+	reader  *sql.DB
+	// Location is a printable description (file path or host/db) for logs.
+	Location string
+}
+
+// DefaultURL is the embedded SQLite database inside dataDir.
+func DefaultURL(dataDir string) string {
+	return "sqlite://" + filepath.Join(dataDir, "rapport.db")
+}
+
+// Open connects to the database named by rawURL: "postgres://..." or
+// "postgresql://..." for PostgreSQL, "sqlite://PATH" or a bare path for SQLite.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	if strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://") {
+		return openPostgres(ctx, rawURL)
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite://"), "sqlite:")
+	if path == "" {
+		return nil, fmt.Errorf("open database: empty SQLite path in %q", rawURL)
+	}
+	return openSQLite(ctx, path)
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	writer, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	// One writer connection: SQLite serialises writers anyway, and one
+	// connection turns lock contention into a queue instead of busy errors.
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	reader, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	return &DB{dialect: SQLite, writer: writer, reader: reader, Location: path}, nil
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	db, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database: %w", redact(err, rawURL))
+	}
+	loc := rawURL
+	if u, err := url.Parse(rawURL); err == nil {
+		loc = u.Host + u.Path
+	}
+	return &DB{dialect: Postgres, writer: db, reader: db, Location: loc}, nil
+}
+
+// redact keeps a password in the URL out of error messages.
+func redact(err error, rawURL string) error {
+	u, perr := url.Parse(rawURL)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	if p, ok := u.User.Password(); ok && p != "" {
+		return errors.New(strings.ReplaceAll(err.Error(), p, "xxxxx"))
+	}
+	return err
+}
+
+// Dialect reports the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Reader is the pool for queries outside a transaction.
+func (db *DB) Reader() Querier { return db.reader }
+
+// Writer is the pool for single writes outside a transaction.
+func (db *DB) Writer() Querier { return db.writer }
+
+// Stats describes the pools, for metrics.
+func (db *DB) Stats() (writer, reader sql.DBStats) {
+	return db.writer.Stats(), db.reader.Stats()
+}
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.reader.PingContext(ctx) }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.writer.Close()
+	if db.reader != db.writer {
+		err = errors.Join(err, db.reader.Close())
+	}
+	return err
+}
+
+// Tx runs fn in one write transaction and commits it when fn returns nil.
+// Driver errors are translated to fault kinds (unique violations become
+// conflicts).
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return Translate(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Translate(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}

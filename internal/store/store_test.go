@@ -1,0 +1,114 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/store/storetest"
+)
+
+func TestMigrationFoldersHoldTheSameVersions(t *testing.T) {
+	lite, err := store.Migrations(store.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := store.Migrations(store.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lite) != len(pg) {
+		t.Fatalf("sqlite has %d migrations, postgres %d", len(lite), len(pg))
+	}
+	for i := range lite {
+		if lite[i].Version != pg[i].Version || lite[i].Name != pg[i].Name {
+			t.Errorf("migration %d: sqlite %s, postgres %s", i, lite[i].Name, pg[i].Name)
+		}
+	}
+}
+
+func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.URL(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := store.Open(ctx, url)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer db.Close()
+			_, errs[i] = db.Migrate(ctx)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+	}
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil || n != 0 {
+		t.Fatalf("second migrate applied %d, err %v; want 0, nil", n, err)
+	}
+	cur, known, err := db.SchemaVersion(ctx)
+	if err != nil || cur != known || cur == 0 {
+		t.Fatalf("schema version %d of %d (err %v)", cur, known, err)
+	}
+}
+
+func TestRefusesNewerDatabase(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	if _, err := db.Writer().ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Writer().ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = 9999`)
+	_, err := db.Migrate(ctx)
+	var tooNew *store.ErrTooNew
+	if !errors.As(err, &tooNew) {
+		t.Fatalf("migrate on a newer database: got %v, want ErrTooNew", err)
+	}
+}
+
+func TestUniqueViolationBecomesConflictNamingTheField(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	d := db.Dialect()
+	now := d.Time(time.Now())
+	ws := "ws-" + time.Now().Format("150405.000000")
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES ($1, 'w', $2)`, ws, now); err != nil {
+			return err
+		}
+		for _, id := range []string{"u1", "u2"} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO users (workspace_id, id, email, name, role, created_at, updated_at)
+				VALUES ($1, $2, 'same@example.com', 'n', 'admin', $3, $3)`, ws, id, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	fe := fault.As(err)
+	if fe == nil || fe.Kind != fault.KindConflict || len(fe.Fields) != 1 || fe.Fields[0].Field != "email" {
+		t.Fatalf("got %#v, want a conflict on email", err)
+	}
+	var n int
+	if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM workspaces WHERE id = $1`, ws).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("rolled back transaction left %d workspaces (err %v)", n, err)
+	}
+}
