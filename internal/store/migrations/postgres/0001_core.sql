@@ -5,6 +5,7 @@ CREATE TABLE workspaces (
     default_currency TEXT NOT NULL DEFAULT 'EUR',
     time_zone        TEXT NOT NULL DEFAULT 'UTC',
     setup_token_hash TEXT,
+    schema_version   INTEGER NOT NULL DEFAULT 1,
     created_at       TIMESTAMPTZ NOT NULL
 );
 
@@ -159,8 +160,8 @@ CREATE TABLE companies (
 );
 CREATE INDEX companies_created ON companies (workspace_id, created_at, id);
 CREATE INDEX companies_updated ON companies (workspace_id, updated_at, id);
-CREATE INDEX companies_name ON companies (workspace_id, name, id);
-CREATE INDEX companies_domain ON companies (workspace_id, domain, id);
+CREATE INDEX companies_name ON companies (workspace_id, name NULLS FIRST, id);
+CREATE INDEX companies_domain ON companies (workspace_id, domain NULLS FIRST, id);
 CREATE INDEX companies_search ON companies USING GIN (search);
 
 CREATE TABLE contacts (
@@ -191,9 +192,9 @@ CREATE TABLE contacts (
 CREATE INDEX contacts_created ON contacts (workspace_id, created_at, id);
 CREATE INDEX contacts_updated ON contacts (workspace_id, updated_at, id);
 CREATE UNIQUE INDEX contacts__email__key ON contacts (workspace_id, email) WHERE deleted_at IS NULL AND email IS NOT NULL;
-CREATE INDEX contacts_last_name ON contacts (workspace_id, last_name, id);
-CREATE INDEX contacts_company ON contacts (workspace_id, company_id, id);
-CREATE INDEX contacts_stage ON contacts (workspace_id, lifecycle_stage, created_at, id);
+CREATE INDEX contacts_last_name ON contacts (workspace_id, last_name NULLS FIRST, id);
+CREATE INDEX contacts_company ON contacts (workspace_id, company_id NULLS FIRST, id);
+CREATE INDEX contacts_stage ON contacts (workspace_id, lifecycle_stage NULLS FIRST, created_at, id);
 CREATE INDEX contacts_score ON contacts (workspace_id, score, id);
 CREATE INDEX contacts_search ON contacts USING GIN (search);
 

@@ -1,0 +1,417 @@
+// Package records is the one generic record engine: create, read, update,
+// trash and restore, list with filter, order and keyset pages, and
+// full-text search, for every object the schema describes. Every write
+// appends its event in the same transaction.
+package records
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// Record is a record as the API shows it: system fields and every field,
+// flat, with clean values (string, int64, float64, bool, time.Time,
+// []string, map[string]any, nil).
+type Record map[string]any
+
+// ID returns the record's id.
+func (r Record) ID() string { s, _ := r["id"].(string); return s }
+
+// Version returns the record's version.
+func (r Record) Version() int64 { v, _ := r["version"].(int64); return v }
+
+// Owner returns the record's owner id, or "".
+func (r Record) Owner() string { s, _ := r["owner_id"].(string); return s }
+
+// Validator checks a record of one object before it is written, inside the
+// transaction; domain packages register them (webhook URLs, for example).
+type Validator func(ctx context.Context, p access.Principal, rec Record) error
+
+// Engine serves records of every object.
+type Engine struct {
+	db         *store.DB
+	schemas    *schema.Registry
+	log        *events.Log
+	now        func() time.Time
+	validators map[string][]Validator
+}
+
+// New returns an engine.
+func New(db *store.DB, schemas *schema.Registry, log *events.Log, now func() time.Time) *Engine {
+	return &Engine{db: db, schemas: schemas, log: log, now: now, validators: map[string][]Validator{}}
+}
+
+// Validate registers a validator for an object. Call at start-up.
+func (e *Engine) Validate(object string, v Validator) {
+	e.validators[object] = append(e.validators[object], v)
+}
+
+// Schema returns the workspace's schema.
+func (e *Engine) Schema(ctx context.Context, ws string) (*schema.Schema, error) {
+	return e.schemas.Get(ctx, ws)
+}
+
+func (e *Engine) object(ctx context.Context, p access.Principal, name string) (*schema.Schema, *schema.Object, error) {
+	s, err := e.schemas.Get(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, ok := s.Object(name)
+	if !ok {
+		return nil, nil, fault.NotFound("no object %q", name)
+	}
+	if err := access.CanRead(p, name); err != nil {
+		return nil, nil, err
+	}
+	return s, o, nil
+}
+
+// columns lists the selected columns of an object's table, in scan order.
+func columns(o *schema.Object) []string {
+	cols := []string{"id", "created_at", "updated_at", "owner_id", "version", "deleted_at", "custom"}
+	for _, f := range o.Fields {
+		if !f.Custom && !system(f.Name) {
+			cols = append(cols, f.Name)
+		}
+	}
+	return cols
+}
+
+func system(name string) bool {
+	switch name {
+	case "id", "created_at", "updated_at", "owner_id", "version":
+		return true
+	}
+	return false
+}
+
+func selectList(o *schema.Object, alias string) string {
+	cols := columns(o)
+	for i, c := range cols {
+		cols[i] = alias + "." + store.QuoteIdent(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// scanRecord reads one row selected with selectList.
+func scanRecord(o *schema.Object, sc interface{ Scan(...any) error }) (Record, *time.Time, error) {
+	cols := columns(o)
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := sc.Scan(ptrs...); err != nil {
+		return nil, nil, err
+	}
+	rec := Record{}
+	var deleted *time.Time
+	for i, c := range cols {
+		v := vals[i]
+		switch c {
+		case "id", "owner_id":
+			rec[c] = textValue(v)
+		case "created_at", "updated_at":
+			t, err := store.ParseTime(v)
+			if err != nil {
+				return nil, nil, err
+			}
+			rec[c] = t
+		case "version":
+			n, _ := intValue(v)
+			rec[c] = n
+		case "deleted_at":
+			if v != nil {
+				t, err := store.ParseTime(v)
+				if err != nil {
+					return nil, nil, err
+				}
+				deleted = &t
+			}
+		case "custom":
+			if err := decodeCustom(o, v, rec); err != nil {
+				return nil, nil, err
+			}
+		default:
+			f, _ := o.Field(c)
+			cv, err := fromColumn(f, v)
+			if err != nil {
+				return nil, nil, fmt.Errorf("read %s.%s: %w", o.Name, c, err)
+			}
+			rec[c] = cv
+		}
+	}
+	for _, f := range o.Fields {
+		if _, ok := rec[f.Name]; !ok {
+			rec[f.Name] = nil
+		}
+	}
+	return rec, deleted, nil
+}
+
+func textValue(v any) any {
+	switch t := v.(type) {
+	case nil:
+		return nil
+	case []byte:
+		return string(t)
+	case string:
+		return t
+	}
+	return fmt.Sprint(v)
+}
+
+func intValue(v any) (int64, bool) {
+	switch t := v.(type) {
+	case int64:
+		return t, true
+	case int32:
+		return int64(t), true
+	case float64:
+		return int64(t), true
+	case []byte:
+		n, err := strconv.ParseInt(string(t), 10, 64)
+		return n, err == nil
+	case string:
+		n, err := strconv.ParseInt(t, 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// fromColumn converts a built-in column value to its clean form.
+func fromColumn(f *schema.Field, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch f.Kind {
+	case schema.Integer:
+		n, _ := intValue(v)
+		return n, nil
+	case schema.Number:
+		switch t := v.(type) {
+		case float64:
+			return t, nil
+		case int64:
+			return float64(t), nil
+		}
+		x, err := strconv.ParseFloat(fmt.Sprint(textValue(v)), 64)
+		return x, err
+	case schema.Money:
+		return formatMoney(v), nil
+	case schema.Bool:
+		switch t := v.(type) {
+		case bool:
+			return t, nil
+		case int64:
+			return t != 0, nil
+		}
+		return nil, fmt.Errorf("unexpected bool %T", v)
+	case schema.DateTime:
+		return store.ParseTime(v)
+	case schema.Tags, schema.MultiSelect:
+		var list []string
+		if err := json.Unmarshal(jsonBytes(v), &list); err != nil {
+			return nil, err
+		}
+		return list, nil
+	case schema.Address, schema.Consent:
+		var m map[string]any
+		if err := json.Unmarshal(jsonBytes(v), &m); err != nil {
+			return nil, err
+		}
+		return m, nil
+	case schema.Date:
+		if t, ok := v.(time.Time); ok {
+			return t.Format("2006-01-02"), nil
+		}
+	}
+	return textValue(v), nil
+}
+
+func jsonBytes(v any) []byte {
+	switch t := v.(type) {
+	case []byte:
+		return t
+	case string:
+		return []byte(t)
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// formatMoney renders a stored amount as a decimal string with at least two
+// decimals ("12500.00"), whatever the engine returned.
+func formatMoney(v any) string {
+	var s string
+	switch t := v.(type) {
+	case int64:
+		s = strconv.FormatInt(t, 10)
+	case float64:
+		s = strconv.FormatFloat(t, 'f', -1, 64)
+	case json.Number:
+		s = t.String()
+	default:
+		s = fmt.Sprint(textValue(v))
+	}
+	return schema.FormatDecimal(s)
+}
+
+// decodeCustom reads the custom JSON column into rec.
+func decodeCustom(o *schema.Object, v any, rec Record) error {
+	b := jsonBytes(v)
+	if len(b) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return fmt.Errorf("custom fields of %s: %w", o.Name, err)
+	}
+	for _, f := range o.Fields {
+		if !f.Custom {
+			continue
+		}
+		raw, ok := m[f.Name]
+		if !ok || raw == nil {
+			rec[f.Name] = nil
+			continue
+		}
+		rec[f.Name] = fromJSON(f, raw)
+	}
+	return nil
+}
+
+// fromJSON converts a stored custom value to its clean form.
+func fromJSON(f *schema.Field, raw any) any {
+	switch f.Kind {
+	case schema.Integer:
+		if n, ok := raw.(json.Number); ok {
+			i, _ := n.Int64()
+			return i
+		}
+	case schema.Number:
+		if n, ok := raw.(json.Number); ok {
+			x, _ := n.Float64()
+			return x
+		}
+	case schema.Money:
+		return formatMoney(raw)
+	case schema.DateTime:
+		if s, ok := raw.(string); ok {
+			if t, err := time.Parse(time.RFC3339, s); err == nil {
+				return t.UTC()
+			}
+		}
+	case schema.MultiSelect:
+		if list, ok := raw.([]any); ok {
+			out := make([]string, 0, len(list))
+			for _, it := range list {
+				if s, ok := it.(string); ok {
+					out = append(out, s)
+				}
+			}
+			return out
+		}
+	}
+	return raw
+}
+
+// toJSON converts a clean custom value for the custom JSON column. Money is
+// a JSON number so that both engines compare it as a number.
+func toJSON(f *schema.Field, v any) any {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC().Format(schema.DateTimeLayout)
+	case string:
+		if f.Kind == schema.Money {
+			return json.Number(t)
+		}
+	}
+	return v
+}
+
+// toColumn converts a clean built-in value to a column parameter.
+func toColumn(d store.Dialect, f *schema.Field, v any) any {
+	if v == nil {
+		return nil
+	}
+	switch t := v.(type) {
+	case time.Time:
+		return d.Time(t)
+	case bool:
+		return d.Bool(t)
+	case []string, map[string]any:
+		b, _ := json.Marshal(t)
+		return string(b)
+	}
+	return v
+}
+
+// get loads one record inside q (a transaction when writing).
+func (e *Engine) get(ctx context.Context, q store.Querier, ws string, o *schema.Object, id string, forUpdate bool) (Record, *time.Time, error) {
+	query := "SELECT " + selectList(o, "t") + " FROM " + store.QuoteIdent(o.Table) + " t WHERE t.workspace_id = $1 AND t.id = $2"
+	if forUpdate && e.db.Dialect() == store.Postgres {
+		query += " FOR UPDATE"
+	}
+	rec, deleted, err := scanRecord(o, q.QueryRowContext(ctx, query, ws, id))
+	if err == sql.ErrNoRows {
+		return nil, nil, fault.NotFound("no %s with id %q", o.Singular, id)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s %s: %w", o.Singular, id, err)
+	}
+	return rec, deleted, nil
+}
+
+// Get reads one record; a trashed one only when trashed is true.
+func (e *Engine) Get(ctx context.Context, p access.Principal, object, id string, trashed bool) (Record, error) {
+	_, o, err := e.object(ctx, p, object)
+	if err != nil {
+		return nil, err
+	}
+	rec, deleted, err := e.get(ctx, e.db.Reader(), p.WorkspaceID, o, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if deleted != nil && !trashed {
+		return nil, fault.NotFound("no %s with id %q (it is in the trash)", o.Singular, id)
+	}
+	return rec, nil
+}
+
+// Exists reports whether a live record exists, for relation checks.
+func (e *Engine) exists(ctx context.Context, q store.Querier, ws, target, id string) (bool, error) {
+	table := ""
+	switch target {
+	case "users":
+		var n int
+		err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE workspace_id = $1 AND id = $2`, ws, id).Scan(&n)
+		return n > 0, err
+	default:
+		s, err := e.schemas.Get(ctx, ws)
+		if err != nil {
+			return false, err
+		}
+		o, ok := s.Object(target)
+		if !ok {
+			return false, nil
+		}
+		table = o.Table
+	}
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+store.QuoteIdent(table)+" WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL", ws, id).Scan(&n)
+	return n > 0, err
+}

@@ -1,0 +1,82 @@
+package schema
+
+// systemFields open every object: the record's identity and bookkeeping.
+func systemFields() []*Field {
+	return []*Field{
+		{Name: "id", Label: "ID", Kind: ID, ReadOnly: true, Indexed: true},
+		{Name: "created_at", Label: "Created", Kind: DateTime, ReadOnly: true, Indexed: true},
+		{Name: "updated_at", Label: "Updated", Kind: DateTime, ReadOnly: true, Indexed: true},
+		{Name: "owner_id", Label: "Owner", Kind: Relation, Target: "users"},
+		{Name: "version", Label: "Version", Kind: Integer, ReadOnly: true},
+	}
+}
+
+// LifecycleStages are the values of a contact's lifecycle_stage.
+var LifecycleStages = []string{"subscriber", "lead", "mql", "sql", "opportunity", "customer", "evangelist", "other"}
+
+// builtins returns fresh copies of the built-in objects.
+func builtins() []*Object {
+	objs := []*Object{
+		{
+			Name: "contacts", Label: "Contacts", Singular: "contact", Table: "contacts",
+			Title: []string{"first_name", "last_name"}, Subtitle: "email",
+			Fields: []*Field{
+				{Name: "first_name", Label: "First name", Kind: Text, Searchable: true},
+				{Name: "last_name", Label: "Last name", Kind: Text, Searchable: true, Indexed: true},
+				{Name: "email", Label: "Email", Kind: Email, Unique: true, Indexed: true, Searchable: true, Lower: true},
+				{Name: "phone", Label: "Phone", Kind: Phone, Searchable: true},
+				{Name: "title", Label: "Job title", Kind: Text, Searchable: true},
+				{Name: "company_id", Label: "Company", Kind: Relation, Target: "companies", Indexed: true, Relation: "company"},
+				{Name: "lifecycle_stage", Label: "Lifecycle stage", Kind: Select, Options: LifecycleStages, Indexed: true},
+				{Name: "lead_source", Label: "Lead source", Kind: Text},
+				{Name: "score", Label: "Score", Kind: Integer, ReadOnly: true, Indexed: true},
+				{Name: "tags", Label: "Tags", Kind: Tags},
+				{Name: "address", Label: "Address", Kind: Address},
+				{Name: "consent", Label: "Consent", Kind: Consent},
+				{Name: "do_not_contact", Label: "Do not contact", Kind: Bool},
+			},
+		},
+		{
+			Name: "companies", Label: "Companies", Singular: "company", Table: "companies",
+			Title: []string{"name"}, Subtitle: "domain",
+			Fields: []*Field{
+				{Name: "name", Label: "Name", Kind: Text, Required: true, Searchable: true, Indexed: true},
+				{Name: "domain", Label: "Domain", Kind: Text, Searchable: true, Indexed: true, Lower: true},
+				{Name: "industry", Label: "Industry", Kind: Text},
+				{Name: "employees", Label: "Employees", Kind: Integer},
+				{Name: "annual_revenue", Label: "Annual revenue", Kind: Money},
+				{Name: "phone", Label: "Phone", Kind: Phone, Searchable: true},
+				{Name: "address", Label: "Address", Kind: Address},
+				{Name: "tags", Label: "Tags", Kind: Tags},
+			},
+		},
+		{
+			Name: "webhooks", Label: "Webhooks", Singular: "webhook", Table: "webhooks",
+			Title: []string{"url"}, Subtitle: "url",
+			Fields: []*Field{
+				{Name: "url", Label: "URL", Kind: URL, Required: true, Searchable: true},
+				{Name: "events", Label: "Events", Kind: Tags, Required: true},
+				{Name: "secret", Label: "Signing secret", Kind: Text},
+				{Name: "active", Label: "Active", Kind: Bool},
+			},
+		},
+	}
+	for _, o := range objs {
+		o.Fields = append(systemFields(), o.Fields...)
+		for i, f := range o.Fields {
+			f.Position = i
+		}
+		o.index()
+	}
+	return objs
+}
+
+// Builtin reports whether name is a built-in object.
+func Builtin(name string) bool {
+	for _, o := range builtins() {
+		if o.Name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,340 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// Registry loads workspace schemas and changes them. Loaded schemas are
+// cached per workspace and revalidated against the workspace's
+// schema_version on every Get, so that all nodes see a change at once.
+type Registry struct {
+	db    *store.DB
+	mu    sync.Mutex
+	cache map[string]*Schema
+}
+
+// NewRegistry returns a registry over db.
+func NewRegistry(db *store.DB) *Registry {
+	return &Registry{db: db, cache: map[string]*Schema{}}
+}
+
+// Get returns the current schema of workspace ws.
+func (r *Registry) Get(ctx context.Context, ws string) (*Schema, error) {
+	var version int
+	if err := r.db.Reader().QueryRowContext(ctx, `SELECT schema_version FROM workspaces WHERE id = $1`, ws).Scan(&version); err != nil {
+		return nil, fmt.Errorf("load schema version: %w", store.Translate(err))
+	}
+	r.mu.Lock()
+	s := r.cache[ws]
+	r.mu.Unlock()
+	if s != nil && s.Version == version {
+		return s, nil
+	}
+	s, err := Load(ctx, r.db.Reader(), ws)
+	if err != nil {
+		return nil, err
+	}
+	s.Version = version
+	r.mu.Lock()
+	r.cache[ws] = s
+	r.mu.Unlock()
+	return s, nil
+}
+
+// Load reads a workspace's schema: the built-in objects plus its custom
+// objects and fields.
+func Load(ctx context.Context, q store.Querier, ws string) (*Schema, error) {
+	s := &Schema{objects: map[string]*Object{}}
+	for _, o := range builtins() {
+		s.objects[o.Name] = o
+	}
+	rows, err := q.QueryContext(ctx, `SELECT name, label, singular, table_name FROM objects WHERE workspace_id = $1`, ws)
+	if err != nil {
+		return nil, fmt.Errorf("load objects: %w", err)
+	}
+	for rows.Next() {
+		o := &Object{Custom: true}
+		if err := rows.Scan(&o.Name, &o.Label, &o.Singular, &o.Table); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		o.Fields = systemFields()
+		s.objects[o.Name] = o
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT object, name, label, kind, required, is_unique, indexed, options, target
+		FROM fields WHERE workspace_id = $1 ORDER BY object, position, name`, ws)
+	if err != nil {
+		return nil, fmt.Errorf("load fields: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		f := &Field{Custom: true}
+		var object string
+		var options []byte
+		if err := rows.Scan(&object, &f.Name, &f.Label, &f.Kind, &f.Required, &f.Unique, &f.Indexed, &options, &f.Target); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(options, &f.Options); err != nil {
+			return nil, fmt.Errorf("field %s.%s options: %w", object, f.Name, err)
+		}
+		f.Searchable = f.Kind == Text || f.Kind == Email || f.Kind == Phone
+		if o, ok := s.objects[object]; ok {
+			f.Position = len(o.Fields)
+			o.Fields = append(o.Fields, f)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, o := range s.objects {
+		if o.Custom && len(o.Title) == 0 {
+			o.Title, o.Subtitle = defaultTitle(o)
+		}
+		o.index()
+	}
+	return s, nil
+}
+
+// defaultTitle picks a custom object's title: a field called name or title,
+// else its first text field.
+func defaultTitle(o *Object) ([]string, string) {
+	var title, sub string
+	for _, f := range o.Fields {
+		if !f.Custom {
+			continue
+		}
+		if f.Name == "name" || f.Name == "title" {
+			title = f.Name
+		}
+		if title == "" && f.Kind == Text {
+			title = f.Name
+		}
+		if sub == "" && f.Name != title && (f.Kind == Email || f.Kind == Text) {
+			sub = f.Name
+		}
+	}
+	if title == "" {
+		return []string{"id"}, sub
+	}
+	return []string{title}, sub
+}
+
+// NewField is the input for a custom field.
+type NewField struct {
+	Name     string   `json:"name"`
+	Label    string   `json:"label"`
+	Kind     Kind     `json:"kind"`
+	Options  []string `json:"options"`
+	Required bool     `json:"required"`
+	Unique   bool     `json:"unique"`
+	Indexed  bool     `json:"indexed"`
+	Target   string   `json:"target"`
+}
+
+func (nf *NewField) check(s *Schema, o *Object, prefix string) []fault.FieldError {
+	var errs []fault.FieldError
+	bad := func(field, msg string) { errs = append(errs, fault.FieldError{Field: prefix + field, Message: msg}) }
+	if !ValidName(nf.Name) {
+		bad("name", "must be snake_case: a lower-case letter, then letters, digits or _ (at most 48)")
+	} else if _, taken := o.Field(nf.Name); taken {
+		bad("name", fmt.Sprintf("%s already has a field %s", o.Name, nf.Name))
+	}
+	if strings.TrimSpace(nf.Label) == "" {
+		nf.Label = strings.ReplaceAll(nf.Name, "_", " ")
+	}
+	if !slices.Contains(CustomKinds, nf.Kind) {
+		bad("kind", fmt.Sprintf("must be one of %v", CustomKinds))
+	}
+	if nf.Kind == Select || nf.Kind == MultiSelect {
+		if len(nf.Options) == 0 {
+			bad("options", "a select field needs at least one option")
+		}
+		seen := map[string]bool{}
+		for _, opt := range nf.Options {
+			if strings.TrimSpace(opt) == "" || seen[opt] {
+				bad("options", "options must be non-empty and distinct")
+				break
+			}
+			seen[opt] = true
+		}
+	} else if len(nf.Options) > 0 {
+		bad("options", "only select and multi_select fields take options")
+	}
+	if nf.Kind == Relation {
+		if _, ok := s.Object(nf.Target); !ok && nf.Target != "users" {
+			bad("target", fmt.Sprintf("relation target %q is not an object", nf.Target))
+		}
+	} else if nf.Target != "" {
+		bad("target", "only relation fields take a target")
+	}
+	if nf.Unique && (nf.Kind == MultiSelect || nf.Kind == LongText || nf.Kind == Bool) {
+		bad("unique", fmt.Sprintf("a %s field cannot be unique", nf.Kind))
+	}
+	if nf.Indexed && (nf.Kind == MultiSelect || nf.Kind == LongText) {
+		bad("indexed", fmt.Sprintf("a %s field cannot be indexed", nf.Kind))
+	}
+	return errs
+}
+
+// AddField adds a custom field to an object. Required custom fields apply to
+// later writes; existing records are not rewritten.
+func (r *Registry) AddField(ctx context.Context, ws, object string, nf NewField) (*Field, error) {
+	s, err := r.Get(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	o, ok := s.Object(object)
+	if !ok {
+		return nil, fault.NotFound("no object %q", object)
+	}
+	if errs := nf.check(s, o, ""); len(errs) > 0 {
+		return nil, fault.Invalid(errs...)
+	}
+	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := r.insertField(ctx, tx, ws, o, nf, len(o.Fields)); err != nil {
+			return err
+		}
+		return r.bump(ctx, tx, ws)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s, err = r.Get(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	o, _ = s.Object(object)
+	f, _ := o.Field(nf.Name)
+	return f, nil
+}
+
+func (r *Registry) insertField(ctx context.Context, tx *sql.Tx, ws string, o *Object, nf NewField, pos int) error {
+	d := r.db.Dialect()
+	options, _ := json.Marshal(nf.Options)
+	if nf.Options == nil {
+		options = []byte("[]")
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO fields (workspace_id, object, name, label, kind, required, is_unique, indexed, options, target, position, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		ws, o.Name, nf.Name, nf.Label, string(nf.Kind), d.Bool(nf.Required), d.Bool(nf.Unique), d.Bool(nf.Indexed),
+		string(options), nf.Target, pos, d.Time(time.Now()))
+	if err != nil {
+		return fmt.Errorf("add field %s.%s: %w", o.Name, nf.Name, err)
+	}
+	if nf.Unique || nf.Indexed {
+		f := &Field{Name: nf.Name, Kind: nf.Kind, Custom: true}
+		for _, stmt := range customIndexDDL(d, o.Table, ws, f, nf.Unique) {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("index field %s.%s: %w", o.Name, nf.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (r *Registry) bump(ctx context.Context, tx *sql.Tx, ws string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE workspaces SET schema_version = schema_version + 1 WHERE id = $1`, ws)
+	return err
+}
+
+// NewObject is the input for a custom object.
+type NewObject struct {
+	Name     string     `json:"name"`
+	Label    string     `json:"label"`
+	Singular string     `json:"singular"`
+	Fields   []NewField `json:"fields"`
+}
+
+// CreateObject creates a custom object with its table and fields.
+func (r *Registry) CreateObject(ctx context.Context, ws string, no NewObject) (*Object, error) {
+	s, err := r.Get(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	var errs []fault.FieldError
+	if !ValidName(no.Name) {
+		errs = append(errs, fault.FieldError{Field: "name", Message: "must be snake_case: a lower-case letter, then letters, digits or _ (at most 48)"})
+	} else if _, taken := s.Object(no.Name); taken || reservedObject(no.Name) {
+		errs = append(errs, fault.FieldError{Field: "name", Message: fmt.Sprintf("an object called %q exists or is reserved", no.Name)})
+	}
+	if strings.TrimSpace(no.Label) == "" {
+		no.Label = no.Name
+	}
+	if no.Singular == "" {
+		no.Singular = strings.TrimSuffix(no.Name, "s")
+	} else if !ValidName(no.Singular) {
+		errs = append(errs, fault.FieldError{Field: "singular", Message: "must be snake_case"})
+	}
+	o := &Object{Name: no.Name, Label: no.Label, Singular: no.Singular, Custom: true, Table: "obj_" + no.Name, Fields: systemFields()}
+	o.index()
+	// A relation may point at the object being created.
+	s2 := &Schema{objects: map[string]*Object{no.Name: o}}
+	for k, v := range s.objects {
+		s2.objects[k] = v
+	}
+	for i := range no.Fields {
+		fe := no.Fields[i].check(s2, o, fmt.Sprintf("fields[%d].", i))
+		errs = append(errs, fe...)
+		if len(fe) == 0 {
+			o.Fields = append(o.Fields, &Field{Name: no.Fields[i].Name})
+			o.index()
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fault.Invalid(errs...)
+	}
+	d := r.db.Dialect()
+	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO objects (workspace_id, name, label, singular, table_name, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			ws, no.Name, no.Label, no.Singular, o.Table, d.Time(time.Now())); err != nil {
+			return err
+		}
+		for _, stmt := range objectTableDDL(d, o.Table) {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("create table %s: %w", o.Table, err)
+			}
+		}
+		for i, nf := range no.Fields {
+			if err := r.insertField(ctx, tx, ws, o, nf, len(systemFields())+i); err != nil {
+				return err
+			}
+		}
+		return r.bump(ctx, tx, ws)
+	})
+	if err != nil {
+		if fe := fault.As(err); fe != nil && fe.Kind == fault.KindConflict {
+			return nil, fault.Conflict("name", "an object called %q exists", no.Name)
+		}
+		return nil, err
+	}
+	s, err = r.Get(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	out, _ := s.Object(no.Name)
+	return out, nil
+}
+
+func reservedObject(name string) bool {
+	switch name {
+	case "deals", "pipelines", "tasks", "activities", "tickets", "products", "quotes", "campaigns", "segments",
+		"templates", "automations", "forms", "users", "emails", "schema", "search", "imports", "reports",
+		"dashboards", "scoring", "settings", "setup", "login", "logout", "api", "static", "new":
+		return true
+	}
+	return false
+}
