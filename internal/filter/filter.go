@@ -31,7 +31,7 @@ type Filter struct {
 	object *schema.Object
 	// fields maps each field reference (by expr id) to what it reads.
 	refs map[int64]ref
-	pos  map[int64]int32
+	pos  map[int64]int32 // expr id → byte offset
 }
 
 // ref is a resolved field reference: a field of the object, a key inside a
@@ -59,11 +59,8 @@ func Parse(src string, s *schema.Schema, o *schema.Object) (*Filter, error) {
 	if err != nil {
 		return nil, parseError(src, err)
 	}
-	f := &Filter{src: src, root: parsed.GetExpr(), object: o, refs: map[int64]ref{}, pos: map[int64]int32{}}
-	// The parser records the offset of expr id k at index k-1.
-	for i, off := range parsed.GetSourceInfo().GetPositions() {
-		f.pos[i+1] = off
-	}
+	f := &Filter{src: src, root: parsed.GetExpr(), object: o, refs: map[int64]ref{}}
+	f.pos = parsed.GetSourceInfo().GetPositions() // expr id → byte offset
 	decls, err := declarations(s, o)
 	if err != nil {
 		return nil, fmt.Errorf("filter declarations for %s: %w", o.Name, err)
@@ -262,16 +259,22 @@ func (f *Filter) resolveField(s *schema.Schema, e *expr.Expr) (ref, error) {
 
 // checkValue requires a constant of the field's type on the right.
 func (f *Filter) checkValue(call *expr.Expr, fn string, r ref, v *expr.Expr) error {
-	c := v.GetConstExpr()
-	if c == nil {
-		if id := v.GetIdentExpr(); id != nil && (id.GetName() == "true" || id.GetName() == "false") {
-			return nil
-		}
-		return f.at(v, "the right side of a comparison must be a value (quote text: \"...\")")
-	}
 	fl := r.leaf()
 	if r.key != "" {
 		fl = &schema.Field{Kind: schema.Text}
+	}
+	c := v.GetConstExpr()
+	if c == nil {
+		if id := v.GetIdentExpr(); id != nil && (id.GetName() == "true" || id.GetName() == "false") {
+			if fl.Kind != schema.Bool {
+				return f.at(v, "%s is not true or false: compare it with a %s value", r.name(), fl.Kind)
+			}
+			if fn != filtering.FunctionEquals && fn != filtering.FunctionNotEquals {
+				return f.at(call, "%s is true or false: use = or !=", r.name())
+			}
+			return nil
+		}
+		return f.at(v, "the right side of a comparison must be a value (quote text: \"...\")")
 	}
 	if fn == filtering.FunctionHas {
 		if _, ok := c.GetConstantKind().(*expr.Constant_StringValue); !ok {
@@ -281,7 +284,7 @@ func (f *Filter) checkValue(call *expr.Expr, fn string, r ref, v *expr.Expr) err
 	}
 	switch fl.Kind {
 	case schema.Tags, schema.MultiSelect:
-		return f.at(call, "%s is a list: use %s:\"value\"", r.name(), r.name())
+		return f.at(call, "%s is a list: use %s:%q", r.name(), r.name(), fmt.Sprint(constValue(c)))
 	case schema.Address, schema.Consent:
 		return f.at(call, "%s is an object: compare one of its keys, e.g. %s.city = \"Berlin\"", r.name(), r.name())
 	case schema.DateTime:

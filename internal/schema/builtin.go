@@ -80,3 +80,13 @@ func Builtin(name string) bool {
 	}
 	return false
 }
+
+// Default is a schema of the built-in objects alone, for tools and tests
+// that have no workspace.
+func Default() *Schema {
+	s := &Schema{objects: map[string]*Object{}}
+	for _, o := range builtins() {
+		s.objects[o.Name] = o
+	}
+	return s
+}
