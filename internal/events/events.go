@@ -38,8 +38,9 @@ type Event struct {
 // Type is the public event type, e.g. contact.created.
 func (e *Event) Type() string { return e.Singular + "." + e.Kind }
 
-// Hook runs inside the appending transaction, e.g. to enqueue webhook jobs.
-type Hook func(ctx context.Context, tx *sql.Tx, ev *Event) error
+// Hook runs inside the appending transaction for each batch of appended
+// events, e.g. to enqueue webhook jobs.
+type Hook func(ctx context.Context, tx *sql.Tx, evs []*Event) error
 
 // Log appends and reads events.
 type Log struct {
@@ -59,27 +60,61 @@ func (l *Log) OnAppend(h Hook) { l.hooks = append(l.hooks, h) }
 
 // Append writes ev inside tx, filling its id and time, then runs the hooks.
 func (l *Log) Append(ctx context.Context, tx *sql.Tx, ev *Event) error {
-	if ev.ID == "" {
-		ev.ID = uuid.Must(uuid.NewV7()).String()
+	return l.AppendMany(ctx, tx, []*Event{ev})
+}
+
+// appendBatch is how many events one INSERT statement carries: few on
+// SQLite, whose driver finds parameters by a linear scan.
+func appendBatch(d store.Dialect) int {
+	if d == store.SQLite {
+		return 32
 	}
-	if ev.At.IsZero() {
-		ev.At = l.now().UTC()
-	}
-	if ev.Data == nil {
-		ev.Data = map[string]any{}
-	}
-	data, err := json.Marshal(ev.Data)
-	if err != nil {
-		return fmt.Errorf("append event: %w", err)
-	}
+	return 500
+}
+
+// AppendMany writes events inside tx in multi-row statements, then runs the
+// hooks once for the whole batch.
+func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
 	d := l.db.Dialect()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO events (workspace_id, id, at, actor_id, object, record_id, kind, summary, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		ev.WorkspaceID, ev.ID, d.Time(ev.At), ev.ActorID, ev.Object, ev.RecordID, ev.Kind, ev.Summary, string(data)); err != nil {
-		return fmt.Errorf("append event: %w", err)
+	n := appendBatch(d)
+	for start := 0; start < len(evs); start += n {
+		batch := evs[start:min(start+n, len(evs))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO events (workspace_id, id, at, actor_id, object, record_id, kind, summary, data) VALUES `)
+		args := make([]any, 0, len(batch)*9)
+		for i, ev := range batch {
+			if ev.ID == "" {
+				ev.ID = uuid.Must(uuid.NewV7()).String()
+			}
+			if ev.At.IsZero() {
+				ev.At = l.now().UTC()
+			}
+			if ev.Data == nil {
+				ev.Data = map[string]any{}
+			}
+			data, err := json.Marshal(ev.Data)
+			if err != nil {
+				return fmt.Errorf("append event: %w", err)
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j := 1; j <= 9; j++ {
+				if j > 1 {
+					b.WriteString(", ")
+				}
+				b.WriteString(d.Placeholder(len(args) + j))
+			}
+			b.WriteString(")")
+			args = append(args, ev.WorkspaceID, ev.ID, d.Time(ev.At), ev.ActorID, ev.Object, ev.RecordID, ev.Kind, ev.Summary, string(data))
+		}
+		if _, err := l.db.Exec(ctx, tx, b.String(), args...); err != nil {
+			return fmt.Errorf("append events: %w", err)
+		}
 	}
 	for _, h := range l.hooks {
-		if err := h(ctx, tx, ev); err != nil {
+		if err := h(ctx, tx, evs); err != nil {
 			return err
 		}
 	}
@@ -98,19 +133,20 @@ func (l *Log) Timeline(ctx context.Context, ws string, refs []Ref, before string
 	if len(refs) == 0 {
 		return nil, nil
 	}
+	d := l.db.Dialect()
 	args := []any{ws}
 	var ors []string
 	for _, r := range refs {
 		args = append(args, r.Object, r.ID)
-		ors = append(ors, fmt.Sprintf("(object = %s AND record_id = %s)", store.Placeholder(len(args)-1), store.Placeholder(len(args))))
+		ors = append(ors, fmt.Sprintf("(object = %s AND record_id = %s)", d.Placeholder(len(args)-1), d.Placeholder(len(args))))
 	}
-	q := `SELECT id, at, actor_id, object, record_id, kind, summary, data FROM events WHERE workspace_id = $1 AND (` + strings.Join(ors, " OR ") + `)`
+	q := `SELECT id, at, actor_id, object, record_id, kind, summary, data FROM events WHERE workspace_id = ` + d.Placeholder(1) + ` AND (` + strings.Join(ors, " OR ") + `)`
 	if before != "" {
 		args = append(args, before)
-		q += " AND id < " + store.Placeholder(len(args))
+		q += " AND id < " + d.Placeholder(len(args))
 	}
 	args = append(args, limit)
-	q += " ORDER BY id DESC LIMIT " + store.Placeholder(len(args))
+	q += " ORDER BY id DESC LIMIT " + d.Placeholder(len(args))
 	rows, err := l.db.Reader().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read timeline: %w", err)

@@ -100,6 +100,11 @@ func Stale(format string, a ...any) error {
 	return &Error{Kind: KindStale, Msg: fmt.Sprintf(format, a...)}
 }
 
+// TooLarge reports a request body over the limit.
+func TooLarge(format string, a ...any) error {
+	return &Error{Kind: KindTooLarge, Msg: fmt.Sprintf(format, a...)}
+}
+
 // Invalid reports validation failures, one per field.
 func Invalid(fields ...FieldError) error {
 	return &Error{Kind: KindInvalid, Msg: "validation failed", Fields: fields}

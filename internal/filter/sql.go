@@ -44,7 +44,7 @@ type compiler struct {
 
 func (c *compiler) bind(v any) string {
 	c.args = append(c.args, v)
-	return store.Placeholder(len(c.args))
+	return c.d.Placeholder(len(c.args))
 }
 
 // SQL compiles the filter to a boolean SQL expression over the table

@@ -392,26 +392,8 @@ func (e *Engine) Get(ctx context.Context, p access.Principal, object, id string,
 	return rec, nil
 }
 
-// Exists reports whether a live record exists, for relation checks.
+// exists reports whether a live record exists, for relation checks.
 func (e *Engine) exists(ctx context.Context, q store.Querier, ws, target, id string) (bool, error) {
-	table := ""
-	switch target {
-	case "users":
-		var n int
-		err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE workspace_id = $1 AND id = $2`, ws, id).Scan(&n)
-		return n > 0, err
-	default:
-		s, err := e.schemas.Get(ctx, ws)
-		if err != nil {
-			return false, err
-		}
-		o, ok := s.Object(target)
-		if !ok {
-			return false, nil
-		}
-		table = o.Table
-	}
-	var n int
-	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+store.QuoteIdent(table)+" WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL", ws, id).Scan(&n)
-	return n > 0, err
+	found, err := e.existing(ctx, q, ws, target, []string{id})
+	return found[id], err
 }

@@ -121,7 +121,7 @@ func keysetSQL(d store.Dialect, keys []sortKey, cursor []any, args []any) (strin
 		for i, k := range keys {
 			cols[i] = filter.Column(d, "t", k.field)
 			args = append(args, filter.Bind(d, k.field, cursor[i]))
-			ph[i] = store.Placeholder(len(args))
+			ph[i] = d.Placeholder(len(args))
 		}
 		op := ">"
 		if keys[0].desc {
@@ -141,7 +141,7 @@ func keysetSQL(d store.Dialect, keys []sortKey, cursor []any, args []any) (strin
 				ands = append(ands, col+" IS NULL")
 			} else {
 				args = append(args, filter.Bind(d, keys[j].field, cursor[j]))
-				ands = append(ands, col+" = "+store.Placeholder(len(args)))
+				ands = append(ands, col+" = "+d.Placeholder(len(args)))
 			}
 		}
 		col := filter.Column(d, "t", keys[i].field)
@@ -155,7 +155,7 @@ func keysetSQL(d store.Dialect, keys []sortKey, cursor []any, args []any) (strin
 			if keys[i].desc {
 				op = "<"
 			}
-			cond := col + " " + op + " " + store.Placeholder(len(args))
+			cond := col + " " + op + " " + d.Placeholder(len(args))
 			if keys[i].desc && nullable(keys[i].field) {
 				cond = "(" + cond + " OR " + col + " IS NULL)"
 			}
@@ -214,7 +214,7 @@ func (e *Engine) List(ctx context.Context, p access.Principal, object string, q 
 	}
 	args = append(args, q.PageSize+1)
 	query := "SELECT " + selectList(o, "t") + " FROM " + store.QuoteIdent(o.Table) + " t WHERE " + where +
-		" ORDER BY " + orderSQL(d, keys) + " LIMIT " + store.Placeholder(len(args))
+		" ORDER BY " + orderSQL(d, keys) + " LIMIT " + d.Placeholder(len(args))
 	rows, err := e.db.Reader().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", object, err)
@@ -239,7 +239,7 @@ func (e *Engine) List(ctx context.Context, p access.Principal, object string, q 
 
 func (e *Engine) where(d store.Dialect, ws string, o *schema.Object, flt *filter.Filter, q Query) (string, []any) {
 	args := []any{ws}
-	where := "t.workspace_id = $1"
+	where := "t.workspace_id = " + d.Placeholder(1)
 	if q.Trashed {
 		where += " AND t.deleted_at IS NOT NULL"
 	} else {

@@ -48,8 +48,8 @@ func (e *Engine) Search(ctx context.Context, p access.Principal, q string, limit
 		if !ok {
 			return []Hit{}, nil
 		}
-		query := "SELECT " + selectList(o, "t") + " FROM " + store.QuoteIdent(o.Table) + " t WHERE t.workspace_id = $1 AND t.deleted_at IS NULL AND " +
-			cond + " ORDER BY t.created_at DESC, t.id DESC LIMIT $3"
+		query := "SELECT " + selectList(o, "t") + " FROM " + store.QuoteIdent(o.Table) + " t WHERE t.workspace_id = " + d.Placeholder(1) + " AND t.deleted_at IS NULL AND " +
+			cond + " ORDER BY t.created_at DESC, t.id DESC LIMIT " + d.Placeholder(3)
 		rows, err := e.db.Reader().QueryContext(ctx, query, p.WorkspaceID, arg, limit)
 		if err != nil {
 			return nil, fmt.Errorf("search %s: %w", name, err)

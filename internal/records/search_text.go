@@ -79,11 +79,11 @@ func matchCondition(d store.Dialect, table, q string, n int) (cond string, arg a
 		for i, w := range words {
 			words[i] = `"` + w + `"*`
 		}
-		return fmt.Sprintf("t.rowid IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH %s)", table, table, store.Placeholder(n)),
+		return fmt.Sprintf("t.rowid IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH %s)", table, table, d.Placeholder(n)),
 			"body:(" + strings.Join(words, " ") + ")", true
 	}
 	for i, w := range words {
 		words[i] = w + ":*"
 	}
-	return fmt.Sprintf("t.search @@ to_tsquery('simple', %s)", store.Placeholder(n)), strings.Join(words, " & "), true
+	return fmt.Sprintf("t.search @@ to_tsquery('simple', %s)", d.Placeholder(n)), strings.Join(words, " & "), true
 }

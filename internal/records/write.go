@@ -131,13 +131,13 @@ func (e *Engine) insert(ctx context.Context, tx *sql.Tx, ws string, o *schema.Ob
 	}
 	ph := make([]string, len(args))
 	for i := range args {
-		ph[i] = store.Placeholder(i + 1)
+		ph[i] = d.Placeholder(i + 1)
 	}
 	body := SearchText(o, rec)
 	if d == store.Postgres {
 		cols = append(cols, "search")
 		args = append(args, body)
-		ph = append(ph, "to_tsvector('simple', "+store.Placeholder(len(args))+")")
+		ph = append(ph, "to_tsvector('simple', "+d.Placeholder(len(args))+")")
 	}
 	q := "INSERT INTO " + store.QuoteIdent(o.Table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(ph, ", ") + ")"
 	if d == store.Postgres {
@@ -145,10 +145,10 @@ func (e *Engine) insert(ctx context.Context, tx *sql.Tx, ws string, o *schema.Ob
 		return err
 	}
 	var rowid int64
-	if err := tx.QueryRowContext(ctx, q+" RETURNING rowid", args...).Scan(&rowid); err != nil {
+	if err := e.db.QueryRow(ctx, tx, q+" RETURNING rowid", args...).Scan(&rowid); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO "+o.Table+"_fts (rowid, body) VALUES ($1, $2)", rowid, body)
+	_, err := e.db.Exec(ctx, tx, "INSERT INTO "+o.Table+"_fts (rowid, body) VALUES ($1, $2)", rowid, body)
 	return err
 }
 
@@ -236,20 +236,20 @@ func (e *Engine) Update(ctx context.Context, p access.Principal, object, id stri
 func (e *Engine) update(ctx context.Context, tx *sql.Tx, ws string, o *schema.Object, rec Record, prevVersion int64) error {
 	d := e.db.Dialect()
 	args := []any{ws, rec.ID(), prevVersion, d.Time(rec["updated_at"].(time.Time)), rec.Version(), rec["owner_id"], customJSON(o, rec)}
-	sets := []string{"updated_at = $4", "version = $5", "owner_id = $6", "custom = $7"}
+	sets := []string{"updated_at = " + d.Placeholder(4), "version = " + d.Placeholder(5), "owner_id = " + d.Placeholder(6), "custom = " + d.Placeholder(7)}
 	for _, f := range o.Fields {
 		if f.Custom || system(f.Name) {
 			continue
 		}
 		args = append(args, toColumn(d, f, rec[f.Name]))
-		sets = append(sets, store.QuoteIdent(f.Name)+" = "+store.Placeholder(len(args)))
+		sets = append(sets, store.QuoteIdent(f.Name)+" = "+d.Placeholder(len(args)))
 	}
 	body := SearchText(o, rec)
 	if d == store.Postgres {
 		args = append(args, body)
-		sets = append(sets, "search = to_tsvector('simple', "+store.Placeholder(len(args))+")")
+		sets = append(sets, "search = to_tsvector('simple', "+d.Placeholder(len(args))+")")
 	}
-	q := "UPDATE " + store.QuoteIdent(o.Table) + " SET " + strings.Join(sets, ", ") + " WHERE workspace_id = $1 AND id = $2 AND version = $3"
+	q := "UPDATE " + store.QuoteIdent(o.Table) + " SET " + strings.Join(sets, ", ") + " WHERE workspace_id = " + d.Placeholder(1) + " AND id = " + d.Placeholder(2) + " AND version = " + d.Placeholder(3)
 	if d == store.Postgres {
 		res, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {
@@ -261,16 +261,16 @@ func (e *Engine) update(ctx context.Context, tx *sql.Tx, ws string, o *schema.Ob
 		return nil
 	}
 	var rowid int64
-	if err := tx.QueryRowContext(ctx, q+" RETURNING rowid", args...).Scan(&rowid); err != nil {
+	if err := e.db.QueryRow(ctx, tx, q+" RETURNING rowid", args...).Scan(&rowid); err != nil {
 		if err == sql.ErrNoRows {
 			return fault.Stale("%s %s changed meanwhile", o.Singular, rec.ID())
 		}
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM "+o.Table+"_fts WHERE rowid = $1", rowid); err != nil {
+	if _, err := e.db.Exec(ctx, tx, "DELETE FROM "+o.Table+"_fts WHERE rowid = $1", rowid); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO "+o.Table+"_fts (rowid, body) VALUES ($1, $2)", rowid, body)
+	_, err := e.db.Exec(ctx, tx, "INSERT INTO "+o.Table+"_fts (rowid, body) VALUES ($1, $2)", rowid, body)
 	return err
 }
 

@@ -73,7 +73,7 @@ func objectTableDDL(d store.Dialect, table string) []string {
 				PRIMARY KEY (workspace_id, id))`, table),
 			fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s_created ON %s (workspace_id, created_at, id)`, table, table),
 			fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s_updated ON %s (workspace_id, updated_at, id)`, table, table),
-			fmt.Sprintf(`CREATE VIRTUAL TABLE IF NOT EXISTS %s_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2')`, table),
+			fmt.Sprintf(`CREATE VIRTUAL TABLE IF NOT EXISTS %s_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')`, table),
 		}
 	}
 	return []string{

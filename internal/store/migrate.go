@@ -159,4 +159,3 @@ func (db *DB) tableExists(ctx context.Context, q Querier, name string) (bool, er
 func (db *DB) TableExists(ctx context.Context, q Querier, name string) (bool, error) {
 	return db.tableExists(ctx, q, name)
 }
-

@@ -161,7 +161,7 @@ CREATE INDEX companies_created ON companies (workspace_id, created_at, id);
 CREATE INDEX companies_updated ON companies (workspace_id, updated_at, id);
 CREATE INDEX companies_name ON companies (workspace_id, name, id);
 CREATE INDEX companies_domain ON companies (workspace_id, domain, id);
-CREATE VIRTUAL TABLE companies_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE companies_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4');
 
 CREATE TABLE contacts (
     workspace_id    TEXT NOT NULL,
@@ -194,7 +194,7 @@ CREATE INDEX contacts_last_name ON contacts (workspace_id, last_name, id);
 CREATE INDEX contacts_company ON contacts (workspace_id, company_id, id);
 CREATE INDEX contacts_stage ON contacts (workspace_id, lifecycle_stage, created_at, id);
 CREATE INDEX contacts_score ON contacts (workspace_id, score, id);
-CREATE VIRTUAL TABLE contacts_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE contacts_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4');
 
 CREATE TABLE webhooks (
     workspace_id TEXT NOT NULL,
@@ -213,4 +213,4 @@ CREATE TABLE webhooks (
 );
 CREATE INDEX webhooks_created ON webhooks (workspace_id, created_at, id);
 CREATE INDEX webhooks_updated ON webhooks (workspace_id, updated_at, id);
-CREATE VIRTUAL TABLE webhooks_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE webhooks_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4');

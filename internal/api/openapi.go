@@ -1,0 +1,214 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/schema"
+)
+
+type obj = map[string]any
+
+// openAPI serves the OpenAPI 3.1 document. With credentials it describes
+// the caller's workspace, custom objects and fields included; without, the
+// built-in objects.
+func (d *Deps) openAPI(w http.ResponseWriter, r *http.Request) error {
+	s := schema.Default()
+	var p *access.Principal
+	if id, err := d.identify(r); err == nil {
+		ws, err := d.Schemas.Get(r.Context(), id.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		s, p = ws, &id.Principal
+	}
+	writeJSON(w, http.StatusOK, OpenAPI(s, p, d.Version))
+	return nil
+}
+
+// fieldSchema is the JSON Schema of one field's value.
+func fieldSchema(f *schema.Field) obj {
+	var out obj
+	switch f.Kind {
+	case schema.Integer:
+		out = obj{"type": "integer", "format": "int64"}
+	case schema.Number:
+		out = obj{"type": "number"}
+	case schema.Money:
+		out = obj{"type": "string", "pattern": `^-?[0-9]+\.[0-9]{2,4}$`, "description": "decimal amount"}
+	case schema.Bool:
+		out = obj{"type": "boolean"}
+	case schema.Date:
+		out = obj{"type": "string", "format": "date"}
+	case schema.DateTime:
+		out = obj{"type": "string", "format": "date-time"}
+	case schema.Email:
+		out = obj{"type": "string", "format": "email"}
+	case schema.URL:
+		out = obj{"type": "string", "format": "uri"}
+	case schema.Select:
+		out = obj{"type": "string", "enum": f.Options}
+	case schema.MultiSelect:
+		out = obj{"type": "array", "items": obj{"type": "string", "enum": f.Options}}
+	case schema.Tags:
+		out = obj{"type": "array", "items": obj{"type": "string"}}
+	case schema.Address:
+		props := obj{}
+		for _, k := range []string{"street", "city", "postal_code", "region", "country"} {
+			props[k] = obj{"type": "string"}
+		}
+		out = obj{"type": "object", "properties": props, "additionalProperties": false}
+	case schema.Consent:
+		out = obj{"type": "object", "additionalProperties": false, "properties": obj{
+			"email_marketing": obj{"type": "string", "enum": []string{"granted", "denied", "unknown"}},
+			"at":              obj{"type": "string", "format": "date-time"}, "source": obj{"type": "string"}}}
+	default:
+		out = obj{"type": "string"}
+	}
+	if f.Target != "" {
+		out["description"] = "id of a " + f.Target + " record"
+	}
+	if f.ReadOnly {
+		out["readOnly"] = true
+	}
+	if !f.Required {
+		out["type"] = []any{out["type"], "null"}
+	}
+	out["title"] = f.Label
+	return out
+}
+
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+
+func jsonBody(schemaRef obj) obj {
+	return obj{"required": true, "content": obj{"application/json": obj{"schema": schemaRef}}}
+}
+
+func jsonResponse(desc string, schemaRef obj) obj {
+	return obj{"description": desc, "content": obj{"application/json": obj{"schema": schemaRef}}}
+}
+
+var problemResponse = obj{"description": "Problem details (RFC 9457)", "content": obj{"application/problem+json": obj{"schema": ref("Problem")}}}
+
+// OpenAPI builds the document for a schema (p, when not nil, limits it to
+// the objects the principal may read).
+func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
+	schemas := obj{
+		"Problem": obj{"type": "object", "properties": obj{
+			"type": obj{"type": "string"}, "title": obj{"type": "string"}, "status": obj{"type": "integer"}, "detail": obj{"type": "string"},
+			"errors": obj{"type": "array", "items": obj{"type": "object", "properties": obj{"field": obj{"type": "string"}, "message": obj{"type": "string"}}}},
+		}},
+		"TimelineItem": obj{"type": "object", "properties": obj{
+			"id": obj{"type": "string"}, "at": obj{"type": "string", "format": "date-time"}, "kind": obj{"type": "string"},
+			"actor_id": obj{"type": []any{"string", "null"}}, "object": obj{"type": "string"}, "record_id": obj{"type": "string"},
+			"summary": obj{"type": "string"}, "data": obj{"type": "object"}}},
+		"SearchHit": obj{"type": "object", "properties": obj{"object": obj{"type": "string"}, "id": obj{"type": "string"}, "title": obj{"type": "string"}, "subtitle": obj{"type": "string"}}},
+	}
+	paths := obj{
+		"/api/v1/schema": obj{
+			"get":  obj{"summary": "Every object and its fields", "operationId": "getSchema", "responses": obj{"200": obj{"description": "The schema"}, "default": problemResponse}},
+			"post": obj{"summary": "Create a custom object", "operationId": "createObject", "requestBody": jsonBody(obj{"type": "object"}), "responses": obj{"201": obj{"description": "Created"}, "default": problemResponse}},
+		},
+		"/api/v1/schema/{object}/fields": obj{
+			"post": obj{"summary": "Add a custom field", "operationId": "addField", "parameters": []any{pathParam("object")},
+				"requestBody": jsonBody(obj{"type": "object", "properties": obj{"name": obj{"type": "string"}, "label": obj{"type": "string"},
+					"kind": obj{"type": "string", "enum": schema.CustomKinds}, "options": obj{"type": "array", "items": obj{"type": "string"}},
+					"required": obj{"type": "boolean"}, "unique": obj{"type": "boolean"}, "indexed": obj{"type": "boolean"}, "target": obj{"type": "string"}}}),
+				"responses": obj{"201": obj{"description": "Created"}, "default": problemResponse}},
+		},
+		"/api/v1/search": obj{"get": obj{"summary": "Search across objects", "operationId": "search",
+			"parameters": []any{queryParam("q", "string", true), queryParam("page_size", "integer", false)},
+			"responses":  obj{"200": jsonResponse("Matches", obj{"type": "object", "properties": obj{"data": obj{"type": "array", "items": ref("SearchHit")}}}), "default": problemResponse}}},
+		"/api/v1/users": obj{"get": obj{"summary": "List users", "operationId": "listUsers", "responses": obj{"200": obj{"description": "Users"}, "default": problemResponse}},
+			"post": obj{"summary": "Create a user (admins)", "operationId": "createUser", "requestBody": jsonBody(obj{"type": "object"}), "responses": obj{"201": obj{"description": "Created"}, "default": problemResponse}}},
+		"/api/v1/apikeys": obj{"get": obj{"summary": "List API keys", "operationId": "listAPIKeys", "responses": obj{"200": obj{"description": "Keys"}, "default": problemResponse}},
+			"post": obj{"summary": "Create an API key (shown once)", "operationId": "createAPIKey", "requestBody": jsonBody(obj{"type": "object"}), "responses": obj{"201": obj{"description": "Created"}, "default": problemResponse}}},
+		"/api/v1/webhooks/{id}/deliveries": obj{"get": obj{"summary": "A webhook's delivery log", "operationId": "listWebhookDeliveries", "parameters": []any{pathParam("id")},
+			"responses": obj{"200": obj{"description": "Deliveries"}, "default": problemResponse}}},
+	}
+	for _, o := range s.Objects() {
+		if p != nil && access.CanRead(*p, o.Name) != nil {
+			continue
+		}
+		name := schemaName(o)
+		props, input := obj{}, obj{}
+		var required []string
+		for _, f := range o.Fields {
+			props[f.Name] = fieldSchema(f)
+			if !f.ReadOnly {
+				input[f.Name] = fieldSchema(f)
+				if f.Required {
+					required = append(required, f.Name)
+				}
+			}
+		}
+		schemas[name] = obj{"type": "object", "title": o.Label, "properties": props}
+		in := obj{"type": "object", "properties": input, "additionalProperties": false}
+		if len(required) > 0 {
+			in["required"] = required
+		}
+		schemas[name+"Input"] = in
+		list := obj{"type": "object", "properties": obj{"data": obj{"type": "array", "items": ref(name)}, "next_page_token": obj{"type": "string"}, "total": obj{"type": "integer"}}}
+		base := "/api/v1/" + o.Name
+		paths[base] = obj{
+			"get": obj{"summary": "List " + o.Label, "operationId": "list_" + o.Name, "tags": []string{o.Label},
+				"parameters": []any{queryParam("filter", "string", false), queryParam("order_by", "string", false), queryParam("page_size", "integer", false),
+					queryParam("page_token", "string", false), queryParam("q", "string", false), queryParam("count", "boolean", false), queryParam("trashed", "boolean", false)},
+				"responses": obj{"200": jsonResponse("A page of records", list), "default": problemResponse}},
+			"post": obj{"summary": "Create a " + o.Singular, "operationId": "create_" + o.Name, "tags": []string{o.Label}, "requestBody": jsonBody(ref(name + "Input")),
+				"responses": obj{"201": jsonResponse("Created", ref(name)), "default": problemResponse}},
+		}
+		paths[base+"/{id}"] = obj{
+			"parameters": []any{pathParam("id")},
+			"get":        obj{"summary": "Read a " + o.Singular, "operationId": "get_" + o.Name, "tags": []string{o.Label}, "responses": obj{"200": jsonResponse("The record", ref(name)), "default": problemResponse}},
+			"patch": obj{"summary": "Update a " + o.Singular + " (JSON merge patch)", "operationId": "update_" + o.Name, "tags": []string{o.Label},
+				"parameters":  []any{obj{"name": "If-Match", "in": "header", "schema": obj{"type": "string"}, "description": "the version you read; 412 when stale"}},
+				"requestBody": jsonBody(obj{"type": "object", "properties": input, "additionalProperties": false}),
+				"responses":   obj{"200": jsonResponse("The record after the change", ref(name)), "default": problemResponse}},
+			"delete": obj{"summary": "Move a " + o.Singular + " to the trash", "operationId": "trash_" + o.Name, "tags": []string{o.Label}, "responses": obj{"204": obj{"description": "Trashed"}, "default": problemResponse}},
+		}
+		paths[base+"/{id}/restore"] = obj{"post": obj{"summary": "Restore a " + o.Singular + " from the trash", "operationId": "restore_" + o.Name, "tags": []string{o.Label},
+			"parameters": []any{pathParam("id")}, "responses": obj{"200": jsonResponse("Restored", ref(name)), "default": problemResponse}}}
+		paths[base+"/{id}/timeline"] = obj{"get": obj{"summary": "A " + o.Singular + "'s timeline, newest first", "operationId": "timeline_" + o.Name, "tags": []string{o.Label},
+			"parameters": []any{pathParam("id"), queryParam("page_size", "integer", false), queryParam("page_token", "string", false)},
+			"responses": obj{"200": jsonResponse("Timeline items", obj{"type": "object", "properties": obj{"data": obj{"type": "array", "items": ref("TimelineItem")},
+				"next_page_token": obj{"type": "string"}}}), "default": problemResponse}}}
+	}
+	return obj{
+		"openapi":  "3.1.0",
+		"info":     obj{"title": "Rapport API", "version": version, "description": "The Rapport CRM HTTP API (v1). Errors are RFC 9457 problem details."},
+		"servers":  []any{obj{"url": "/"}},
+		"security": []any{obj{"bearer": []any{}}},
+		"paths":    paths,
+		"components": obj{
+			"schemas":         schemas,
+			"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer", "description": "an API key from rapport apikey create"}},
+		},
+	}
+}
+
+func schemaName(o *schema.Object) string {
+	b := []byte(o.Singular)
+	out := make([]byte, 0, len(b))
+	up := true
+	for _, c := range b {
+		if c == '_' {
+			up = true
+			continue
+		}
+		if up && c >= 'a' && c <= 'z' {
+			c -= 32
+		}
+		up = false
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+func pathParam(name string) obj {
+	return obj{"name": name, "in": "path", "required": true, "schema": obj{"type": "string"}}
+}
+
+func queryParam(name, typ string, required bool) obj {
+	return obj{"name": name, "in": "query", "required": required, "schema": obj{"type": typ}}
+}

@@ -1,0 +1,113 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var c common
+	var cfg Config
+	var allowPrivate bool
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.register(fs)
+	fs.StringVar(&cfg.Addr, "addr", "", "listen address (env RAPPORT_ADDR, default 127.0.0.1:8080)")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL of links (env RAPPORT_PUBLIC_URL)")
+	fs.BoolVar(&allowPrivate, "webhooks-allow-private", false, "let webhooks target private and loopback addresses (env RAPPORT_WEBHOOKS_ALLOW_PRIVATE=1)")
+	if pos, err := parseFlags(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usagef("serve takes no arguments, got %q", pos[0])
+	}
+	c.resolve(getenv)
+	cfg.Addr = env(getenv, cfg.Addr, "RAPPORT_ADDR", "127.0.0.1:8080")
+	cfg.PublicURL = env(getenv, cfg.PublicURL, "RAPPORT_PUBLIC_URL", "")
+	switch strings.ToLower(getenv("RAPPORT_WEBHOOKS_ALLOW_PRIVATE")) {
+	case "1", "true", "yes":
+		allowPrivate = true
+	}
+	cfg.AllowPrivateWebhooks = allowPrivate
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("--public-url must be an http(s) URL, got %q", cfg.PublicURL)
+		}
+		cfg.SecureCookies = u.Scheme == "https"
+	}
+	log := newLogger(stderr)
+	start := time.Now()
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := Build(db, cfg, log, time.Now)
+	ws, err := sys.Auth.DefaultWorkspace(ctx)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	base := cfg.PublicURL
+	if base == "" {
+		base = "http://" + displayAddr(ln.Addr().String())
+	}
+	base = strings.TrimRight(base, "/")
+	fmt.Fprintf(stdout, "Rapport %s is running at %s (database: %s %s, started in %s)\n", Version, base, db.Dialect(), db.Location, time.Since(start).Round(time.Millisecond))
+	if has, err := sys.Auth.HasUsers(ctx, ws.ID); err != nil {
+		return err
+	} else if !has {
+		tok, err := sys.Auth.NewSetupToken(ctx, ws.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "No user yet: open %s/setup?token=%s to create the first admin (the link works once).\n", base, tok)
+	}
+	srv := &http.Server{Handler: sys.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	workCtx, stopWork := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); sys.Jobs.Run(workCtx, 4) }()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+		fmt.Fprintln(stdout, "Stopping: finishing requests in flight and releasing jobs…")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err = srv.Shutdown(shutdownCtx)
+		cancel()
+	}
+	stopWork()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	if err == nil {
+		fmt.Fprintln(stdout, "Stopped.")
+	}
+	return err
+}
+
+// displayAddr turns a listen address into one a browser can open.
+func displayAddr(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return a
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,75 @@
+package app
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/ops"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/web"
+	"github.com/rapport-crm/rapport/internal/webhooks"
+)
+
+// Config is what serve needs beyond the database.
+type Config struct {
+	Addr                 string
+	PublicURL            string
+	AllowPrivateWebhooks bool
+	// SecureCookies marks cookies Secure (when served over HTTPS).
+	SecureCookies bool
+}
+
+// System is every service, wired: the composition root's product.
+type System struct {
+	DB       *store.DB
+	Schemas  *schema.Registry
+	Events   *events.Log
+	Records  *records.Engine
+	Jobs     *jobs.Queue
+	Auth     *auth.Service
+	Webhooks *webhooks.Service
+	Metrics  *ops.Metrics
+	Log      *slog.Logger
+	Handler  http.Handler
+}
+
+// Build wires the services over an open, migrated database.
+func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *System {
+	s := &System{DB: db, Log: log}
+	s.Schemas = schema.NewRegistry(db)
+	s.Events = events.NewLog(db, now)
+	s.Records = records.New(db, s.Schemas, s.Events, now)
+	s.Jobs = jobs.NewQueue(db, now, log)
+	s.Auth = auth.New(db, now)
+	s.Webhooks = webhooks.New(db, s.Events, s.Jobs, s.Records, now, log, webhooks.Options{AllowPrivate: cfg.AllowPrivateWebhooks})
+	s.Metrics = ops.NewMetrics(ops.Stats{DB: db, JobDepth: s.Jobs.Depth})
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", ops.Health())
+	mux.Handle("GET /readyz", ops.Ready(db))
+	mux.Handle("GET /metrics", s.Metrics.Handler())
+	api.Routes(mux, &api.Deps{
+		Records: s.Records, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks,
+		Log: log, Version: Version, SessionCookie: web.SessionCookie,
+	})
+	web.Routes(mux, &web.Deps{Auth: s.Auth, Records: s.Records, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
+	s.Handler = s.Metrics.Middleware(log, securityHeaders(mux))
+	return s
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}

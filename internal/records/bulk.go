@@ -1,0 +1,262 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// insertBatch is how many rows one INSERT statement carries. SQLite's
+// driver looks parameters up by a linear scan, so its statements stay small;
+// PostgreSQL gains from fewer round trips.
+func insertBatch(d store.Dialect) int {
+	if d == store.SQLite {
+		return 16
+	}
+	return 400
+}
+
+// CreateMany creates records in one transaction with multi-row statements,
+// each with its created event: the path for imports and seeding. Every
+// input is validated first; one bad input rejects the whole call with its
+// index in the field names ("[12].email"), and nothing is written.
+func (e *Engine) CreateMany(ctx context.Context, p access.Principal, object string, inputs []map[string]any) ([]Record, error) {
+	_, o, err := e.object(ctx, p, object)
+	if err != nil {
+		return nil, err
+	}
+	if err := access.CanCreate(p, object); err != nil {
+		return nil, err
+	}
+	now := e.now().UTC().Truncate(time.Microsecond)
+	recs := make([]Record, len(inputs))
+	var errs []fault.FieldError
+	for i, in := range inputs {
+		clean, err := schema.Validate(o, in, true)
+		if err != nil {
+			for _, f := range fault.As(err).Fields {
+				errs = append(errs, fault.FieldError{Field: fmt.Sprintf("[%d].%s", i, f.Field), Message: f.Message})
+			}
+			continue
+		}
+		rec := Record{"id": uuid.Must(uuid.NewV7()).String(), "created_at": now, "updated_at": now, "version": int64(1), "owner_id": nil}
+		if p.UserID != "" {
+			rec["owner_id"] = p.UserID
+		}
+		for _, f := range o.Fields {
+			if !system(f.Name) {
+				rec[f.Name] = defaultValue(f)
+			}
+		}
+		for k, v := range clean {
+			rec[k] = v
+		}
+		recs[i] = rec
+	}
+	if len(errs) > 0 {
+		return nil, fault.Invalid(errs...)
+	}
+	err = e.db.Tx(ctx, func(tx *sql.Tx) error {
+		if len(e.validators[o.Name]) > 0 {
+			for _, rec := range recs {
+				if err := e.checkRecord(ctx, tx, p, o, rec, nil); err != nil {
+					return err
+				}
+			}
+		}
+		if err := e.checkRelations(ctx, tx, p.WorkspaceID, o, recs); err != nil {
+			return err
+		}
+		if err := e.insertMany(ctx, tx, p.WorkspaceID, o, recs); err != nil {
+			return err
+		}
+		evs := make([]*events.Event, len(recs))
+		for i, rec := range recs {
+			evs[i] = &events.Event{
+				WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: rec.ID(), Kind: "created", At: now,
+				Singular: o.Singular, Summary: "Created " + o.Singular + " " + Title(o, rec), Record: rec,
+				Data: map[string]any{"record": rec},
+			}
+		}
+		return e.log.AppendMany(ctx, tx, evs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return recs, nil
+}
+
+func (e *Engine) insertMany(ctx context.Context, tx *sql.Tx, ws string, o *schema.Object, recs []Record) error {
+	d := e.db.Dialect()
+	cols := []string{"workspace_id", "id", "created_at", "updated_at", "owner_id", "version", "custom"}
+	var fields []*schema.Field
+	for _, f := range o.Fields {
+		if !f.Custom && !system(f.Name) {
+			cols = append(cols, store.QuoteIdent(f.Name))
+			fields = append(fields, f)
+		}
+	}
+	var nextRowID int64
+	if d == store.SQLite {
+		cols = append([]string{"rowid"}, cols...)
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(rowid), 0) FROM "+store.QuoteIdent(o.Table)).Scan(&nextRowID); err != nil {
+			return err
+		}
+	} else {
+		cols = append(cols, "search")
+	}
+	n := insertBatch(d)
+	// Statements for a full batch are prepared once per call.
+	stmts := map[string]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	exec := func(query string, args []any, full bool) error {
+		if !full {
+			_, err := tx.ExecContext(ctx, query, args...)
+			return err
+		}
+		st, ok := stmts[query]
+		if !ok {
+			var err error
+			if st, err = tx.PrepareContext(ctx, query); err != nil {
+				return err
+			}
+			stmts[query] = st
+		}
+		_, err := st.ExecContext(ctx, args...)
+		return err
+	}
+	for start := 0; start < len(recs); start += n {
+		batch := recs[start:min(start+n, len(recs))]
+		full := len(batch) == n
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + store.QuoteIdent(o.Table) + " (" + strings.Join(cols, ", ") + ") VALUES ")
+		args := make([]any, 0, len(batch)*len(cols))
+		var fts strings.Builder
+		var ftsArgs []any
+		fts.WriteString("INSERT INTO " + o.Table + "_fts (rowid, body) VALUES ")
+		for i, rec := range batch {
+			if i > 0 {
+				b.WriteString(", ")
+				fts.WriteString(", ")
+			}
+			row := []any{ws, rec.ID(), d.Time(rec["created_at"].(time.Time)), d.Time(rec["updated_at"].(time.Time)), rec["owner_id"], rec.Version(), customJSON(o, rec)}
+			for _, f := range fields {
+				row = append(row, toColumn(d, f, rec[f.Name]))
+			}
+			ph := make([]string, 0, len(cols))
+			if d == store.SQLite {
+				nextRowID++
+				args = append(args, nextRowID)
+				ph = append(ph, d.Placeholder(len(args)))
+				ftsArgs = append(ftsArgs, nextRowID, SearchText(o, rec))
+				fts.WriteString("(" + d.Placeholder(len(ftsArgs)-1) + ", " + d.Placeholder(len(ftsArgs)) + ")")
+			}
+			for _, v := range row {
+				args = append(args, v)
+				ph = append(ph, d.Placeholder(len(args)))
+			}
+			if d == store.Postgres {
+				args = append(args, SearchText(o, rec))
+				ph = append(ph, "to_tsvector('simple', "+d.Placeholder(len(args))+")")
+			}
+			b.WriteString("(" + strings.Join(ph, ", ") + ")")
+		}
+		if err := exec(b.String(), args, full); err != nil {
+			return fmt.Errorf("insert %s: %w", o.Name, err)
+		}
+		if d == store.SQLite {
+			if err := exec(fts.String(), ftsArgs, full); err != nil {
+				return fmt.Errorf("index %s: %w", o.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// checkRelations verifies, a batch at a time, that every relation value of
+// recs names a live record.
+func (e *Engine) checkRelations(ctx context.Context, tx *sql.Tx, ws string, o *schema.Object, recs []Record) error {
+	var errs []fault.FieldError
+	for _, f := range o.Fields {
+		if f.Kind != schema.Relation {
+			continue
+		}
+		want := map[string][]int{}
+		for i, rec := range recs {
+			if id, ok := rec[f.Name].(string); ok {
+				want[id] = append(want[id], i)
+			}
+		}
+		ids := make([]string, 0, len(want))
+		for id := range want {
+			ids = append(ids, id)
+		}
+		for start := 0; start < len(ids); start += 400 {
+			chunk := ids[start:min(start+400, len(ids))]
+			found, err := e.existing(ctx, tx, ws, f.Target, chunk)
+			if err != nil {
+				return err
+			}
+			for _, id := range chunk {
+				if !found[id] {
+					for _, i := range want[id] {
+						errs = append(errs, fault.FieldError{Field: fmt.Sprintf("[%d].%s", i, f.Name), Message: fmt.Sprintf("no %s record with id %q", f.Target, id)})
+					}
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fault.Invalid(errs...)
+	}
+	return nil
+}
+
+func (e *Engine) existing(ctx context.Context, q store.Querier, ws, target string, ids []string) (map[string]bool, error) {
+	table, live := "users", ""
+	if target != "users" {
+		s, err := e.schemas.Get(ctx, ws)
+		if err != nil {
+			return nil, err
+		}
+		o, ok := s.Object(target)
+		if !ok {
+			return map[string]bool{}, nil
+		}
+		table, live = o.Table, " AND deleted_at IS NULL"
+	}
+	d := e.db.Dialect()
+	args := []any{ws}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		ph[i] = d.Placeholder(len(args))
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id FROM "+store.QuoteIdent(table)+" WHERE workspace_id = "+d.Placeholder(1)+live+" AND id IN ("+strings.Join(ph, ", ")+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	found := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		found[id] = true
+	}
+	return found, rows.Err()
+}

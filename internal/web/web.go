@@ -1,0 +1,286 @@
+// Package web is the server-rendered UI. This first part holds the door:
+// first-run setup, sign-in and sign-out, and the home page; the list and
+// record views build on it.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/schema"
+)
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "rapport_session"
+
+// formCookie carries the double-submit CSRF token of pages shown before
+// sign-in (setup and login).
+const formCookie = "rapport_form"
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are what the pages use.
+type Deps struct {
+	Auth          *auth.Service
+	Records       *records.Engine
+	Schemas       *schema.Registry
+	Log           *slog.Logger
+	SecureCookies bool
+	Version       string
+	tmpl          *template.Template
+}
+
+// Routes registers the pages on mux.
+func Routes(mux *http.ServeMux, d *Deps) {
+	d.tmpl = template.Must(template.New("").ParseFS(templateFS, "templates/*.html"))
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /setup", d.setupPage)
+	mux.HandleFunc("POST /setup", d.setupSubmit)
+	mux.HandleFunc("GET /login", d.loginPage)
+	mux.HandleFunc("POST /login", d.loginSubmit)
+	mux.HandleFunc("POST /logout", d.logout)
+	mux.HandleFunc("GET /{$}", d.home)
+}
+
+type page struct {
+	Title     string
+	Error     string
+	Fields    map[string]string
+	Form      map[string]string
+	CSRF      string
+	Workspace *auth.Workspace
+	User      *auth.User
+	Data      any
+	Version   string
+}
+
+func (d *Deps) render(w http.ResponseWriter, status int, name string, p page) {
+	p.Version = d.Version
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	if err := d.tmpl.ExecuteTemplate(w, name, p); err != nil {
+		d.Log.Error("render page", "page", name, "err", err)
+	}
+}
+
+// formToken returns the pre-sign-in CSRF token, setting its cookie.
+func (d *Deps) formToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(formCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: formCookie, Value: tok, Path: "/", HttpOnly: true, Secure: d.SecureCookies, SameSite: http.SameSiteStrictMode})
+	return tok
+}
+
+func (d *Deps) checkFormToken(r *http.Request) bool {
+	c, err := r.Cookie(formCookie)
+	return err == nil && c.Value != "" && subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf_token"))) == 1
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (d *Deps) startSession(w http.ResponseWriter, sess *auth.Session) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", HttpOnly: true, Secure: d.SecureCookies,
+		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(d.Auth.SessionTTL)})
+}
+
+func (d *Deps) identity(r *http.Request) *auth.Identity {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return nil
+	}
+	id, err := d.Auth.Session(r.Context(), c.Value)
+	if err != nil {
+		return nil
+	}
+	return id
+}
+
+func fieldErrors(err error) (string, map[string]string) {
+	fe := fault.As(err)
+	if fe == nil {
+		return "Something went wrong; please try again.", nil
+	}
+	fields := map[string]string{}
+	for _, f := range fe.Fields {
+		fields[f.Field] = f.Message
+	}
+	if len(fields) > 0 {
+		return "Please correct the fields marked below.", fields
+	}
+	return fe.Msg, nil
+}
+
+func (d *Deps) workspace(ctx context.Context) (*auth.Workspace, error) {
+	return d.Auth.DefaultWorkspace(ctx)
+}
+
+func (d *Deps) setupPage(w http.ResponseWriter, r *http.Request) {
+	ws, err := d.workspace(r.Context())
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	tok := r.URL.Query().Get("token")
+	if err := d.Auth.CheckSetupToken(r.Context(), ws.ID, tok); err != nil {
+		d.render(w, http.StatusForbidden, "message.html", page{Title: "Setup", Error: fault.As(err).Msg})
+		return
+	}
+	d.render(w, http.StatusOK, "setup.html", page{Title: "Set up Rapport", CSRF: d.formToken(w, r), Form: map[string]string{"token": tok, "workspace_name": ws.Name}})
+}
+
+func (d *Deps) setupSubmit(w http.ResponseWriter, r *http.Request) {
+	ws, err := d.workspace(r.Context())
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	if !d.checkFormToken(r) {
+		d.render(w, http.StatusForbidden, "message.html", page{Title: "Setup", Error: "The form expired; open the setup link again."})
+		return
+	}
+	form := map[string]string{"token": r.PostFormValue("token"), "workspace_name": r.PostFormValue("workspace_name"),
+		"name": r.PostFormValue("name"), "email": r.PostFormValue("email")}
+	u, err := d.Auth.Setup(r.Context(), ws.ID, form["token"], form["workspace_name"],
+		auth.NewUser{Email: form["email"], Name: form["name"], Password: r.PostFormValue("password")})
+	if err != nil {
+		if fe := fault.As(err); fe != nil && fe.Kind == fault.KindInvalid {
+			msg, fields := fieldErrors(err)
+			d.render(w, http.StatusUnprocessableEntity, "setup.html", page{Title: "Set up Rapport", Error: msg, Fields: fields, Form: form, CSRF: d.formToken(w, r)})
+			return
+		}
+		d.fail(w, r, err)
+		return
+	}
+	sess, err := d.Auth.NewSession(r.Context(), ws.ID, u.ID, clientIP(r), r.UserAgent())
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.startSession(w, sess)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (d *Deps) loginPage(w http.ResponseWriter, r *http.Request) {
+	if d.identity(r) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	d.render(w, http.StatusOK, "login.html", page{Title: "Sign in", CSRF: d.formToken(w, r), Form: map[string]string{"next": safeNext(r.URL.Query().Get("next"))}})
+}
+
+func safeNext(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || s == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
+		return "/"
+	}
+	return s
+}
+
+func (d *Deps) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	ws, err := d.workspace(r.Context())
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	form := map[string]string{"email": r.PostFormValue("email"), "next": safeNext(r.PostFormValue("next"))}
+	if !d.checkFormToken(r) {
+		d.render(w, http.StatusForbidden, "login.html", page{Title: "Sign in", Error: "The form expired; please sign in again.", Form: form, CSRF: d.formToken(w, r)})
+		return
+	}
+	sess, err := d.Auth.Login(r.Context(), ws.ID, form["email"], r.PostFormValue("password"), clientIP(r), r.UserAgent())
+	if err != nil {
+		status := http.StatusUnauthorized
+		if fe := fault.As(err); fe != nil && fe.Kind == fault.KindRateLimited {
+			status = http.StatusTooManyRequests
+			w.Header().Set("Retry-After", "900")
+		} else if fe == nil {
+			d.fail(w, r, err)
+			return
+		}
+		d.render(w, status, "login.html", page{Title: "Sign in", Error: fault.As(err).Msg, Form: form, CSRF: d.formToken(w, r)})
+		return
+	}
+	d.startSession(w, sess)
+	http.Redirect(w, r, form["next"], http.StatusSeeOther)
+}
+
+func (d *Deps) logout(w http.ResponseWriter, r *http.Request) {
+	if id := d.identity(r); id != nil {
+		if id.CheckCSRF(r.PostFormValue("csrf_token")) != nil {
+			http.Error(w, "missing or wrong CSRF token", http.StatusForbidden)
+			return
+		}
+		c, _ := r.Cookie(SessionCookie)
+		_ = d.Auth.Logout(r.Context(), c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+type objectCount struct {
+	Object *schema.Object
+	Count  int64
+}
+
+func (d *Deps) home(w http.ResponseWriter, r *http.Request) {
+	id := d.identity(r)
+	if id == nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	ws, err := d.Auth.Workspace(r.Context(), id.WorkspaceID)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	s, err := d.Schemas.Get(r.Context(), id.WorkspaceID)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	var counts []objectCount
+	for _, o := range s.Objects() {
+		page, err := d.Records.List(r.Context(), id.Principal, o.Name, records.Query{Count: true, PageSize: 1})
+		if err != nil {
+			continue // objects the role may not see
+		}
+		counts = append(counts, objectCount{Object: o, Count: *page.Total})
+	}
+	d.render(w, http.StatusOK, "home.html", page{Title: ws.Name, Workspace: ws, User: id.User, CSRF: id.CSRFToken, Data: counts})
+}
+
+func (d *Deps) fail(w http.ResponseWriter, r *http.Request, err error) {
+	d.Log.Error("page failed", "path", r.URL.Path, "err", err)
+	d.render(w, http.StatusInternalServerError, "message.html", page{Title: "Error", Error: "Something went wrong on our side. Please try again."})
+}
