@@ -83,7 +83,7 @@ func parseOrder(o *schema.Object, s string) ([]sortKey, error) {
 // nullable reports whether a sort column may hold NULL.
 func nullable(f *schema.Field) bool {
 	switch f.Name {
-	case "id", "created_at", "updated_at", "version", "score":
+	case "id", "created_at", "updated_at", "version", "score", rowidKey:
 		return false
 	}
 	return !(f.Kind == schema.Bool && !f.Custom)
@@ -185,11 +185,14 @@ func (e *Engine) List(ctx context.Context, p access.Principal, object string, q 
 	if err != nil {
 		return nil, err
 	}
+	d := e.db.Dialect()
+	if d == store.SQLite && strings.TrimSpace(q.OrderBy) == "" && len(searchWords(q.Q)) > 0 {
+		return e.searchList(ctx, p.WorkspaceID, o, flt, q)
+	}
 	keys, err := parseOrder(o, q.OrderBy)
 	if err != nil {
 		return nil, err
 	}
-	d := e.db.Dialect()
 	shape := queryShape(object, q, keys)
 	var cursor []any
 	if q.PageToken != "" {

@@ -2,6 +2,7 @@ package records_test
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -237,8 +238,36 @@ func TestSearch(t *testing.T) {
 			t.Errorf("q %q: %d results (err %v), want %d", q, len(page.Data), err, want)
 		}
 	}
+	for i := 0; i < 5; i++ {
+		if _, err := f.eng.Create(ctx, f.admin, "contacts", map[string]any{"first_name": "Adalind", "last_name": fmt.Sprint("N", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	token := ""
+	for i := 0; i < 10; i++ {
+		page, err := f.eng.List(ctx, f.admin, "contacts", records.Query{Q: "adal", PageSize: 2, PageToken: token, Count: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *page.Total != 5 {
+			t.Fatalf("total %d, want 5", *page.Total)
+		}
+		for _, r := range page.Data {
+			if seen[r.ID()] {
+				t.Fatalf("search page %d repeats %s", i, r.ID())
+			}
+			seen[r.ID()] = true
+		}
+		if token = page.NextPageToken; token == "" {
+			break
+		}
+	}
+	if len(seen) != 5 {
+		t.Fatalf("search paging visited %d records, want 5", len(seen))
+	}
 	hits, err := f.eng.Search(ctx, f.admin, "ada", 20)
-	if err != nil || len(hits) != 3 {
+	if err != nil || len(hits) != 8 {
 		t.Fatalf("search across objects: %v %v", hits, err)
 	}
 }
