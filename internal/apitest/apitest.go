@@ -34,12 +34,18 @@ type Env struct {
 	Vars   map[string]string
 }
 
-// New starts the application on the engine under test.
+// New starts the application on the engine under test, with webhooks
+// allowed to reach loopback (where the tests' receivers listen).
 func New(t testing.TB) *Env {
+	return NewWithConfig(t, app.Config{AllowPrivateWebhooks: true})
+}
+
+// NewWithConfig starts the application with cfg.
+func NewWithConfig(t testing.TB, cfg app.Config) *Env {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.Open(t)
-	sys := app.Build(db, app.Config{AllowPrivateWebhooks: true}, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	sys := app.Build(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
 	ws, err := sys.Auth.CreateWorkspace(ctx, "Test")
 	if err != nil {
 		t.Fatal(err)
