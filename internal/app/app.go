@@ -43,7 +43,7 @@ Usage:
   rapport user create --email E --name N --role admin|manager|sales|support|marketing|readonly --password-stdin
   rapport apikey create --email E --name N
   rapport demo [--contacts N]
-  rapport bench [--contacts N] [--engine sqlite|postgres]
+  rapport bench [--contacts N] [--db URL]
   rapport version
 
 Every command takes --data DIR (env RAPPORT_DATA, default ./rapport-data) and

@@ -94,4 +94,3 @@ type rowidScanner struct {
 func (r rowidScanner) Scan(dest ...any) error {
 	return r.rows.Scan(append(dest, r.rowid)...)
 }
-

@@ -55,6 +55,24 @@ func URL(t testing.TB) string {
 	return pgURL
 }
 
+// FreshURL is like URL but always names an empty database, for tests that
+// need a whole install to themselves (the first-run setup, the CLI).
+func FreshURL(t testing.TB) string {
+	t.Helper()
+	if Engine() == store.SQLite {
+		return URL(t)
+	}
+	admin := os.Getenv("RAPPORT_TEST_PG_URL")
+	if admin == "" {
+		return URL(t) // skips or fails as URL does
+	}
+	u, err := createDatabase(admin)
+	if err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	return u
+}
+
 func createDatabase(admin string) (string, error) {
 	db, err := sql.Open("pgx", admin)
 	if err != nil {

@@ -105,7 +105,7 @@ CREATE TABLE jobs (
     id           TEXT NOT NULL,
     kind         TEXT NOT NULL,
     unique_key   TEXT,
-    payload      JSONB NOT NULL DEFAULT '{}',
+    payload      TEXT NOT NULL DEFAULT '{}', -- kept byte for byte (webhook bodies are signed)
     state        TEXT NOT NULL DEFAULT 'available',
     attempt      INTEGER NOT NULL DEFAULT 0,
     max_attempts INTEGER NOT NULL DEFAULT 10,

@@ -1,0 +1,42 @@
+# Rapport's build. `make test` is what CI runs: vet, then every test on
+# SQLite, then every test again on a throwaway PostgreSQL cluster.
+GO ?= go
+STATICCHECK_VERSION ?= v0.8.2
+
+.PHONY: all build test vet test-sqlite test-postgres lint fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -o rapport ./cmd/rapport
+
+test: vet test-sqlite test-postgres
+
+vet:
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+test-sqlite:
+	RAPPORT_TEST_DB=sqlite $(GO) test -count=1 ./...
+
+test-postgres:
+	./scripts/with-postgres env RAPPORT_TEST_DB=postgres $(GO) test -count=1 ./...
+
+lint: vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+# Each fuzz target for a while (FUZZTIME=1m make fuzz).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzListFilter -fuzztime $(FUZZTIME) ./internal/records/
+	$(GO) test -run XXX -fuzz FuzzAPI -fuzztime $(FUZZTIME) ./internal/apitest/
+
+# The benchmark of BENCHMARKS.md: 1,000,000 contacts on each engine.
+CONTACTS ?= 1000000
+bench: build
+	./rapport bench --contacts $(CONTACTS)
+	./scripts/with-postgres sh -c './rapport bench --contacts $(CONTACTS) --db "$$RAPPORT_TEST_PG_URL"'
+
+clean:
+	rm -f rapport

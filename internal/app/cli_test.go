@@ -1,0 +1,182 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/store/storetest"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errb)
+	return result{code, out.String(), errb.String()}
+}
+
+func TestCommandLine(t *testing.T) {
+	dbURL := storetest.FreshURL(t)
+	env := map[string]string{"RAPPORT_DB": dbURL}
+	if r := runCmd(t, env, "", "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "rapport ") {
+		t.Fatalf("version: %+v", r)
+	}
+	if r := runCmd(t, env, "", "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, "unknown command") {
+		t.Fatalf("unknown command: %+v", r)
+	}
+	if r := runCmd(t, env, "", "user", "create", "--email", "a@b.example"); r.code != 2 {
+		t.Fatalf("missing flags: %+v", r)
+	}
+	if r := runCmd(t, env, "", "user", "create", "--bogus", "x"); r.code != 2 || !strings.Contains(r.stderr, "--bogus") {
+		t.Fatalf("unknown flag: %+v", r)
+	}
+	if r := runCmd(t, env, "", "migrate"); r.code != 0 || !strings.Contains(r.stdout, "schema version") {
+		t.Fatalf("migrate: %+v", r)
+	}
+	// Flags stand anywhere after the command name; the password comes on stdin.
+	r := runCmd(t, env, "a long password\n", "user", "create", "--email", "Ada@Example.com", "--password-stdin", "--name", "Ada Lovelace", "--role", "admin")
+	if r.code != 0 || !strings.Contains(r.stdout, "ada@example.com") {
+		t.Fatalf("user create: %+v", r)
+	}
+	if r := runCmd(t, env, "short\n", "user", "create", "--email", "b@example.com", "--name", "B", "--role", "sales", "--password-stdin"); r.code != 1 || !strings.Contains(r.stderr, "password") {
+		t.Fatalf("short password: %+v", r)
+	}
+	if r := runCmd(t, env, "a long password\n", "user", "create", "--email", "ada@example.com", "--name", "A", "--role", "sales", "--password-stdin"); r.code != 1 {
+		t.Fatalf("duplicate user: %+v", r)
+	}
+	// --db beats RAPPORT_DB.
+	bad := map[string]string{"RAPPORT_DB": "postgres://nobody@127.0.0.1:1/none?connect_timeout=1"}
+	r = runCmd(t, bad, "", "apikey", "create", "--email", "ada@example.com", "--name", "laptop", "--db", dbURL)
+	if r.code != 0 || !regexp.MustCompile(`^rk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}\n$`).MatchString(r.stdout) {
+		t.Fatalf("apikey create: %+v", r)
+	}
+	if r := runCmd(t, env, "", "apikey", "create", "--email", "nobody@example.com", "--name", "x"); r.code != 1 || r.stdout != "" {
+		t.Fatalf("apikey for nobody: %+v", r)
+	}
+}
+
+// TestServeSetupAndSignIn starts serve on a free port, follows the printed
+// setup link with a browser-like client, signs out and in again, and stops
+// the server by cancelling its context (as SIGINT does).
+func TestServeSetupAndSignIn(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	env := map[string]string{"RAPPORT_DB": storetest.FreshURL(t), "RAPPORT_ADDR": "127.0.0.1:0"}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	var base, setup string
+	for setup == "" && lines.Scan() {
+		line := lines.Text()
+		if strings.HasPrefix(line, "Stop") {
+			break
+		}
+		if m := regexp.MustCompile(`running at (http://\S+)`).FindStringSubmatch(line); m != nil {
+			base = m[1]
+			continue
+		}
+		if base != "" && !strings.Contains(line, "/setup?token=") {
+			t.Fatalf("the line after the URL is not the setup link: %q", line)
+		}
+		if m := regexp.MustCompile(`open (http://\S+/setup\?token=\S+)`).FindStringSubmatch(line); m != nil {
+			setup = m[1]
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if base == "" || setup == "" {
+		t.Fatalf("serve printed no URL or setup link (base %q, setup %q)", base, setup)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	get := func(u string) (int, string) {
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	post := func(u string, form url.Values) (int, string) {
+		resp, err := c.PostForm(u, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	csrf := func(page string) string {
+		m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("no CSRF token in %s", page)
+		}
+		return m[1]
+	}
+	if code, _ := get(base + "/healthz"); code != 200 {
+		t.Fatalf("healthz %d", code)
+	}
+	if code, _ := get(base + "/setup?token=wrong"); code != 403 {
+		t.Fatalf("setup with a wrong token: %d", code)
+	}
+	code, page := get(setup)
+	if code != 200 || !strings.Contains(page, "Welcome to Rapport") {
+		t.Fatalf("setup page %d", code)
+	}
+	token := strings.SplitN(setup, "token=", 2)[1]
+	form := url.Values{"csrf_token": {csrf(page)}, "token": {token}, "workspace_name": {"Acme Ltd"}, "name": {"Ada"}, "email": {"ada@acme.example"}, "password": {"short"}}
+	if code, page := post(base+"/setup", form); code != 422 || !strings.Contains(page, "must be 10 to 1000 characters") {
+		t.Fatalf("setup with a short password: %d", code)
+	}
+	form.Set("password", "a long password")
+	code, page = post(base+"/setup", form)
+	if code != 200 || !strings.Contains(page, "Acme Ltd") || !strings.Contains(page, "Ada") {
+		t.Fatalf("after setup: %d %.300s", code, page)
+	}
+	if code, _ := get(setup); code != 403 {
+		t.Fatalf("the setup link works twice: %d", code)
+	}
+	if code, _ := post(base+"/logout", url.Values{"csrf_token": {"forged"}}); code != 403 {
+		t.Fatalf("logout with a forged CSRF token: %d", code)
+	}
+	if code, _ := post(base+"/logout", url.Values{"csrf_token": {csrf(page)}}); code != 200 {
+		t.Fatalf("logout: %d", code)
+	}
+	code, page = get(base + "/")
+	if !strings.Contains(page, "Sign in to Rapport") {
+		t.Fatalf("home after logout is not the sign-in page: %d", code)
+	}
+	if code, _ := post(base+"/login", url.Values{"csrf_token": {csrf(page)}, "email": {"ada@acme.example"}, "password": {"wrong password"}}); code != 401 {
+		t.Fatalf("wrong password: %d", code)
+	}
+	_, page = get(base + "/login")
+	if code, page := post(base+"/login", url.Values{"csrf_token": {csrf(page)}, "email": {"ada@acme.example"}, "password": {"a long password"}}); code != 200 || !strings.Contains(page, "Your workspace") {
+		t.Fatalf("sign in: %d", code)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
