@@ -96,8 +96,8 @@ func (e *Engine) checkRecord(ctx context.Context, tx *sql.Tx, p access.Principal
 	for name, v := range changed {
 		f, _ := o.Field(name)
 		id, ok := v.(string)
-		if f == nil || f.Kind != schema.Relation || !ok {
-			continue
+		if f == nil || f.Kind != schema.Relation || !ok || (f.Target == "users" && id == p.UserID) {
+			continue // the acting user exists
 		}
 		found, err := e.exists(ctx, tx, p.WorkspaceID, f.Target, id)
 		if err != nil {

@@ -48,6 +48,11 @@ type DB struct {
 	stmtMu  sync.Mutex
 	stmts   map[string]*sql.Stmt
 	pending map[string]bool
+
+	// group carries write transactions to the SQLite writer goroutine.
+	group     chan *txRequest
+	closed    chan struct{}
+	groupDone chan struct{}
 }
 
 // DefaultURL is the embedded SQLite database inside dataDir.
@@ -96,7 +101,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, 2*runtime.NumCPU())
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	return &DB{dialect: SQLite, writer: writer, reader: reader, Location: path}, nil
+	db := &DB{dialect: SQLite, writer: writer, reader: reader, Location: path,
+		group: make(chan *txRequest), closed: make(chan struct{}), groupDone: make(chan struct{})}
+	go db.groupCommit()
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
@@ -151,6 +159,10 @@ func (db *DB) Ping(ctx context.Context) error { return db.reader.PingContext(ctx
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.closed != nil {
+		close(db.closed)
+		<-db.groupDone
+	}
 	db.stmtMu.Lock()
 	for _, st := range db.stmts {
 		st.Close()
@@ -249,7 +261,27 @@ func (db *DB) preparePending(ctx context.Context) {
 // Tx runs fn in one write transaction and commits it when fn returns nil.
 // Driver errors are translated to fault kinds (unique violations become
 // conflicts).
+//
+// On SQLite, concurrent calls are grouped: the writer goroutine runs every
+// waiting fn in one transaction, each inside a savepoint, so that one
+// commit (the costly part: writing the WAL frames) serves several requests.
+// A failing fn rolls back to its savepoint and fails alone.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.group == nil {
+		return db.runTx(ctx, fn)
+	}
+	req := &txRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case db.group <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.closed:
+		return errors.New("database closed")
+	}
+	return <-req.done
+}
+
+func (db *DB) runTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -263,4 +295,90 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	db.preparePending(ctx)
 	return nil
+}
+
+type txRequest struct {
+	ctx  context.Context
+	fn   func(tx *sql.Tx) error
+	done chan error
+}
+
+// maxGroup bounds how many transactions share one commit.
+const maxGroup = 64
+
+// groupCommit is the SQLite writer goroutine.
+func (db *DB) groupCommit() {
+	defer close(db.groupDone)
+	for {
+		var first *txRequest
+		select {
+		case first = <-db.group:
+		case <-db.closed:
+			return
+		}
+		batch := []*txRequest{first}
+	fill:
+		for len(batch) < maxGroup {
+			select {
+			case r := <-db.group:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		db.runGroup(batch)
+	}
+}
+
+func (db *DB) runGroup(batch []*txRequest) {
+	ctx := context.Background()
+	if len(batch) == 1 {
+		r := batch[0]
+		r.done <- db.runTx(r.ctx, r.fn)
+		return
+	}
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		for _, r := range batch {
+			r.done <- fmt.Errorf("begin: %w", err)
+		}
+		return
+	}
+	results := make([]error, len(batch))
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		sp := fmt.Sprintf("g%d", i)
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
+			results[i] = err
+			continue
+		}
+		if err := r.fn(tx); err != nil {
+			results[i] = Translate(err)
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO "+sp); rerr != nil {
+				// The transaction is unusable: fail everyone.
+				_ = tx.Rollback()
+				for _, r := range batch {
+					r.done <- fmt.Errorf("rollback to savepoint: %w", rerr)
+				}
+				return
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE "+sp); err != nil && results[i] == nil {
+			results[i] = err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		err = Translate(fmt.Errorf("commit: %w", err))
+		for _, r := range batch {
+			r.done <- err
+		}
+		return
+	}
+	db.preparePending(ctx)
+	for i, r := range batch {
+		r.done <- results[i]
+	}
 }

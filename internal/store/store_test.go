@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -110,5 +111,61 @@ func TestUniqueViolationBecomesConflictNamingTheField(t *testing.T) {
 	var n int
 	if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM workspaces WHERE id = $1`, ws).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("rolled back transaction left %d workspaces (err %v)", n, err)
+	}
+}
+
+// TestConcurrentTransactionsFailAlone runs many write transactions at once
+// (SQLite groups them under one commit): each that fails must leave nothing,
+// and every other must commit.
+func TestConcurrentTransactionsFailAlone(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	d := db.Dialect()
+	ws := "ws-group-" + time.Now().Format("150405.000000")
+	if _, err := db.Writer().ExecContext(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES ($1, 'w', $2)`, ws, d.Time(time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			email := fmt.Sprintf("u%d@example.com", i)
+			if i%2 == 0 {
+				email = "same@example.com"
+			}
+			errs[i] = db.Tx(ctx, func(tx *sql.Tx) error {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO events (workspace_id, id, at, object, record_id, kind) VALUES ($1, $2, $3, 'users', $2, 'created')`,
+					ws, fmt.Sprint("e", i), d.Time(time.Now())); err != nil {
+					return err
+				}
+				_, err := tx.ExecContext(ctx, `INSERT INTO users (workspace_id, id, email, name, role, created_at, updated_at) VALUES ($1, $2, $3, 'n', 'sales', $4, $4)`,
+					ws, fmt.Sprint("u", i), email, d.Time(time.Now()))
+				return err
+			})
+		}()
+	}
+	wg.Wait()
+	ok, conflicts := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case fault.KindOf(err) == fault.KindConflict:
+			conflicts++
+		default:
+			t.Errorf("unexpected error %v", err)
+		}
+	}
+	if ok != n/2+1 || conflicts != n/2-1 {
+		t.Fatalf("%d committed, %d conflicts; want %d and %d", ok, conflicts, n/2+1, n/2-1)
+	}
+	var users, events int
+	_ = db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE workspace_id = $1`, ws).Scan(&users)
+	_ = db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE workspace_id = $1`, ws).Scan(&events)
+	if users != ok || events != ok {
+		t.Fatalf("%d users and %d events for %d committed transactions", users, events, ok)
 	}
 }
