@@ -166,7 +166,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	rows = append(rows, []string{fmt.Sprintf("bulk seed of %d contacts (5,000 per transaction, with their events)", contacts), fmt.Sprintf("%.0f rows/s", seedRate), "", ""})
 
 	// Create over HTTP: 4 clients, one record per request.
-	const creates, workers = 4000, 4
+	const creates, workers = 4000, 8
 	var mu sync.Mutex
 	var cds []time.Duration
 	var wg sync.WaitGroup

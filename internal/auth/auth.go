@@ -196,7 +196,7 @@ func (s *Service) UserByEmail(ctx context.Context, ws, email string) (*User, err
 
 // User reads one user.
 func (s *Service) User(ctx context.Context, ws, id string) (*User, error) {
-	u, err := scanUser(s.db.Reader().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE workspace_id = $1 AND id = $2`, ws, id))
+	u, err := scanUser(s.db.QueryRowRead(ctx, `SELECT `+userColumns+` FROM users WHERE workspace_id = $1 AND id = $2`, ws, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFound("no user with id %q", id)
 	}

@@ -366,7 +366,13 @@ func (e *Engine) get(ctx context.Context, q store.Querier, ws string, o *schema.
 	if forUpdate && e.db.Dialect() == store.Postgres {
 		query += " FOR UPDATE"
 	}
-	rec, deleted, err := scanRecord(o, q.QueryRowContext(ctx, query, ws, id))
+	var row *sql.Row
+	if q == e.db.Reader() {
+		row = e.db.QueryRowRead(ctx, query, ws, id)
+	} else {
+		row = q.QueryRowContext(ctx, query, ws, id)
+	}
+	rec, deleted, err := scanRecord(o, row)
 	if err == sql.ErrNoRows {
 		return nil, nil, fault.NotFound("no %s with id %q", o.Singular, id)
 	}

@@ -218,7 +218,7 @@ func (e *Engine) List(ctx context.Context, p access.Principal, object string, q 
 	args = append(args, q.PageSize+1)
 	query := "SELECT " + selectList(o, "t") + " FROM " + store.QuoteIdent(o.Table) + " t WHERE " + where +
 		" ORDER BY " + orderSQL(d, keys) + " LIMIT " + d.Placeholder(len(args))
-	rows, err := e.db.Reader().QueryContext(ctx, query, args...)
+	rows, err := e.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", object, err)
 	}

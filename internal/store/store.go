@@ -49,6 +49,8 @@ type DB struct {
 	stmts   map[string]*sql.Stmt
 	pending map[string]bool
 
+	reads readCache
+
 	// group carries write transactions to the SQLite writer goroutine.
 	group     chan *txRequest
 	closed    chan struct{}
@@ -169,6 +171,12 @@ func (db *DB) Close() error {
 	}
 	db.stmts = nil
 	db.stmtMu.Unlock()
+	db.reads.mu.Lock()
+	for _, st := range db.reads.stmts {
+		st.Close()
+	}
+	db.reads.stmts = nil
+	db.reads.mu.Unlock()
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
