@@ -77,8 +77,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := &http.Server{Handler: sys.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); sys.Jobs.Run(workCtx, 4) }()
+	go func() { defer wg.Done(); maintain(workCtx, sys) }()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	select {
@@ -110,4 +111,25 @@ func displayAddr(a string) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// maintain prunes what only grows: finished jobs (kept 14 days, so their
+// unique keys keep deduplicating), expired sessions, old login attempts.
+// Every node runs it; the deletes are idempotent.
+func maintain(ctx context.Context, sys *System) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if _, err := sys.Jobs.Prune(ctx, 14*24*time.Hour); err != nil && ctx.Err() == nil {
+			sys.Log.Error("maintenance", "err", err)
+		}
+		if err := sys.Auth.Prune(ctx); err != nil && ctx.Err() == nil {
+			sys.Log.Error("maintenance", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

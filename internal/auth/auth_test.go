@@ -133,3 +133,27 @@ func TestAPIKeys(t *testing.T) {
 		t.Fatalf("revoked key: %v", err)
 	}
 }
+
+func TestPruneEndsExpiredSessions(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	s := auth.New(db, time.Now)
+	w, _ := s.CreateWorkspace(ctx, "Prune")
+	ws := w.ID
+	u, _ := s.CreateUser(ctx, access.System(ws), ws, auth.NewUser{Email: "p@x.co", Name: "P", Role: "sales", Password: "long enough pw"})
+	s.SessionTTL = -time.Minute
+	sess, err := s.NewSession(ctx, ws, u.ID, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, sess.Token); fault.KindOf(err) != fault.KindUnauthorized {
+		t.Fatalf("expired session: %v", err)
+	}
+	if err := s.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE workspace_id = $1`, ws).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d sessions after prune (err %v), want 0", n, err)
+	}
+}

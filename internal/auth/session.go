@@ -201,3 +201,15 @@ func (s *Service) ChangePassword(ctx context.Context, ws, userID, current, next 
 		ws, userID, HashPassword(next), s.db.Dialect().Time(s.now()))
 	return err
 }
+
+// Prune deletes expired sessions and login attempts outside the window.
+func (s *Service) Prune(ctx context.Context) error {
+	d := s.db.Dialect()
+	if _, err := s.db.Writer().ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1`, d.Time(s.now())); err != nil {
+		return fmt.Errorf("prune sessions: %w", err)
+	}
+	if _, err := s.db.Writer().ExecContext(ctx, `DELETE FROM login_attempts WHERE at < $1`, d.Time(s.now().Add(-loginWindow))); err != nil {
+		return fmt.Errorf("prune login attempts: %w", err)
+	}
+	return nil
+}

@@ -257,6 +257,17 @@ func (q *Queue) work(ctx context.Context) {
 	}
 }
 
+// Prune deletes finished jobs older than keep; unique keys of pruned jobs
+// become free again.
+func (q *Queue) Prune(ctx context.Context, keep time.Duration) (int64, error) {
+	res, err := q.db.Writer().ExecContext(ctx, `DELETE FROM jobs WHERE state IN ('completed', 'discarded') AND finished_at < $1`,
+		q.db.Dialect().Time(q.now().Add(-keep)))
+	if err != nil {
+		return 0, fmt.Errorf("prune jobs: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // Depth counts jobs by state, for metrics.
 func (q *Queue) Depth(ctx context.Context) (map[string]int64, error) {
 	rows, err := q.db.Reader().QueryContext(ctx, `SELECT state, COUNT(*) FROM jobs WHERE state IN ('available', 'running') GROUP BY state`)

@@ -182,3 +182,27 @@ func TestShutdownReleasesTheJobInHand(t *testing.T) {
 		t.Fatalf("after shutdown: state %s attempt %d, want available 0", st, attempt)
 	}
 }
+
+func TestPruneDeletesOldFinishedJobs(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	now := time.Now()
+	q := jobs.NewQueue(db, func() time.Time { return now }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ws := uuid.NewString()
+	q.Handle("k", func(context.Context, *jobs.Job) error { return nil })
+	enqueue(t, db, q, jobs.New{WorkspaceID: ws, Kind: "k", UniqueKey: "once"}, true)
+	if _, err := q.RunOne(ctx); err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, db, q, jobs.New{WorkspaceID: ws, Kind: "k"}, true) // still available: kept
+	if n, err := q.Prune(ctx, time.Hour); err != nil || n != 0 {
+		t.Fatalf("prune of fresh jobs: %d %v", n, err)
+	}
+	now = now.Add(2 * time.Hour)
+	if _, err := q.Prune(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if got := state(t, db, ws); got["completed"] != 0 || got["available"] != 1 {
+		t.Fatalf("after prune: %v", got)
+	}
+}

@@ -152,6 +152,8 @@ func (nf *NewField) check(s *Schema, o *Object, prefix string) []fault.FieldErro
 		bad("name", "must be snake_case: a lower-case letter, then letters, digits or _ (at most 48)")
 	} else if _, taken := o.Field(nf.Name); taken {
 		bad("name", fmt.Sprintf("%s already has a field %s", o.Name, nf.Name))
+	} else if reservedField(nf.Name) {
+		bad("name", fmt.Sprintf("%q is reserved", nf.Name))
 	}
 	if strings.TrimSpace(nf.Label) == "" {
 		nf.Label = strings.ReplaceAll(nf.Name, "_", " ")
@@ -327,6 +329,15 @@ func (r *Registry) CreateObject(ctx context.Context, ws string, no NewObject) (*
 	}
 	out, _ := s.Object(no.Name)
 	return out, nil
+}
+
+// reservedField names mean something else in records, events or webhooks.
+func reservedField(name string) bool {
+	switch name {
+	case "changes", "custom", "deleted_at", "search", "rowid", "workspace_id", "trashed", "total", "data":
+		return true
+	}
+	return false
 }
 
 func reservedObject(name string) bool {
