@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/events"
@@ -155,18 +154,6 @@ func (d *Deps) restore(w http.ResponseWriter, r *http.Request, id *auth.Identity
 	return nil
 }
 
-// TimelineItem is one entry of a record's timeline.
-type TimelineItem struct {
-	ID       string         `json:"id"`
-	At       time.Time      `json:"at"`
-	Kind     string         `json:"kind"`
-	ActorID  *string        `json:"actor_id"`
-	Object   string         `json:"object"`
-	RecordID string         `json:"record_id"`
-	Summary  string         `json:"summary"`
-	Data     map[string]any `json:"data"`
-}
-
 func (d *Deps) timeline(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
 	object, recID := r.PathValue("object"), r.PathValue("id")
 	rec, err := d.Records.Get(r.Context(), id.Principal, object, recID, true)
@@ -195,11 +182,10 @@ func (d *Deps) timeline(w http.ResponseWriter, r *http.Request, id *auth.Identit
 		evs = evs[:size]
 		next = evs[size-1].ID
 	}
-	items := make([]TimelineItem, len(evs))
-	for i, e := range evs {
-		items[i] = TimelineItem{ID: e.ID, At: e.At, Kind: e.Kind, ActorID: e.ActorID, Object: e.Object, RecordID: e.RecordID, Summary: e.Summary, Data: e.Data}
+	if evs == nil {
+		evs = []events.Event{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": items, "next_page_token": next})
+	writeJSON(w, http.StatusOK, map[string]any{"data": evs, "next_page_token": next})
 	return nil
 }
 

@@ -141,6 +141,22 @@ func openStore(ctx context.Context, c common) (*store.DB, error) {
 	return db, nil
 }
 
+// openWorkspace opens the store and the install's default workspace, for
+// the commands that act on it.
+func openWorkspace(ctx context.Context, c common) (*store.DB, *auth.Service, *auth.Workspace, error) {
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	svc := auth.New(db, time.Now)
+	ws, err := svc.DefaultWorkspace(ctx)
+	if err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return db, svc, ws, nil
+}
+
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var c common
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
@@ -198,16 +214,11 @@ func userCreate(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	password := strings.TrimRight(line, "\r\n")
 	c.resolve(getenv)
-	db, err := openStore(ctx, c)
+	db, svc, ws, err := openWorkspace(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc := auth.New(db, time.Now)
-	ws, err := svc.DefaultWorkspace(ctx)
-	if err != nil {
-		return err
-	}
 	u, err := svc.CreateUser(ctx, access.System(ws.ID), ws.ID, auth.NewUser{Email: email, Name: name, Role: role, Password: password})
 	if err != nil {
 		return err
@@ -232,16 +243,11 @@ func apikeyCreate(ctx context.Context, args []string, getenv func(string) string
 		return usagef("apikey create needs --email and --name")
 	}
 	c.resolve(getenv)
-	db, err := openStore(ctx, c)
+	db, svc, ws, err := openWorkspace(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc := auth.New(db, time.Now)
-	ws, err := svc.DefaultWorkspace(ctx)
-	if err != nil {
-		return err
-	}
 	u, err := svc.UserByEmail(ctx, ws.ID, email)
 	if err != nil {
 		return err

@@ -57,7 +57,7 @@ func state(t *testing.T, db *store.DB, ws string) map[string]int {
 }
 
 func TestEnqueueIsTransactionalAndUnique(t *testing.T) {
-	db := storetest.Open(t)
+	db := storetest.OpenFresh(t)
 	q := newQueue(t, db)
 	ws := uuid.NewString()
 	enqueue(t, db, q, jobs.New{WorkspaceID: ws, Kind: "k"}, false)
@@ -74,7 +74,7 @@ func TestEnqueueIsTransactionalAndUnique(t *testing.T) {
 
 func TestRetryThenDiscard(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.Open(t)
+	db := storetest.OpenFresh(t)
 	q := newQueue(t, db)
 	ws := uuid.NewString()
 	var calls atomic.Int32
@@ -110,7 +110,8 @@ func TestRetryThenDiscard(t *testing.T) {
 }
 
 func TestTwoNodesRunEachJobOnce(t *testing.T) {
-	db := storetest.Open(t)
+	url := storetest.FreshURL(t)
+	db := storetest.OpenURL(t, url)
 	ws := uuid.NewString()
 	var mu sync.Mutex
 	seen := map[string]int{}
@@ -121,12 +122,15 @@ func TestTwoNodesRunEachJobOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	var first *jobs.Queue
 	for node := 0; node < 2; node++ {
-		other, err := store.Open(ctx, storetest.URL(t))
+		other, err := store.Open(ctx, url)
 		if node == 0 {
 			other, err = db, nil
 		}
 		if err != nil {
 			t.Fatal(err)
+		}
+		if node > 0 {
+			defer other.Close()
 		}
 		q := newQueue(t, other)
 		q.Handle("count", func(ctx context.Context, j *jobs.Job) error {
@@ -162,7 +166,7 @@ func TestTwoNodesRunEachJobOnce(t *testing.T) {
 }
 
 func TestShutdownReleasesTheJobInHand(t *testing.T) {
-	db := storetest.Open(t)
+	db := storetest.OpenFresh(t)
 	q := newQueue(t, db)
 	ws := uuid.NewString()
 	started := make(chan struct{})
@@ -185,7 +189,7 @@ func TestShutdownReleasesTheJobInHand(t *testing.T) {
 
 func TestPruneDeletesOldFinishedJobs(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.Open(t)
+	db := storetest.OpenFresh(t)
 	now := time.Now()
 	q := jobs.NewQueue(db, func() time.Time { return now }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ws := uuid.NewString()

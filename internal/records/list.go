@@ -241,9 +241,20 @@ func (e *Engine) List(ctx context.Context, p access.Principal, object string, q 
 }
 
 func (e *Engine) where(d store.Dialect, ws string, o *schema.Object, flt *filter.Filter, q Query) (string, []any) {
-	args := []any{ws}
-	where := "t.workspace_id = " + d.Placeholder(1)
-	if q.Trashed {
+	where, args := scope(d, ws, flt, q.Trashed, "t.workspace_id = "+d.Placeholder(1), []any{ws})
+	if cond, arg, ok := matchCondition(d, o.Table, q.Q, len(args)+1); ok {
+		args = append(args, arg)
+		where += " AND " + cond
+	} else if strings.TrimSpace(q.Q) != "" {
+		where += " AND 1=0" // only punctuation: nothing can match
+	}
+	return where, args
+}
+
+// scope adds to a WHERE clause what every list has: live or trashed
+// records, and the filter.
+func scope(d store.Dialect, ws string, flt *filter.Filter, trashed bool, where string, args []any) (string, []any) {
+	if trashed {
 		where += " AND t.deleted_at IS NOT NULL"
 	} else {
 		where += " AND t.deleted_at IS NULL"
@@ -252,12 +263,6 @@ func (e *Engine) where(d store.Dialect, ws string, o *schema.Object, flt *filter
 		var cond string
 		cond, args = flt.SQL(d, "t", ws, args)
 		where += " AND " + cond
-	}
-	if cond, arg, ok := matchCondition(d, o.Table, q.Q, len(args)+1); ok {
-		args = append(args, arg)
-		where += " AND " + cond
-	} else if strings.TrimSpace(q.Q) != "" {
-		where += " AND 1=0" // only punctuation: nothing can match
 	}
 	return where, args
 }

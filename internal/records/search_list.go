@@ -30,18 +30,8 @@ func (e *Engine) searchList(ctx context.Context, ws string, o *schema.Object, fl
 		}
 	}
 	_, match, _ := matchCondition(d, o.Table, q.Q, 1)
-	args := []any{match, ws}
-	where := fmt.Sprintf("f.%s_fts MATCH %s AND t.workspace_id = %s", o.Table, d.Placeholder(1), d.Placeholder(2))
-	if q.Trashed {
-		where += " AND t.deleted_at IS NOT NULL"
-	} else {
-		where += " AND t.deleted_at IS NULL"
-	}
-	if flt != nil {
-		var cond string
-		cond, args = flt.SQL(d, "t", ws, args)
-		where += " AND " + cond
-	}
+	where, args := scope(d, ws, flt, q.Trashed,
+		fmt.Sprintf("f.%s_fts MATCH %s AND t.workspace_id = %s", o.Table, d.Placeholder(1), d.Placeholder(2)), []any{match, ws})
 	page := &Page{Data: []Record{}}
 	if q.Count {
 		var n int64

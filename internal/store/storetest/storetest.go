@@ -96,8 +96,21 @@ func createDatabase(admin string) (string, error) {
 // Open returns a migrated database that is closed when the test ends.
 func Open(t testing.TB) *store.DB {
 	t.Helper()
+	return OpenURL(t, URL(t))
+}
+
+// OpenFresh is Open on a database of the test's own, for tests of what
+// spans workspaces (the job queue claims any workspace's jobs).
+func OpenFresh(t testing.TB) *store.DB {
+	t.Helper()
+	return OpenURL(t, FreshURL(t))
+}
+
+// OpenURL opens and migrates the database at url for the test.
+func OpenURL(t testing.TB, url string) *store.DB {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, URL(t))
+	db, err := store.Open(ctx, url)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
