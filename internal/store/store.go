@@ -91,9 +91,19 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	writer.SetMaxOpenConns(1)
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
-	if err := writer.PingContext(ctx); err != nil {
+	// Switching a new file to WAL takes a lock that SQLite does not wait for
+	// (the busy timeout does not apply), so a second process opening the
+	// same new file at that moment retries for a while.
+	var err2 error
+	for i := 0; i < 100; i++ {
+		if err2 = writer.PingContext(ctx); err2 == nil || !strings.Contains(err2.Error(), "SQLITE_BUSY") {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err2 != nil {
 		writer.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("open database %s: %w", path, err2)
 	}
 	reader, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
 	if err != nil {
