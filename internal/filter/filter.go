@@ -237,6 +237,9 @@ func (f *Filter) resolveField(s *schema.Schema, e *expr.Expr) (ref, error) {
 		}
 		name, key := op.GetName(), k.SelectExpr.GetField()
 		if fl, ok := f.object.Field(name); ok && (fl.Kind == schema.Address || fl.Kind == schema.Consent) {
+			if !schema.ValidName(key) {
+				return ref{}, f.at(e, "%q is not a key of %s", key, name)
+			}
 			return ref{field: fl, key: key}, nil
 		}
 		for _, fl := range f.object.Fields {

@@ -25,6 +25,7 @@ func TestParseErrorsNameThePosition(t *testing.T) {
 		{`company.colour = "x"`, `unknown field "colour" of companies`},
 		{`(first_name = "a"`, `at position`},
 		{`"acme"`, `a bare value is not a condition`},
+		{`address.Ci'ty = "x"`, `is not a key of address`},
 		{`first_name = last_name`, `the right side of a comparison must be a value`},
 		{`do_not_contact > true`, `do_not_contact is true or false: use = or !=`},
 		{strings.Repeat(`(title = "a" AND `, 70) + `first_name = "a"` + strings.Repeat(")", 70), `nested deeper than 64 levels`},
