@@ -157,3 +157,23 @@ func TestPruneEndsExpiredSessions(t *testing.T) {
 		t.Fatalf("%d sessions after prune (err %v), want 0", n, err)
 	}
 }
+
+func TestLoginIsRateLimitedPerAddress(t *testing.T) {
+	ctx := context.Background()
+	s, ws := setup(t)
+	if _, err := s.CreateUser(ctx, access.System(ws), ws, auth.NewUser{Email: "v@x.co", Name: "V", Role: "sales", Password: "long enough pw"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		email := "guess" + string(rune('a'+i)) + "@x.co"
+		if _, err := s.Login(ctx, ws, email, "wrong password", "10.9.9.9", ""); fault.KindOf(err) != fault.KindUnauthorized {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	if _, err := s.Login(ctx, ws, "v@x.co", "long enough pw", "10.9.9.9", ""); fault.KindOf(err) != fault.KindRateLimited {
+		t.Fatalf("from the same address after 20 failures: %v, want rate limited", err)
+	}
+	if _, err := s.Login(ctx, ws, "v@x.co", "long enough pw", "10.9.9.10", ""); err != nil {
+		t.Fatalf("from another address: %v", err)
+	}
+}
