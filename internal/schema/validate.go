@@ -193,7 +193,7 @@ func Convert(f *Field, v any) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%q is not an RFC 3339 time like \"2026-12-04T15:04:05Z\"", s)
 		}
-		return t.UTC(), nil
+		return t.UTC().Truncate(time.Microsecond), nil // what both engines store
 	case Select:
 		s, ok := v.(string)
 		if !ok {
