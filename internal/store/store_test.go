@@ -169,3 +169,48 @@ func TestConcurrentTransactionsFailAlone(t *testing.T) {
 		t.Fatalf("%d users and %d events for %d committed transactions", users, events, ok)
 	}
 }
+
+// TestWorkspaceLeadsEveryKey checks DESIGN.md's principle 5 on the migrated
+// schema: every table has workspace_id, first in its primary key and in each
+// unique index (but the install's own bookkeeping tables).
+func TestWorkspaceLeadsEveryKey(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	exempt := map[string]bool{"schema_migrations": true, "workspaces": true}
+	var q string
+	if db.Dialect() == store.SQLite {
+		q = `SELECT m.name, il.name, il."unique", il.origin, (SELECT ii.name FROM pragma_index_info(il.name) ii WHERE ii.seqno = 0)
+			FROM sqlite_master m, pragma_index_list(m.name) il
+			WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL%' AND m.name NOT LIKE '%_fts%' AND il."unique" = 1`
+	} else {
+		q = `SELECT c.relname, i.relname, 1, CASE WHEN x.indisprimary THEN 'pk' ELSE 'u' END, a.attname
+			FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
+			JOIN pg_namespace n ON n.oid = c.relnamespace
+			LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.indkey[0]
+			WHERE n.nspname = current_schema() AND x.indisunique`
+	}
+	rows, err := db.Reader().QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	checked := 0
+	for rows.Next() {
+		var table, index, origin string
+		var unique int
+		var first sql.NullString
+		if err := rows.Scan(&table, &index, &unique, &origin, &first); err != nil {
+			t.Fatal(err)
+		}
+		if exempt[table] {
+			continue
+		}
+		checked++
+		if first.String != "workspace_id" {
+			t.Errorf("table %s: unique index %s (%s) starts with %q, not workspace_id", table, index, origin, first.String)
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("checked only %d keys", checked)
+	}
+}
