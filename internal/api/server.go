@@ -56,7 +56,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("DELETE /api/v1/{object}/{id}", d.trash)
 	h("POST /api/v1/{object}/{id}/restore", d.restore)
 	h("GET /api/v1/{object}/{id}/timeline", d.timeline)
-	mux.Handle("/api/", d.handle(func(w http.ResponseWriter, r *http.Request) error {
+	mux.Handle("/api/v1/{rest...}", d.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return fault.NotFound("no API endpoint %s %s", r.Method, r.URL.Path)
 	}))
 }

@@ -167,7 +167,7 @@ func TestServeSetupAndSignIn(t *testing.T) {
 		t.Fatalf("wrong password: %d", code)
 	}
 	_, page = get(base + "/login")
-	if code, page := post(base+"/login", url.Values{"csrf_token": {csrf(page)}, "email": {"ada@acme.example"}, "password": {"a long password"}}); code != 200 || !strings.Contains(page, "Your workspace") {
+	if code, page := post(base+"/login", url.Values{"csrf_token": {csrf(page)}, "email": {"ada@acme.example"}, "password": {"a long password"}}); code != 200 || !strings.Contains(page, "Acme Ltd") {
 		t.Fatalf("sign in: %d", code)
 	}
 	cancel()

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
@@ -41,6 +42,7 @@ var staticFS embed.FS
 type Deps struct {
 	Auth          *auth.Service
 	Records       *records.Engine
+	Events        *events.Log
 	Schemas       *schema.Registry
 	Log           *slog.Logger
 	SecureCookies bool
@@ -50,15 +52,36 @@ type Deps struct {
 
 // Routes registers the pages on mux.
 func Routes(mux *http.ServeMux, d *Deps) {
-	d.tmpl = template.Must(template.New("").ParseFS(templateFS, "templates/*.html"))
+	fm := template.FuncMap{
+		"fieldCtx": func(f *schema.Field, rd recordData) fieldCtx {
+			return fieldCtx{Field: f, Value: rd.Values[f.Name], Error: rd.Errors[f.Name], CanWrite: rd.CanWrite}
+		},
+		"change": func(ch any, i int) string {
+			pair, _ := ch.([]any)
+			if i >= len(pair) || pair[i] == nil {
+				return "—"
+			}
+			return display(nil, pair[i])
+		},
+		"list": func(s ...string) []string { return s },
+	}
+	for k, v := range funcs {
+		fm[k] = v
+	}
+	d.tmpl = template.Must(template.New("").Funcs(fm).ParseFS(templateFS, "templates/*.html"))
 	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.Handle("GET /static/{file}", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /setup", d.setupPage)
 	mux.HandleFunc("POST /setup", d.setupSubmit)
 	mux.HandleFunc("GET /login", d.loginPage)
 	mux.HandleFunc("POST /login", d.loginSubmit)
 	mux.HandleFunc("POST /logout", d.logout)
-	mux.HandleFunc("GET /{$}", d.home)
+	mux.HandleFunc("GET /{$}", d.signedIn(d.home))
+	mux.HandleFunc("GET /search", d.signedIn(d.search))
+	mux.HandleFunc("GET /{object}", d.signedIn(d.list))
+	mux.HandleFunc("POST /{object}", d.signedIn(d.create))
+	mux.HandleFunc("GET /{object}/{id}", d.signedIn(d.record))
+	mux.HandleFunc("POST /{object}/{id}", d.signedIn(d.save))
 }
 
 type page struct {
@@ -253,31 +276,24 @@ type objectCount struct {
 	Count  int64
 }
 
-func (d *Deps) home(w http.ResponseWriter, r *http.Request) {
-	id := d.identity(r)
-	if id == nil {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	ws, err := d.Auth.Workspace(r.Context(), id.WorkspaceID)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	s, err := d.Schemas.Get(r.Context(), id.WorkspaceID)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
+// fieldCtx is what the field template needs.
+type fieldCtx struct {
+	Field    *schema.Field
+	Value    any
+	Error    string
+	CanWrite bool
+}
+
+func (d *Deps) home(w http.ResponseWriter, r *http.Request, sh *shell) {
 	var counts []objectCount
-	for _, o := range s.Objects() {
-		page, err := d.Records.List(r.Context(), id.Principal, o.Name, records.Query{Count: true, PageSize: 1})
+	for _, o := range sh.Nav {
+		page, err := d.Records.List(r.Context(), sh.Identity.Principal, o.Name, records.Query{Count: true, PageSize: 1})
 		if err != nil {
-			continue // objects the role may not see
+			continue
 		}
 		counts = append(counts, objectCount{Object: o, Count: *page.Total})
 	}
-	d.render(w, http.StatusOK, "home.html", page{Title: ws.Name, Workspace: ws, User: id.User, CSRF: id.CSRFToken, Data: counts})
+	d.renderShell(w, http.StatusOK, "home.html", "Home", sh, counts)
 }
 
 func (d *Deps) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -1,0 +1,166 @@
+package apitest
+
+import (
+	"context"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/web"
+)
+
+// browser is a signed-in HTTP client that parses pages.
+type browser struct {
+	t    *testing.T
+	e    *Env
+	c    *http.Client
+	csrf string
+}
+
+func (e *Env) browser(t *testing.T, role access.Role) *browser {
+	sess, err := e.Sys.Auth.NewSession(context.Background(), e.WS, e.Users[role], "127.0.0.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(e.Server.URL)
+	jar.SetCookies(u, []*http.Cookie{{Name: web.SessionCookie, Value: sess.Token}})
+	return &browser{t: t, e: e, c: &http.Client{Jar: jar}, csrf: sess.CSRFToken}
+}
+
+func (b *browser) doc(resp *http.Response, err error) (int, *goquery.Document) {
+	b.t.Helper()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp.StatusCode, doc
+}
+
+func (b *browser) get(path string) (int, *goquery.Document) {
+	return b.doc(b.c.Get(b.e.Server.URL + b.e.expand(path)))
+}
+
+func (b *browser) post(path string, form url.Values) (int, *goquery.Document) {
+	if form.Get("csrf_token") == "" {
+		form.Set("csrf_token", b.csrf)
+	}
+	return b.doc(b.c.PostForm(b.e.Server.URL+b.e.expand(path), form))
+}
+
+func text(doc *goquery.Document, sel string) string {
+	return strings.Join(strings.Fields(doc.Find(sel).Text()), " ")
+}
+
+func TestWebListsRecordsAndForms(t *testing.T) {
+	e := New(t)
+	b := e.browser(t, access.Admin)
+
+	code, doc := b.get("/contacts")
+	if code != 200 || !strings.Contains(text(doc, ".empty"), "No Contacts yet") || doc.Find(`a[href="/contacts/new"]`).Length() == 0 {
+		t.Fatalf("empty list: %d %q", code, text(doc, "main, .main"))
+	}
+	if doc.Find(`nav.sidebar a[href="/companies"]`).Length() != 1 || doc.Find(`nav.sidebar a[aria-current="page"][href="/contacts"]`).Length() != 1 {
+		t.Error("sidebar lacks the objects or the current one")
+	}
+	// Create a company, then a contact at it, through the forms.
+	code, doc = b.post("/companies", url.Values{"name": {"Acme"}, "domain": {"acme.example"}, "employees": {"50"}})
+	if code != 200 || !strings.Contains(text(doc, ".flash"), "company created") {
+		t.Fatalf("create company: %d %q", code, text(doc, ".main"))
+	}
+	acme := strings.TrimPrefix(doc.Find(`link[rel=canonical], form[action^="/companies/"]`).First().AttrOr("action", ""), "/companies/")
+	if acme == "" {
+		t.Fatal("no company id on its page")
+	}
+	e.Vars["acme"] = acme
+	code, doc = b.post("/contacts", url.Values{"first_name": {"Ada"}, "last_name": {"Lovelace"}, "email": {"not-an-email"}, "company_id": {acme}})
+	if code != 422 || !strings.Contains(text(doc, ".field.has-error"), "not a valid email address") || doc.Find(`#f-first_name`).AttrOr("value", "") != "Ada" {
+		t.Fatalf("invalid email: %d, error %q, kept value %q", code, text(doc, ".field.has-error"), doc.Find(`#f-first_name`).AttrOr("value", ""))
+	}
+	code, doc = b.post("/contacts", url.Values{"first_name": {"Ada"}, "last_name": {"Lovelace"}, "email": {"ada@acme.example"}, "company_id": {acme},
+		"lifecycle_stage": {"lead"}, "tags": {"vip, speaker"}, "address.city": {"London"}})
+	if code != 200 || text(doc, "h1") != "Ada Lovelace" || !strings.Contains(text(doc, ".timeline"), "Created contact Ada Lovelace") {
+		t.Fatalf("create contact: %d %q", code, text(doc, ".main"))
+	}
+	if doc.Find(`a.chip[href="/companies/`+acme+`"]`).Length() != 1 || doc.Find(`#f-tags`).AttrOr("value", "") != "vip, speaker" {
+		t.Errorf("contact page lacks its company or its tags")
+	}
+	ada := strings.TrimPrefix(doc.Find(`form[action^="/contacts/"]`).First().AttrOr("action", ""), "/contacts/")
+	e.Vars["ada"] = ada
+	version := doc.Find(`input[name=version]`).AttrOr("value", "")
+	// Edit a field: the change shows on the timeline.
+	form := url.Values{"version": {version}, "first_name": {"Ada"}, "last_name": {"Lovelace"}, "email": {"ada@acme.example"}, "company_id": {acme},
+		"lifecycle_stage": {"customer"}, "tags": {"vip, speaker"}, "address.city": {"London"}, "title": {"Countess"}}
+	code, doc = b.post("/contacts/{{ada}}", form)
+	if code != 200 || !strings.Contains(text(doc, ".timeline"), "lifecycle_stage: lead → customer") || !strings.Contains(text(doc, ".timeline"), "title: — → Countess") {
+		t.Fatalf("edit: %d %q", code, text(doc, ".timeline"))
+	}
+	// A stale form is refused with the values kept.
+	form.Set("title", "Lady")
+	if code, doc = b.post("/contacts/{{ada}}", form); code != 412 || doc.Find("#f-title").AttrOr("value", "") != "Lady" {
+		t.Errorf("stale edit: %d", code)
+	}
+	// The company page lists its contacts.
+	if _, doc = b.get("/companies/{{acme}}"); !strings.Contains(text(doc, ".related"), "Ada Lovelace") {
+		t.Errorf("company page lacks its contacts: %q", text(doc, ".related"))
+	}
+	// Lists: filter, sort, errors at the filter.
+	code, doc = b.get(`/contacts?filter=` + url.QueryEscape(`company.name = "Acme" AND lifecycle_stage = "customer"`) + `&order_by=last_name`)
+	if code != 200 || doc.Find("table.records tbody tr").Length() != 1 || doc.Find(`th[aria-sort="ascending"]`).Length() != 1 {
+		t.Fatalf("filtered list: %d rows %d", code, doc.Find("table.records tbody tr").Length())
+	}
+	if text(doc, "table.records tbody td a") != "Acme" {
+		t.Errorf("relation column shows %q, want the company's name", text(doc, "table.records tbody td a"))
+	}
+	code, doc = b.get(`/contacts?filter=` + url.QueryEscape(`lifecycle_stage = "lead" AND colour = "red"`))
+	if code != 400 || !strings.Contains(text(doc, "#filter-help"), `unknown field "colour" of contacts at position 30`) {
+		t.Fatalf("bad filter: %d %q", code, text(doc, "#filter-help"))
+	}
+	if _, doc = b.get("/search?q=lov"); !strings.Contains(text(doc, ".hits"), "Ada Lovelace") {
+		t.Errorf("search: %q", text(doc, ".hits"))
+	}
+	if code, _ = b.get("/dragons"); code != 404 {
+		t.Errorf("unknown object: %d", code)
+	}
+	if code, _ = b.post("/contacts/{{ada}}", url.Values{"csrf_token": {"forged"}, "_action": {"delete"}}); code != 403 {
+		t.Errorf("forged CSRF: %d", code)
+	}
+	code, doc = b.post("/contacts/{{ada}}", url.Values{"_action": {"delete"}})
+	if code != 200 || !strings.Contains(text(doc, ".flash"), "moved to the trash") || doc.Find("table.records").Length() != 0 {
+		t.Errorf("trash: %d %q", code, text(doc, ".flash"))
+	}
+}
+
+func TestWebRespectsRoles(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{{Name: "company", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Acme"}`, Status: 201, Events: 1, Save: "acme"}})
+	ro := e.browser(t, access.ReadOnly)
+	_, doc := ro.get("/companies")
+	if doc.Find(`a[href="/companies/new"]`).Length() != 0 {
+		t.Error("readonly sees New company")
+	}
+	_, doc = ro.get("/companies/{{acme}}")
+	if doc.Find(`button[type=submit]`).FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Text() == "Save" }).Length() != 0 {
+		t.Error("readonly sees Save")
+	}
+	if code, _ := ro.post("/companies/{{acme}}", url.Values{"name": {"Mine"}}); code != 403 {
+		t.Errorf("readonly save: %d, want 403", code)
+	}
+	anon := &browser{t: t, e: e, c: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	resp, err := anon.c.Get(e.Server.URL + "/contacts?filter=x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/login?next="+url.QueryEscape("/contacts?filter=x") {
+		t.Errorf("signed out: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

@@ -1,0 +1,188 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/schema"
+)
+
+// column is one column of a list view.
+type column struct {
+	Field   *schema.Field
+	SortURL string
+	Sorted  string // "asc", "desc" or ""
+}
+
+type row struct {
+	ID    string
+	Title string
+	Cells []cell
+}
+
+type cell struct {
+	Text    string
+	Link    string
+	Numeric bool
+}
+
+type listData struct {
+	Object      *schema.Object
+	Columns     []column
+	Rows        []row
+	Filter      string
+	Q           string
+	OrderBy     string
+	FilterError string
+	Total       int64
+	NextURL     string
+	FirstURL    string
+	CanCreate   bool
+}
+
+// listColumns picks a list's columns: the title fields, then the fields most
+// worth a glance, up to seven.
+func listColumns(o *schema.Object) []*schema.Field {
+	var out []*schema.Field
+	seen := map[string]bool{}
+	add := func(f *schema.Field) {
+		if f != nil && !seen[f.Name] && len(out) < 7 {
+			seen[f.Name] = true
+			out = append(out, f)
+		}
+	}
+	for _, name := range append(append([]string{}, o.Title...), o.Subtitle) {
+		f, _ := o.Field(name)
+		add(f)
+	}
+	for _, f := range o.Fields {
+		switch {
+		case f.ReadOnly && f.Name != "score", f.Kind == schema.LongText, f.Kind == schema.Address, f.Kind == schema.Consent, f.Name == "secret":
+			continue
+		}
+		add(f)
+	}
+	return out
+}
+
+func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
+	name := r.PathValue("object")
+	o, ok := sh.Schema.Object(name)
+	if !ok || name == "webhooks" {
+		d.notFound(w, r, sh)
+		return
+	}
+	sh.Current = name
+	q := r.URL.Query()
+	data := listData{Object: o, Filter: q.Get("filter"), Q: q.Get("q"), OrderBy: q.Get("order_by")}
+	data.CanCreate = sh.Identity.Role != "readonly"
+	page, err := d.Records.List(r.Context(), sh.Identity.Principal, name, records.Query{
+		Filter: data.Filter, Q: data.Q, OrderBy: data.OrderBy, PageToken: q.Get("page_token"), PageSize: 50, Count: q.Get("page_token") == "",
+	})
+	status := http.StatusOK
+	if err != nil {
+		fe := fault.As(err)
+		if fe == nil || fe.Kind != fault.KindBadRequest {
+			d.fail(w, r, err)
+			return
+		}
+		status = http.StatusBadRequest
+		data.FilterError = fe.Msg
+		page = &records.Page{}
+	}
+	if page.Total != nil {
+		data.Total = *page.Total
+	}
+	base := url.Values{}
+	for _, k := range []string{"filter", "q"} {
+		if v := q.Get(k); v != "" {
+			base.Set(k, v)
+		}
+	}
+	cols := listColumns(o)
+	for _, f := range cols {
+		c := column{Field: f}
+		v := cloneValues(base)
+		switch strings.TrimSpace(data.OrderBy) {
+		case f.Name, f.Name + " asc":
+			c.Sorted = "asc"
+			v.Set("order_by", f.Name+" desc")
+		case f.Name + " desc":
+			c.Sorted = "desc"
+			v.Set("order_by", f.Name)
+		default:
+			v.Set("order_by", f.Name)
+		}
+		if f.Sortable() {
+			c.SortURL = "/" + name + "?" + v.Encode()
+		}
+		data.Columns = append(data.Columns, c)
+	}
+	titles := d.relatedTitles(r, sh, o, cols, page.Data)
+	for _, rec := range page.Data {
+		rw := row{ID: rec.ID(), Title: records.Title(o, rec)}
+		for _, f := range cols {
+			c := cell{Text: display(f, rec[f.Name]), Numeric: f.Kind == schema.Integer || f.Kind == schema.Number || f.Kind == schema.Money}
+			if id, ok := rec[f.Name].(string); ok && f.Kind == schema.Relation && f.Target != "users" {
+				c.Text, c.Link = titles[f.Target+"/"+id], "/"+f.Target+"/"+id
+			}
+			rw.Cells = append(rw.Cells, c)
+		}
+		data.Rows = append(data.Rows, rw)
+	}
+	if page.NextPageToken != "" {
+		v := cloneValues(base)
+		if data.OrderBy != "" {
+			v.Set("order_by", data.OrderBy)
+		}
+		v.Set("page_token", page.NextPageToken)
+		data.NextURL = "/" + name + "?" + v.Encode()
+	}
+	if q.Get("page_token") != "" {
+		v := cloneValues(base)
+		if data.OrderBy != "" {
+			v.Set("order_by", data.OrderBy)
+		}
+		data.FirstURL = "/" + name + "?" + v.Encode()
+	}
+	d.renderShell(w, status, "list.html", o.Label, sh, data)
+}
+
+// relatedTitles fetches the display titles of related records shown in a
+// page, at most one read per distinct record.
+func (d *Deps) relatedTitles(r *http.Request, sh *shell, o *schema.Object, cols []*schema.Field, recs []records.Record) map[string]string {
+	out := map[string]string{}
+	for _, f := range cols {
+		if f.Kind != schema.Relation || f.Target == "users" {
+			continue
+		}
+		target, ok := sh.Schema.Object(f.Target)
+		if !ok {
+			continue
+		}
+		for _, rec := range recs {
+			id, ok := rec[f.Name].(string)
+			key := f.Target + "/" + id
+			if !ok || out[key] != "" {
+				continue
+			}
+			if rel, err := d.Records.Get(r.Context(), sh.Identity.Principal, f.Target, id, true); err == nil {
+				out[key] = records.Title(target, rel)
+			} else {
+				out[key] = id
+			}
+		}
+	}
+	return out
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}

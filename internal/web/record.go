@@ -1,0 +1,298 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/schema"
+)
+
+type relatedList struct {
+	Object *schema.Object
+	Items  []row
+	More   string
+}
+
+type recordData struct {
+	Object   *schema.Object
+	Record   records.Record
+	ID       string
+	Title    string
+	Fields   []*schema.Field
+	Errors   map[string]string
+	Values   map[string]any
+	Version  int64
+	CanWrite bool
+	IsNew    bool
+	Parents  []cell // the records this one points at (a contact's company)
+	Related  []relatedList
+	Timeline []events.Event
+	Meta     []cell
+}
+
+func (d *Deps) record(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if r.PathValue("id") == "new" {
+		d.newPage(w, r, sh) // "/{object}/new" would conflict with "/static/{file}"
+		return
+	}
+	o, ok := sh.Schema.Object(r.PathValue("object"))
+	if !ok || o.Name == "webhooks" {
+		d.notFound(w, r, sh)
+		return
+	}
+	rec, err := d.Records.Get(r.Context(), sh.Identity.Principal, o.Name, r.PathValue("id"), false)
+	if err != nil {
+		if fault.KindOf(err) == fault.KindNotFound {
+			d.notFound(w, r, sh)
+			return
+		}
+		d.fail(w, r, err)
+		return
+	}
+	d.showRecord(w, r, sh, o, rec, nil, nil, http.StatusOK)
+}
+
+func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, rec records.Record, values map[string]any, errs map[string]string, status int) {
+	sh.Current = o.Name
+	data := recordData{Object: o, Record: rec, ID: rec.ID(), Title: records.Title(o, rec), Fields: editable(o), Errors: errs, Values: values, Version: rec.Version()}
+	if data.Values == nil {
+		data.Values = rec
+	}
+	data.CanWrite = access.CanWrite(sh.Identity.Principal, o.Name, rec.Owner()) == nil
+	for _, f := range o.Fields {
+		id, ok := rec[f.Name].(string)
+		if f.Kind != schema.Relation || !ok || id == "" {
+			continue
+		}
+		if f.Target == "users" {
+			if u, err := d.Auth.User(r.Context(), sh.Identity.WorkspaceID, id); err == nil {
+				data.Meta = append(data.Meta, cell{Text: f.Label + ": " + u.Name})
+			}
+			continue
+		}
+		if t, ok := sh.Schema.Object(f.Target); ok {
+			if rel, err := d.Records.Get(r.Context(), sh.Identity.Principal, f.Target, id, true); err == nil {
+				data.Parents = append(data.Parents, cell{Text: f.Label + ": " + records.Title(t, rel), Link: "/" + f.Target + "/" + id})
+			}
+		}
+	}
+	data.Meta = append(data.Meta, cell{Text: "Created " + display(nil, rec["created_at"])}, cell{Text: "Updated " + display(nil, rec["updated_at"])})
+	// Records of other objects that point at this one (a company's contacts).
+	for _, other := range sh.Schema.Objects() {
+		if access.CanRead(sh.Identity.Principal, other.Name) != nil || other.Name == "webhooks" {
+			continue
+		}
+		for _, f := range other.Fields {
+			if f.Kind != schema.Relation || f.Target != o.Name || f.Name == "owner_id" {
+				continue
+			}
+			flt := f.Name + ` = "` + rec.ID() + `"`
+			page, err := d.Records.List(r.Context(), sh.Identity.Principal, other.Name, records.Query{Filter: flt, PageSize: 10})
+			if err != nil || len(page.Data) == 0 {
+				continue
+			}
+			rl := relatedList{Object: other}
+			for _, x := range page.Data {
+				rl.Items = append(rl.Items, row{ID: x.ID(), Title: records.Title(other, x)})
+			}
+			if page.NextPageToken != "" {
+				rl.More = "/" + other.Name + "?filter=" + urlQuery(flt)
+			}
+			data.Related = append(data.Related, rl)
+		}
+	}
+	refs := []events.Ref{{Object: o.Name, ID: rec.ID()}}
+	if company, ok := rec["company_id"].(string); ok && o.Name == "contacts" && company != "" {
+		refs = append(refs, events.Ref{Object: "companies", ID: company})
+	}
+	if evs, err := d.Events.Timeline(r.Context(), sh.Identity.WorkspaceID, refs, "", 50); err == nil {
+		data.Timeline = evs
+	}
+	d.renderShell(w, status, "record.html", data.Title, sh, data)
+}
+
+func urlQuery(s string) string {
+	return strings.NewReplacer("%", "%25", " ", "%20", `"`, "%22", "=", "%3D", "&", "%26", "+", "%2B", "#", "%23").Replace(s)
+}
+
+// save handles the record page's form: an update, or a move to the trash.
+func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
+	o, ok := sh.Schema.Object(r.PathValue("object"))
+	if !ok || o.Name == "webhooks" {
+		d.notFound(w, r, sh)
+		return
+	}
+	id := r.PathValue("id")
+	if r.PostFormValue("_action") == "delete" {
+		if err := d.Records.Trash(r.Context(), sh.Identity.Principal, o.Name, id); err != nil {
+			d.failAt(w, r, sh, err)
+			return
+		}
+		d.redirectWithFlash(w, r, "/"+o.Name, o.Singular+" moved to the trash")
+		return
+	}
+	var version *int64
+	if v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64); err == nil {
+		version = &v
+	}
+	in := formInput(r, o)
+	rec, err := d.Records.Update(r.Context(), sh.Identity.Principal, o.Name, id, in, version)
+	if err != nil {
+		cur, gerr := d.Records.Get(r.Context(), sh.Identity.Principal, o.Name, id, false)
+		if gerr != nil {
+			d.failAt(w, r, sh, err)
+			return
+		}
+		d.formError(w, r, sh, o, cur, in, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/"+o.Name+"/"+rec.ID(), "Saved")
+}
+
+// formError shows the form again with the submitted values and each error
+// at its field.
+func (d *Deps) formError(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, cur records.Record, in map[string]any, err error) {
+	fe := fault.As(err)
+	if fe == nil {
+		d.fail(w, r, err)
+		return
+	}
+	errs := map[string]string{}
+	for _, f := range fe.Fields {
+		errs[f.Field] = f.Message
+	}
+	if len(errs) == 0 {
+		errs["_form"] = fe.Msg
+	}
+	values := map[string]any{}
+	for k, v := range in {
+		values[k] = formDisplay(v)
+	}
+	status := http.StatusUnprocessableEntity
+	switch fe.Kind {
+	case fault.KindConflict:
+		status = http.StatusConflict
+	case fault.KindStale:
+		status = http.StatusPreconditionFailed
+		errs["_form"] = "Someone changed this record while you were editing. Your values are below; the saved ones are on the timeline."
+	case fault.KindForbidden:
+		status = http.StatusForbidden
+	}
+	if cur == nil {
+		d.newForm(w, r, sh, o, values, errs, status)
+		return
+	}
+	d.showRecord(w, r, sh, o, cur, values, errs, status)
+}
+
+// formDisplay keeps a submitted value printable in the form.
+func formDisplay(v any) any {
+	switch t := v.(type) {
+	case []any:
+		out := make([]string, 0, len(t))
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	case map[string]any:
+		return t
+	case nil:
+		return nil
+	}
+	return strings.TrimSpace(display(nil, v))
+}
+
+func (d *Deps) newPage(w http.ResponseWriter, r *http.Request, sh *shell) {
+	o, ok := sh.Schema.Object(r.PathValue("object"))
+	if !ok || o.Name == "webhooks" {
+		d.notFound(w, r, sh)
+		return
+	}
+	d.newForm(w, r, sh, o, map[string]any{}, nil, http.StatusOK)
+}
+
+func (d *Deps) newForm(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, values map[string]any, errs map[string]string, status int) {
+	sh.Current = o.Name
+	data := recordData{Object: o, Title: "New " + o.Singular, Fields: editable(o), Values: values, Errors: errs, CanWrite: true, IsNew: true}
+	d.renderShell(w, status, "record.html", data.Title, sh, data)
+}
+
+func (d *Deps) create(w http.ResponseWriter, r *http.Request, sh *shell) {
+	o, ok := sh.Schema.Object(r.PathValue("object"))
+	if !ok || o.Name == "webhooks" {
+		d.notFound(w, r, sh)
+		return
+	}
+	in := formInput(r, o)
+	for k, v := range in {
+		if v == nil {
+			delete(in, k) // an empty field on a new record is simply absent
+		}
+	}
+	rec, err := d.Records.Create(r.Context(), sh.Identity.Principal, o.Name, in)
+	if err != nil {
+		d.formError(w, r, sh, o, nil, in, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/"+o.Name+"/"+rec.ID(), o.Singular+" created")
+}
+
+type searchData struct {
+	Q    string
+	Hits []records.Hit
+}
+
+func (d *Deps) search(w http.ResponseWriter, r *http.Request, sh *shell) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	data := searchData{Q: q}
+	if q != "" {
+		hits, err := d.Records.Search(r.Context(), sh.Identity.Principal, q, 50)
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		data.Hits = hits
+	}
+	d.renderShell(w, http.StatusOK, "search.html", "Search", sh, data)
+}
+
+func (d *Deps) notFound(w http.ResponseWriter, r *http.Request, sh *shell) {
+	d.renderShell(w, http.StatusNotFound, "notfound.html", "Not found", sh, nil)
+}
+
+func (d *Deps) failAt(w http.ResponseWriter, r *http.Request, sh *shell, err error) {
+	switch fault.KindOf(err) {
+	case fault.KindNotFound:
+		d.notFound(w, r, sh)
+	case fault.KindForbidden:
+		d.redirectWithFlash(w, r, r.URL.Path, fault.As(err).Msg)
+	default:
+		d.fail(w, r, err)
+	}
+}
+
+// shellPage is the data of a signed-in page.
+type shellPage struct {
+	Title   string
+	Shell   *shell
+	CSRF    string
+	Data    any
+	Version string
+}
+
+func (d *Deps) renderShell(w http.ResponseWriter, status int, name, title string, sh *shell, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	if err := d.tmpl.ExecuteTemplate(w, name, shellPage{Title: title, Shell: sh, CSRF: sh.Identity.CSRFToken, Data: data, Version: d.Version}); err != nil {
+		d.Log.Error("render page", "page", name, "err", err)
+	}
+}
