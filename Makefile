@@ -3,7 +3,7 @@
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: all build test vet test-sqlite test-postgres lint fuzz bench clean
+.PHONY: all build test vet test-sqlite test-postgres lint fuzz bench screenshots clean
 
 all: build
 
@@ -38,5 +38,11 @@ bench: build
 	./rapport bench --contacts $(CONTACTS)
 	./scripts/with-postgres sh -c './rapport bench --contacts $(CONTACTS) --db "$$RAPPORT_TEST_PG_URL"'
 
+# PNG screenshots of the main pages, taken by the browser tests (not committed).
+screenshots:
+	RAPPORT_SCREENSHOTS=$(CURDIR)/screenshots $(GO) test -count=1 -run TestBrowser ./internal/apitest/
+	@echo "screenshots in ./screenshots"
+
 clean:
 	rm -f rapport
+	rm -rf screenshots

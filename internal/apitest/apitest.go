@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/app"
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 )
 
@@ -43,8 +44,19 @@ func New(t testing.TB) *Env {
 // NewWithConfig starts the application with cfg.
 func NewWithConfig(t testing.TB, cfg app.Config) *Env {
 	t.Helper()
+	return start(t, cfg, storetest.Open(t))
+}
+
+// NewInstall starts the application on a database of its own, whose first
+// workspace is the test's: the one the sign-in page serves.
+func NewInstall(t testing.TB) *Env {
+	t.Helper()
+	return start(t, app.Config{AllowPrivateWebhooks: true}, storetest.OpenFresh(t))
+}
+
+func start(t testing.TB, cfg app.Config, db *store.DB) *Env {
+	t.Helper()
 	ctx := context.Background()
-	db := storetest.Open(t)
 	sys := app.Build(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
 	ws, err := sys.Auth.CreateWorkspace(ctx, "Test")
 	if err != nil {
