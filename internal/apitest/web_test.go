@@ -164,3 +164,34 @@ func TestWebRespectsRoles(t *testing.T) {
 		t.Errorf("signed out: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
+
+func TestWebAccount(t *testing.T) {
+	e := New(t)
+	b := e.browser(t, access.Sales)
+	code, doc := b.get("/account")
+	if code != 200 || !strings.Contains(text(doc, ".sessions"), "this one") {
+		t.Fatalf("account page: %d %q", code, text(doc, ".sessions"))
+	}
+	code, doc = b.post("/account/password", url.Values{"current_password": {"wrong password"}, "new_password": {"a newer password"}, "confirm_password": {"a newer password"}})
+	if code != 422 || !strings.Contains(text(doc, ".has-error"), "is wrong") {
+		t.Fatalf("wrong current password: %d %q", code, text(doc, ".has-error"))
+	}
+	code, doc = b.post("/account/password", url.Values{"current_password": {"a long password"}, "new_password": {"a newer password"}, "confirm_password": {"typo"}})
+	if code != 422 || !strings.Contains(text(doc, ".has-error"), "does not match") {
+		t.Fatalf("mismatch: %d", code)
+	}
+	code, doc = b.post("/account/password", url.Values{"current_password": {"a long password"}, "new_password": {"a newer password"}, "confirm_password": {"a newer password"}})
+	if code != 200 || !strings.Contains(text(doc, ".flash"), "Password changed") {
+		t.Fatalf("change: %d %q", code, text(doc, ".flash"))
+	}
+	if _, err := e.Sys.Auth.Login(context.Background(), e.WS, "sales@test.example", "a newer password", "10.1.1.1", ""); err != nil {
+		t.Fatalf("sign in with the new password: %v", err)
+	}
+	code, doc = b.post("/account/sign-out-everywhere", url.Values{})
+	if code != 200 || doc.Find(`input[name=password]`).Length() == 0 {
+		t.Fatalf("sign out everywhere: %d", code)
+	}
+	if list, _ := e.Sys.Auth.Sessions(context.Background(), e.WS, e.Users[access.Sales]); len(list) != 0 {
+		t.Fatalf("%d sessions left", len(list))
+	}
+}

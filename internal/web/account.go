@@ -1,0 +1,63 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/fault"
+)
+
+type accountData struct {
+	Sessions []auth.Session
+	Current  string
+	Errors   map[string]string
+}
+
+// account shows the signed-in user's password form and open sessions.
+func (d *Deps) account(w http.ResponseWriter, r *http.Request, sh *shell) {
+	d.showAccount(w, r, sh, nil, http.StatusOK)
+}
+
+func (d *Deps) showAccount(w http.ResponseWriter, r *http.Request, sh *shell, errs map[string]string, status int) {
+	sessions, err := d.Auth.Sessions(r.Context(), sh.Identity.WorkspaceID, sh.Identity.UserID)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	sh.Current = "account"
+	d.renderShell(w, status, "account.html", "Your account", sh, accountData{Sessions: sessions, Current: sh.Identity.SessionID, Errors: errs})
+}
+
+// changePassword checks the current password and sets a new one.
+func (d *Deps) changePassword(w http.ResponseWriter, r *http.Request, sh *shell) {
+	next := r.PostFormValue("new_password")
+	if next != r.PostFormValue("confirm_password") {
+		d.showAccount(w, r, sh, map[string]string{"confirm_password": "does not match the new password"}, http.StatusUnprocessableEntity)
+		return
+	}
+	err := d.Auth.ChangePassword(r.Context(), sh.Identity.WorkspaceID, sh.Identity.UserID, r.PostFormValue("current_password"), next)
+	if err != nil {
+		fe := fault.As(err)
+		if fe == nil || fe.Kind != fault.KindInvalid {
+			d.fail(w, r, err)
+			return
+		}
+		errs := map[string]string{}
+		for _, f := range fe.Fields {
+			errs[f.Field] = f.Message
+		}
+		d.showAccount(w, r, sh, errs, http.StatusUnprocessableEntity)
+		return
+	}
+	d.redirectWithFlash(w, r, "/account", "Password changed")
+}
+
+// signOutEverywhere ends every session of the user, this one included.
+func (d *Deps) signOutEverywhere(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := d.Auth.LogoutEverywhere(r.Context(), sh.Identity.WorkspaceID, sh.Identity.UserID); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
