@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/app"
 	"github.com/rapport-crm/rapport/internal/auth"
 )
 
@@ -58,7 +60,7 @@ func shot(name string) chromedp.Action[chromedp.Void] {
 		if dir == "" {
 			return nil
 		}
-		buf, err := chromedp.FullScreenshot(100)(ctx, tg) // 100: PNG
+		buf, err := chromedp.CaptureScreenshot()(ctx, tg) // the viewport, as PNG
 		if err != nil {
 			return err
 		}
@@ -92,6 +94,11 @@ func TestBrowserJourney(t *testing.T) {
 	if _, err := e.Sys.Auth.CreateUser(context.Background(), access.System(e.WS), e.WS, auth.NewUser{Email: "ada@acme.example", Name: "Ada Admin", Role: "admin", Password: "a long password"}); err != nil {
 		t.Fatal(err)
 	}
+	// Realistic data around the journey, so that the screenshots show a CRM in use.
+	owner := access.Principal{WorkspaceID: e.WS, UserID: e.Users[access.Sales], Role: access.Sales}
+	if err := app.SeedDemo(context.Background(), e.Sys.Records, owner, 60, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 	base := e.Server.URL
 	var title, timeline, rows, hits, who string
 	err := chromedp.Do(ctx,
@@ -104,8 +111,8 @@ func TestBrowserJourney(t *testing.T) {
 		settle,
 		chromedp.WaitVisible(chromedp.CSS(`.sidebar .user`)),
 		textOf(`.sidebar .user`, &who),
-		chromedp.WaitVisible(chromedp.CSS(`.empty`)),
-		shot("contacts-empty"),
+		chromedp.WaitVisible(chromedp.CSS(`table.records`)),
+		shot("contacts"),
 		chromedp.Click(chromedp.CSS(`a[href="/contacts/new"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#f-first_name`)),
 		chromedp.SendKeys(chromedp.CSS(`#f-first_name`), "Grace"),
@@ -127,7 +134,7 @@ func TestBrowserJourney(t *testing.T) {
 		// Filter the list.
 		chromedp.Navigate(base+"/contacts"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=filter]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=filter]`), `lifecycle_stage = "customer"`),
+		chromedp.SendKeys(chromedp.CSS(`input[name=filter]`), `lifecycle_stage = "customer" AND last_name = "Hopper"`),
 		chromedp.Submit(chromedp.CSS(`input[name=filter]`)),
 		settle,
 		chromedp.WaitVisible(chromedp.CSS(`table.records`)),

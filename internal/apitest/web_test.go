@@ -195,3 +195,49 @@ func TestWebAccount(t *testing.T) {
 		t.Fatalf("%d sessions left", len(list))
 	}
 }
+
+func TestWebSettings(t *testing.T) {
+	e := New(t)
+	b := e.browser(t, access.Admin)
+	code, doc := b.post("/settings/keys", url.Values{"name": {"laptop"}})
+	secret := text(doc, "code.secret")
+	if code != 201 || !strings.HasPrefix(secret, "rk_") {
+		t.Fatalf("create key: %d %q", code, secret)
+	}
+	if id, err := e.Sys.Auth.APIKey(context.Background(), secret); err != nil || id.UserID != e.Users[access.Admin] {
+		t.Fatalf("the shown key does not work: %v", err)
+	}
+	if _, doc = b.get("/settings"); doc.Find("code.secret").Length() != 0 || !strings.Contains(text(doc, "table"), "laptop") {
+		t.Fatal("the key is shown again, or not listed")
+	}
+	keyID := doc.Find(`form[action="/settings/keys/revoke"] input[name=id]`).AttrOr("value", "")
+	if code, doc = b.post("/settings/keys/revoke", url.Values{"id": {keyID}}); code != 200 || !strings.Contains(text(doc, "table"), "revoked") {
+		t.Fatalf("revoke: %d", code)
+	}
+	// A custom field added here shows in the schema, the forms and the lists.
+	code, doc = b.post("/settings/fields", url.Values{"object": {"contacts"}, "name": {"Shoe Size"}, "kind": {"integer"}})
+	if code != 422 || !strings.Contains(text(doc, ".has-error"), "snake_case") {
+		t.Fatalf("bad field: %d %q", code, text(doc, ".has-error"))
+	}
+	code, doc = b.post("/settings/fields", url.Values{"object": {"contacts"}, "name": {"tier"}, "label": {"Tier"}, "kind": {"select"}, "options": {"gold, silver"}})
+	if code != 200 || !strings.Contains(text(doc, ".flash"), "Field tier added to contacts") {
+		t.Fatalf("add field: %d %q", code, text(doc, ".main"))
+	}
+	if _, doc = b.get("/contacts/new"); doc.Find(`select#f-tier option`).Length() != 3 {
+		t.Fatal("the new field is not on the contact form")
+	}
+	code, doc = b.post("/contacts", url.Values{"first_name": {"Ada"}, "tier": {"gold"}})
+	if code != 200 || doc.Find(`select#f-tier option[selected]`).Text() != "gold" {
+		t.Fatalf("create with the custom field: %d", code)
+	}
+	if _, doc = b.get(`/contacts?filter=` + url.QueryEscape(`tier = "gold"`)); doc.Find("table.records tbody tr").Length() != 1 {
+		t.Fatal("filtering on the custom field")
+	}
+	sales := e.browser(t, access.Sales)
+	if code, _ := sales.post("/settings/fields", url.Values{"object": {"contacts"}, "name": {"x"}, "kind": {"text"}}); code != 403 {
+		t.Fatalf("sales adding a field: %d", code)
+	}
+	if _, doc = sales.get("/settings"); strings.Contains(text(doc, ".main"), "Custom fields") {
+		t.Fatal("sales sees the custom field form")
+	}
+}

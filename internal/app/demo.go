@@ -48,12 +48,12 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 		}
 		p.UserID = u.ID
 	}
-	return seedDemo(ctx, sys.Records, p, contacts, stdout)
+	return SeedDemo(ctx, sys.Records, p, contacts, stdout)
 }
 
-// seedDemo fills a workspace through the record engine, so that every
+// SeedDemo fills a workspace through the record engine, so that every
 // record has its events and timeline like one made by a person.
-func seedDemo(ctx context.Context, eng *records.Engine, p access.Principal, contacts int, stdout io.Writer) error {
+func SeedDemo(ctx context.Context, eng *records.Engine, p access.Principal, contacts int, stdout io.Writer) error {
 	g := newGenerator(uint64(time.Now().UnixNano()))
 	nCompanies := max(1, contacts/8)
 	type co struct{ id, domain string }

@@ -60,11 +60,13 @@ func listColumns(o *schema.Object) []*schema.Field {
 	}
 	for _, f := range o.Fields {
 		switch {
-		case f.ReadOnly && f.Name != "score", f.Kind == schema.LongText, f.Kind == schema.Address, f.Kind == schema.Consent, f.Name == "secret":
+		case f.ReadOnly, f.Name == "owner_id", f.Kind == schema.LongText, f.Kind == schema.Address, f.Kind == schema.Consent, f.Name == "secret":
 			continue
 		}
 		add(f)
 	}
+	owner, _ := o.Field("owner_id")
+	add(owner)
 	return out
 }
 
@@ -126,8 +128,11 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 		rw := row{ID: rec.ID(), Title: records.Title(o, rec)}
 		for _, f := range cols {
 			c := cell{Text: display(f, rec[f.Name]), Numeric: f.Kind == schema.Integer || f.Kind == schema.Number || f.Kind == schema.Money}
-			if id, ok := rec[f.Name].(string); ok && f.Kind == schema.Relation && f.Target != "users" {
-				c.Text, c.Link = titles[f.Target+"/"+id], "/"+f.Target+"/"+id
+			if id, ok := rec[f.Name].(string); ok && f.Kind == schema.Relation {
+				c.Text = titles[f.Target+"/"+id]
+				if f.Target != "users" {
+					c.Link = "/" + f.Target + "/" + id
+				}
 			}
 			rw.Cells = append(rw.Cells, c)
 		}
@@ -156,7 +161,19 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 func (d *Deps) relatedTitles(r *http.Request, sh *shell, o *schema.Object, cols []*schema.Field, recs []records.Record) map[string]string {
 	out := map[string]string{}
 	for _, f := range cols {
-		if f.Kind != schema.Relation || f.Target == "users" {
+		if f.Kind != schema.Relation {
+			continue
+		}
+		if f.Target == "users" {
+			for _, rec := range recs {
+				id, ok := rec[f.Name].(string)
+				if key := "users/" + id; ok && out[key] == "" {
+					out[key] = id
+					if u, err := d.Auth.User(r.Context(), sh.Identity.WorkspaceID, id); err == nil {
+						out[key] = u.Name
+					}
+				}
+			}
 			continue
 		}
 		target, ok := sh.Schema.Object(f.Target)
