@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/web"
 )
 
 // bench seeds a workspace with many contacts and measures the API over
@@ -110,6 +112,10 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("analyze: %w", err)
 	}
 
+	sess, err := sys.Auth.NewSession(ctx, ws.ID, admin.ID, "127.0.0.1", "bench")
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -126,7 +132,11 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 			rd = bytes.NewReader(b)
 		}
 		req, _ := http.NewRequestWithContext(ctx, method, base+path, rd)
-		req.Header.Set("Authorization", "Bearer "+key)
+		if strings.HasPrefix(path, "/api/") {
+			req.Header.Set("Authorization", "Bearer "+key)
+		} else {
+			req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: sess.Token})
+		}
 		req.Header.Set("Content-Type", "application/json")
 		t := time.Now()
 		resp, err := client.Do(req)
@@ -217,6 +227,12 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		token, deep = next, deep+500
 	}
 	r, err = measure(fmt.Sprintf("the same list, a deep page (after %d records)", deep), []string{list + "&page_token=" + url.QueryEscape(token)})
+	if err != nil {
+		return err
+	}
+	rows = append(rows, r)
+	page := "/contacts?" + url.Values{"filter": {`lifecycle_stage = "customer"`}, "order_by": {"created_at desc"}}.Encode()
+	r, err = measure("web: the same list as a page (50 rows with their companies and owners, and the count)", []string{page})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,6 @@
-// Package web is the server-rendered UI. This first part holds the door:
-// first-run setup, sign-in and sign-out, and the home page; the list and
-// record views build on it.
+// Package web is the server-rendered UI: first-run setup and sign-in, the app
+// shell, list and record pages for every object built from the schema,
+// search, account and settings.
 package web
 
 import (
