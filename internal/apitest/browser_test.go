@@ -85,9 +85,9 @@ func textOf(sel string, dst *string) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// TestBrowserJourney signs in, creates a contact, filters the list, edits a
-// field and sees the change on the timeline, and searches from the shell, in a
-// real Chromium.
+// TestBrowserJourney signs in, creates a contact, edits a field and sees the
+// change on the timeline, filters the list and saves the view, and searches
+// from the shell, in a real Chromium.
 func TestBrowserJourney(t *testing.T) {
 	ctx := newTab(t)
 	e := NewInstall(t)
@@ -100,7 +100,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := e.Server.URL
-	var title, timeline, rows, hits, who string
+	var title, timeline, rows, hits, who, view string
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/contacts"), // signed out: the sign-in page, then back here
 		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
@@ -139,6 +139,11 @@ func TestBrowserJourney(t *testing.T) {
 		settle,
 		chromedp.WaitVisible(chromedp.CSS(`table.records`)),
 		textOf(`table.records tbody`, &rows),
+		chromedp.SendKeys(chromedp.CSS(`#view-name`), "Hopper customers"),
+		chromedp.Submit(chromedp.CSS(`#view-name`)),
+		settle,
+		chromedp.WaitVisible(chromedp.CSS(`.views a[aria-current="page"]`)),
+		textOf(`.views a[aria-current="page"]`, &view),
 		shot("contacts-filtered"),
 		// Search from the shell.
 		chromedp.SendKeys(chromedp.CSS(`#global-search`), "hop\n"),
@@ -161,6 +166,9 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	if !strings.Contains(rows, "Grace") {
 		t.Errorf("filtered list: %q", rows)
+	}
+	if strings.TrimSpace(view) != "Hopper customers" {
+		t.Errorf("saved view tab %q", view)
 	}
 	if !strings.Contains(hits, "Grace Hopper") {
 		t.Errorf("search: %q", hits)

@@ -241,3 +241,45 @@ func TestWebSettings(t *testing.T) {
 		t.Fatal("sales sees the custom field form")
 	}
 }
+
+func TestWebSavedViews(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "lead", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Lea","lifecycle_stage":"lead"}`, Status: 201, Events: 1},
+		{Name: "customer", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Cus","lifecycle_stage":"customer"}`, Status: 201, Events: 1},
+	})
+	sales := e.browser(t, access.Sales)
+	code, doc := sales.post("/views", url.Values{"object": {"contacts"}, "name": {"My leads"}, "filter": {`lifecycle_stage = "lead"`}, "order_by": {"first_name"}})
+	if code != 200 || !strings.Contains(text(doc, ".flash"), "View “My leads” saved") || doc.Find("table.records tbody tr").Length() != 1 {
+		t.Fatalf("save view: %d %q", code, text(doc, ".flash"))
+	}
+	if text(doc, `.views a[aria-current="page"]`) != "My leads" || doc.Find(`input[name=filter]`).AttrOr("value", "") != `lifecycle_stage = "lead"` {
+		t.Fatalf("the saved view is not the current tab with its filter")
+	}
+	if _, doc = sales.post("/views", url.Values{"object": {"contacts"}, "name": {"Everyone's"}, "filter": {`first_name:*`}, "shared": {"on"}}); !strings.Contains(text(doc, ".flash"), "only managers and admins") {
+		t.Fatalf("sales sharing a view: %q", text(doc, ".flash"))
+	}
+	if _, doc = sales.post("/views", url.Values{"object": {"contacts"}, "name": {"Broken"}, "filter": {`colour = "red"`}}); !strings.Contains(text(doc, ".flash"), "not saved") {
+		t.Fatalf("saving a broken filter: %q", text(doc, ".flash"))
+	}
+	manager := e.browser(t, access.Manager)
+	if _, doc = manager.post("/views", url.Values{"object": {"contacts"}, "name": {"Customers"}, "filter": {`lifecycle_stage = "customer"`}, "shared": {"on"}}); !strings.Contains(text(doc, ".flash"), "saved") {
+		t.Fatalf("manager sharing: %q", text(doc, ".flash"))
+	}
+	_, doc = sales.get("/contacts")
+	if tabs := text(doc, ".views"); !strings.Contains(tabs, "My leads") || !strings.Contains(tabs, "Customers shared") {
+		t.Fatalf("sales' tabs: %q", tabs)
+	}
+	_, doc = manager.get("/contacts")
+	if strings.Contains(text(doc, ".views"), "My leads") {
+		t.Fatal("a personal view shows to another user")
+	}
+	shared := doc.Find(`.views a[href*="view="]`).First().AttrOr("href", "")
+	id := shared[strings.Index(shared, "view=")+5:]
+	if code, doc = sales.post("/views/delete", url.Values{"id": {id}}); !strings.Contains(text(doc, ".flash"), "only its owner") {
+		t.Fatalf("sales deleting the shared view: %d %q", code, text(doc, ".flash"))
+	}
+	if _, doc = manager.post("/views/delete", url.Values{"id": {id}}); !strings.Contains(text(doc, ".flash"), "deleted") {
+		t.Fatalf("manager deleting: %q", text(doc, ".flash"))
+	}
+}

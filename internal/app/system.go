@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/views"
 	"github.com/rapport-crm/rapport/internal/web"
 	"github.com/rapport-crm/rapport/internal/webhooks"
 )
@@ -35,6 +36,7 @@ type System struct {
 	Jobs     *jobs.Queue
 	Auth     *auth.Service
 	Webhooks *webhooks.Service
+	Views    *views.Service
 	Metrics  *ops.Metrics
 	Log      *slog.Logger
 	Handler  http.Handler
@@ -49,6 +51,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	s.Jobs = jobs.NewQueue(db, now, log)
 	s.Auth = auth.New(db, now)
 	s.Webhooks = webhooks.New(db, s.Events, s.Jobs, s.Records, now, log, webhooks.Options{AllowPrivate: cfg.AllowPrivateWebhooks})
+	s.Views = views.New(db, s.Records, now)
 	s.Metrics = ops.NewMetrics(ops.Stats{DB: db, JobDepth: s.Jobs.Depth})
 
 	mux := http.NewServeMux()
@@ -59,7 +62,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 		Records: s.Records, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks,
 		Log: log, Version: Version, SessionCookie: web.SessionCookie,
 	})
-	web.Routes(mux, &web.Deps{Auth: s.Auth, Records: s.Records, Events: s.Events, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
+	web.Routes(mux, &web.Deps{Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
 	s.Handler = s.Metrics.Middleware(log, securityHeaders(mux))
 	return s
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/views"
 )
 
 // column is one column of a list view.
@@ -41,6 +42,10 @@ type listData struct {
 	NextURL     string
 	FirstURL    string
 	CanCreate   bool
+	Views       []views.View
+	ViewID      string
+	CanShare    bool
+	ViewError   string
 }
 
 // listColumns picks a list's columns: the title fields, then the fields most
@@ -79,7 +84,22 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	sh.Current = name
 	q := r.URL.Query()
-	data := listData{Object: o, Filter: q.Get("filter"), Q: q.Get("q"), OrderBy: q.Get("order_by")}
+	if id := q.Get("view"); id != "" {
+		// A saved view is its query: apply it, so the URL keeps working.
+		v, err := d.Views.Get(r.Context(), sh.Identity.Principal, id)
+		if err != nil || v.Object != name {
+			d.notFound(w, r, sh)
+			return
+		}
+		q.Set("filter", v.Filter)
+		q.Set("q", v.Q)
+		q.Set("order_by", v.OrderBy)
+	}
+	data := listData{Object: o, Filter: q.Get("filter"), Q: q.Get("q"), OrderBy: q.Get("order_by"), ViewID: q.Get("view")}
+	data.CanShare = sh.Identity.Role == "admin" || sh.Identity.Role == "manager"
+	if vs, err := d.Views.List(r.Context(), sh.Identity.Principal, name); err == nil {
+		data.Views = vs
+	}
 	data.CanCreate = sh.Identity.Role != "readonly"
 	page, err := d.Records.List(r.Context(), sh.Identity.Principal, name, records.Query{
 		Filter: data.Filter, Q: data.Q, OrderBy: data.OrderBy, PageToken: q.Get("page_token"), PageSize: 50, Count: q.Get("page_token") == "",

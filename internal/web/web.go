@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/views"
 )
 
 // SessionCookie is the name of the session cookie.
@@ -43,6 +44,7 @@ type Deps struct {
 	Auth          *auth.Service
 	Records       *records.Engine
 	Events        *events.Log
+	Views         *views.Service
 	Schemas       *schema.Registry
 	Log           *slog.Logger
 	SecureCookies bool
@@ -78,6 +80,8 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /logout", d.logout)
 	mux.HandleFunc("GET /{$}", d.signedIn(d.home))
 	mux.HandleFunc("GET /search", d.signedIn(d.search))
+	mux.HandleFunc("POST /views", d.signedIn(d.saveView))
+	mux.HandleFunc("POST /views/delete", d.signedIn(d.deleteView))
 	mux.HandleFunc("GET /account", d.signedIn(d.account))
 	mux.HandleFunc("GET /settings", d.signedIn(d.settings))
 	mux.HandleFunc("POST /settings/keys", d.signedIn(d.createKey))
