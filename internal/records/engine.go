@@ -403,3 +403,37 @@ func (e *Engine) exists(ctx context.Context, q store.Querier, ws, target, id str
 	found, err := e.existing(ctx, q, ws, target, []string{id})
 	return found[id], err
 }
+
+// GetMany reads live records by id in one query, for pages that show many
+// related records; ids it cannot find are left out.
+func (e *Engine) GetMany(ctx context.Context, p access.Principal, object string, ids []string) (map[string]Record, error) {
+	_, o, err := e.object(ctx, p, object)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Record{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	d := e.db.Dialect()
+	args := []any{p.WorkspaceID}
+	ph := make([]string, 0, len(ids))
+	for _, id := range ids {
+		args = append(args, id)
+		ph = append(ph, d.Placeholder(len(args)))
+	}
+	rows, err := e.db.Reader().QueryContext(ctx, "SELECT "+selectList(o, "t")+" FROM "+store.QuoteIdent(o.Table)+" t WHERE t.workspace_id = "+d.Placeholder(1)+
+		" AND t.deleted_at IS NULL AND t.id IN ("+strings.Join(ph, ", ")+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", object, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		rec, _, err := scanRecord(o, rows)
+		if err != nil {
+			return nil, err
+		}
+		out[rec.ID()] = rec
+	}
+	return out, rows.Err()
+}

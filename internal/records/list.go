@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -20,7 +21,11 @@ type Query struct {
 	PageToken string
 	Q         string
 	Count     bool
-	Trashed   bool
+	// CountLimit, when set, stops counting there: Total is then at most
+	// CountLimit and TotalCapped says the real number is larger. Exact
+	// counts of large matches are slow on every engine.
+	CountLimit int
+	Trashed    bool
 }
 
 // Page is one page of a list.
@@ -28,6 +33,7 @@ type Page struct {
 	Data          []Record `json:"data"`
 	NextPageToken string   `json:"next_page_token"`
 	Total         *int64   `json:"total,omitempty"`
+	TotalCapped   bool     `json:"total_capped,omitempty"`
 }
 
 // MaxPageSize bounds page_size.
@@ -205,8 +211,15 @@ func (e *Engine) List(ctx context.Context, p access.Principal, object string, q 
 	page := &Page{Data: []Record{}}
 	if q.Count {
 		var n int64
-		if err := e.db.Reader().QueryRowContext(ctx, "SELECT COUNT(*) FROM "+store.QuoteIdent(o.Table)+" t WHERE "+where, args...).Scan(&n); err != nil {
+		query := "SELECT COUNT(*) FROM " + store.QuoteIdent(o.Table) + " t WHERE " + where
+		if q.CountLimit > 0 {
+			query = "SELECT COUNT(*) FROM (SELECT 1 FROM " + store.QuoteIdent(o.Table) + " t WHERE " + where + " LIMIT " + strconv.Itoa(q.CountLimit+1) + ") c"
+		}
+		if err := e.db.QueryRowRead(ctx, query, args...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count %s: %w", object, err)
+		}
+		if q.CountLimit > 0 && n > int64(q.CountLimit) {
+			n, page.TotalCapped = int64(q.CountLimit), true
 		}
 		page.Total = &n
 	}

@@ -266,6 +266,18 @@ func TestSearch(t *testing.T) {
 	if len(seen) != 5 {
 		t.Fatalf("search paging visited %d records, want 5", len(seen))
 	}
+	capped, err := f.eng.List(ctx, f.admin, "contacts", records.Query{Filter: `first_name = "Adalind"`, Count: true, CountLimit: 3})
+	if err != nil || *capped.Total != 3 || !capped.TotalCapped {
+		t.Fatalf("capped count: %v %v %v", capped.Total, capped.TotalCapped, err)
+	}
+	exact, err := f.eng.List(ctx, f.admin, "contacts", records.Query{Filter: `first_name = "Adalind"`, Count: true, CountLimit: 10})
+	if err != nil || *exact.Total != 5 || exact.TotalCapped {
+		t.Fatalf("count under the cap: %v %v %v", exact.Total, exact.TotalCapped, err)
+	}
+	many, err := f.eng.GetMany(ctx, f.admin, "contacts", []string{page0ID(t, f), "missing"})
+	if err != nil || len(many) != 1 {
+		t.Fatalf("GetMany: %d records, err %v", len(many), err)
+	}
 	hits, err := f.eng.Search(ctx, f.admin, "ada", 20)
 	if err != nil || len(hits) != 8 {
 		t.Fatalf("search across objects: %v %v", hits, err)
@@ -476,4 +488,12 @@ func FuzzListFilter(f *testing.F) {
 			t.Fatalf("filter %q order %q token %q: %v (kind %d), want success or bad request", flt, order, token, err, fault.KindOf(err))
 		}
 	})
+}
+
+func page0ID(t *testing.T, f *fixture) string {
+	page, err := f.eng.List(context.Background(), f.admin, "contacts", records.Query{PageSize: 1})
+	if err != nil || len(page.Data) != 1 {
+		t.Fatalf("first contact: %v", err)
+	}
+	return page.Data[0].ID()
 }

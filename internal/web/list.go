@@ -39,6 +39,7 @@ type listData struct {
 	OrderBy     string
 	FilterError string
 	Total       int64
+	TotalCapped bool
 	NextURL     string
 	FirstURL    string
 	CanCreate   bool
@@ -102,7 +103,7 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	data.CanCreate = sh.Identity.Role != "readonly"
 	page, err := d.Records.List(r.Context(), sh.Identity.Principal, name, records.Query{
-		Filter: data.Filter, Q: data.Q, OrderBy: data.OrderBy, PageToken: q.Get("page_token"), PageSize: 50, Count: q.Get("page_token") == "",
+		Filter: data.Filter, Q: data.Q, OrderBy: data.OrderBy, PageToken: q.Get("page_token"), PageSize: 50, Count: q.Get("page_token") == "", CountLimit: 10000,
 	})
 	status := http.StatusOK
 	if err != nil {
@@ -116,7 +117,7 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 		page = &records.Page{}
 	}
 	if page.Total != nil {
-		data.Total = *page.Total
+		data.Total, data.TotalCapped = *page.Total, page.TotalCapped
 	}
 	base := url.Values{}
 	for _, k := range []string{"filter", "q"} {
@@ -200,17 +201,19 @@ func (d *Deps) relatedTitles(r *http.Request, sh *shell, o *schema.Object, cols 
 		if !ok {
 			continue
 		}
+		var ids []string
 		for _, rec := range recs {
-			id, ok := rec[f.Name].(string)
-			key := f.Target + "/" + id
-			if !ok || out[key] != "" {
-				continue
+			if id, ok := rec[f.Name].(string); ok && out[f.Target+"/"+id] == "" {
+				out[f.Target+"/"+id] = id
+				ids = append(ids, id)
 			}
-			if rel, err := d.Records.Get(r.Context(), sh.Identity.Principal, f.Target, id, true); err == nil {
-				out[key] = records.Title(target, rel)
-			} else {
-				out[key] = id
-			}
+		}
+		found, err := d.Records.GetMany(r.Context(), sh.Identity.Principal, f.Target, ids)
+		if err != nil {
+			continue
+		}
+		for id, rel := range found {
+			out[f.Target+"/"+id] = records.Title(target, rel)
 		}
 	}
 	return out
