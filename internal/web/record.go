@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -101,7 +102,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 				rl.Items = append(rl.Items, row{ID: x.ID(), Title: records.Title(other, x)})
 			}
 			if page.NextPageToken != "" {
-				rl.More = "/" + other.Name + "?filter=" + urlQuery(flt)
+				rl.More = "/" + other.Name + "?filter=" + url.QueryEscape(flt)
 			}
 			data.Related = append(data.Related, rl)
 		}
@@ -114,10 +115,6 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 		data.Timeline = evs
 	}
 	d.renderShell(w, status, "record.html", data.Title, sh, data)
-}
-
-func urlQuery(s string) string {
-	return strings.NewReplacer("%", "%25", " ", "%20", `"`, "%22", "=", "%3D", "&", "%26", "+", "%2B", "#", "%23").Replace(s)
 }
 
 // save handles the record page's form: an update, or a move to the trash.
