@@ -283,3 +283,59 @@ func TestWebSavedViews(t *testing.T) {
 		t.Fatalf("manager deleting: %q", text(doc, ".flash"))
 	}
 }
+
+func TestWebUsers(t *testing.T) {
+	e := New(t)
+	admin := e.browser(t, access.Admin)
+	code, doc := admin.post("/settings/users/invite", url.Values{"name": {"Nia New"}, "email": {"Nia@Test.example"}, "role": {"support"}})
+	link := text(doc, ".users code.secret")
+	if code != 201 || !strings.Contains(link, "/invite?token=ri_") {
+		t.Fatalf("invite: %d %q", code, link)
+	}
+	if code, doc = admin.post("/settings/users/invite", url.Values{"name": {"Nia"}, "email": {"nia@test.example"}, "role": {"support"}}); code != 409 {
+		t.Fatalf("invite twice: %d", code)
+	}
+	path := link[strings.Index(link, "/invite?"):]
+	jar, _ := cookiejar.New(nil)
+	guest := &browser{t: t, e: e, c: &http.Client{Jar: jar}}
+	code, doc = guest.get(path)
+	if code != 200 || !strings.Contains(text(doc, "main"), "Nia New") {
+		t.Fatalf("invite page: %d", code)
+	}
+	form := url.Values{"csrf_token": {doc.Find(`input[name=csrf_token]`).AttrOr("value", "")}, "token": {doc.Find(`input[name=token]`).AttrOr("value", "")}, "password": {"short"}}
+	if code, _ = guest.post("/invite", form); code != 422 {
+		t.Fatalf("short password: %d", code)
+	}
+	form.Set("password", "a long password")
+	code, doc = guest.post("/invite", form)
+	if code != 200 || !strings.Contains(text(doc, ".sidebar .user"), "Nia New") {
+		t.Fatalf("accept: %d %q", code, text(doc, ".sidebar"))
+	}
+	if code, _ = guest.get(path); code != 404 {
+		t.Fatalf("the invitation works twice: %d", code)
+	}
+	nia, err := e.Sys.Auth.UserByEmail(context.Background(), e.WS, "nia@test.example")
+	if err != nil || nia.Role != "support" {
+		t.Fatalf("invited user: %v %v", nia, err)
+	}
+	if _, doc = admin.post("/settings/users/role", url.Values{"user_id": {nia.ID}, "role": {"manager"}}); !strings.Contains(text(doc, ".flash"), "Role changed") {
+		t.Fatalf("role: %q", text(doc, ".flash"))
+	}
+	if code, _ = admin.post("/settings/users/role", url.Values{"user_id": {e.Users[access.Admin]}, "role": {"sales"}}); code != 403 {
+		t.Fatalf("changing one's own role: %d", code)
+	}
+	if code, _ = e.browser(t, access.Manager).post("/settings/users/role", url.Values{"user_id": {nia.ID}, "role": {"admin"}}); code != 403 {
+		t.Fatalf("a manager changing roles: %d", code)
+	}
+	// Deactivating ends the user's sessions and stops their API keys.
+	salesKey := e.Keys[access.Sales]
+	if _, doc = admin.post("/settings/users/active", url.Values{"user_id": {e.Users[access.Sales]}, "active": {"0"}}); !strings.Contains(text(doc, ".flash"), "deactivated") {
+		t.Fatalf("deactivate: %q", text(doc, ".flash"))
+	}
+	if _, err := e.Sys.Auth.APIKey(context.Background(), salesKey); err == nil {
+		t.Fatal("a deactivated user's API key still works")
+	}
+	if _, err := e.Sys.Auth.Login(context.Background(), e.WS, "sales@test.example", "a long password", "10.2.2.2", ""); err == nil {
+		t.Fatal("a deactivated user signed in")
+	}
+}

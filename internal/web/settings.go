@@ -19,6 +19,10 @@ type settingsData struct {
 	Errors     map[string]string
 	FieldForm  map[string]string
 	KeyFormErr string
+	Users      []*auth.User
+	Roles      []access.Role
+	InviteLink string // shown once, right after the invitation
+	Me         string
 }
 
 // settings shows the API keys of the user and, for admins, the custom
@@ -37,6 +41,14 @@ func (d *Deps) showSettings(w http.ResponseWriter, r *http.Request, sh *shell, d
 	data.IsAdmin = access.CanAdminister(sh.Identity.Principal) == nil
 	data.Kinds = schema.CustomKinds
 	data.Objects = sh.Nav
+	data.Roles = access.Roles
+	data.Me = sh.Identity.UserID
+	if data.IsAdmin {
+		if data.Users, err = d.Auth.Users(r.Context(), sh.Identity.WorkspaceID); err != nil {
+			d.fail(w, r, err)
+			return
+		}
+	}
 	sh.Current = "settings"
 	d.renderShell(w, status, "settings.html", "Settings", sh, data)
 }
@@ -96,4 +108,109 @@ func (d *Deps) addField(w http.ResponseWriter, r *http.Request, sh *shell) {
 		return
 	}
 	d.redirectWithFlash(w, r, "/settings", "Field "+form["name"]+" added to "+form["object"])
+}
+
+func (d *Deps) invite(w http.ResponseWriter, r *http.Request, sh *shell) {
+	_, token, err := d.Auth.Invite(r.Context(), sh.Identity.Principal, r.PostFormValue("email"), r.PostFormValue("name"), r.PostFormValue("role"))
+	if err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	link := "/invite?token=" + token
+	if d.PublicURL != "" {
+		link = strings.TrimRight(d.PublicURL, "/") + link
+	} else {
+		link = "http://" + r.Host + link
+	}
+	d.showSettings(w, r, sh, settingsData{InviteLink: link}, http.StatusCreated)
+}
+
+func (d *Deps) setRole(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := d.Auth.SetRole(r.Context(), sh.Identity.Principal, r.PostFormValue("user_id"), r.PostFormValue("role")); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/settings", "Role changed")
+}
+
+func (d *Deps) setActive(w http.ResponseWriter, r *http.Request, sh *shell) {
+	active := r.PostFormValue("active") == "1"
+	if err := d.Auth.SetActive(r.Context(), sh.Identity.Principal, r.PostFormValue("user_id"), active); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	msg := "User deactivated: their sessions ended and their API keys stopped working"
+	if active {
+		msg = "User reactivated"
+	}
+	d.redirectWithFlash(w, r, "/settings", msg)
+}
+
+// settingsError shows a settings form's failure as a message on the page.
+func (d *Deps) settingsError(w http.ResponseWriter, r *http.Request, sh *shell, err error) {
+	fe := fault.As(err)
+	if fe == nil {
+		d.fail(w, r, err)
+		return
+	}
+	status := http.StatusUnprocessableEntity
+	switch fe.Kind {
+	case fault.KindForbidden:
+		status = http.StatusForbidden
+	case fault.KindConflict:
+		status = http.StatusConflict
+	case fault.KindNotFound:
+		status = http.StatusNotFound
+	}
+	errs := map[string]string{"users": fe.Msg}
+	for _, f := range fe.Fields {
+		errs["users"] = f.Field + " " + f.Message
+	}
+	d.showSettings(w, r, sh, settingsData{Errors: errs}, status)
+}
+
+// invitePage lets an invited person choose a password.
+func (d *Deps) invitePage(w http.ResponseWriter, r *http.Request) {
+	tok := r.URL.Query().Get("token")
+	u, _, err := d.Auth.Invited(r.Context(), tok)
+	if err != nil {
+		d.render(w, http.StatusNotFound, "message.html", page{Title: "Invitation", Error: fault.As(err).Msg})
+		return
+	}
+	d.render(w, http.StatusOK, "invite.html", page{Title: "Join Rapport", CSRF: d.formToken(w, r), Form: map[string]string{"token": tok, "name": u.Name, "email": u.Email}})
+}
+
+func (d *Deps) acceptInvite(w http.ResponseWriter, r *http.Request) {
+	tok := r.PostFormValue("token")
+	if !d.checkFormToken(r) {
+		d.render(w, http.StatusForbidden, "message.html", page{Title: "Invitation", Error: "The form expired; open the invitation link again."})
+		return
+	}
+	u, ws, err := d.Auth.AcceptInvite(r.Context(), tok, r.PostFormValue("password"))
+	if err != nil {
+		fe := fault.As(err)
+		if fe != nil && fe.Kind == fault.KindInvalid {
+			inv, _, _ := d.Auth.Invited(r.Context(), tok)
+			form := map[string]string{"token": tok}
+			if inv != nil {
+				form["name"], form["email"] = inv.Name, inv.Email
+			}
+			d.render(w, http.StatusUnprocessableEntity, "invite.html", page{Title: "Join Rapport", Error: "Please choose a longer password.",
+				Fields: map[string]string{"password": fe.Fields[0].Message}, Form: form, CSRF: d.formToken(w, r)})
+			return
+		}
+		if fe != nil {
+			d.render(w, http.StatusNotFound, "message.html", page{Title: "Invitation", Error: fe.Msg})
+			return
+		}
+		d.fail(w, r, err)
+		return
+	}
+	sess, err := d.Auth.NewSession(r.Context(), ws, u.ID, clientIP(r), r.UserAgent())
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.startSession(w, sess)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

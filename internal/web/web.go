@@ -49,6 +49,8 @@ type Deps struct {
 	Log           *slog.Logger
 	SecureCookies bool
 	Version       string
+	// PublicURL is the base of links shown to be sent to others (invitations).
+	PublicURL string
 	tmpl          *template.Template
 }
 
@@ -87,6 +89,11 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /settings/keys", d.signedIn(d.createKey))
 	mux.HandleFunc("POST /settings/keys/revoke", d.signedIn(d.revokeKey))
 	mux.HandleFunc("POST /settings/fields", d.signedIn(d.addField))
+	mux.HandleFunc("POST /settings/users/invite", d.signedIn(d.invite))
+	mux.HandleFunc("POST /settings/users/role", d.signedIn(d.setRole))
+	mux.HandleFunc("POST /settings/users/active", d.signedIn(d.setActive))
+	mux.HandleFunc("GET /invite", d.invitePage)
+	mux.HandleFunc("POST /invite", d.acceptInvite)
 	mux.HandleFunc("POST /account/password", d.signedIn(d.changePassword))
 	mux.HandleFunc("POST /account/sign-out-everywhere", d.signedIn(d.signOutEverywhere))
 	mux.HandleFunc("GET /{object}", d.signedIn(d.list))
