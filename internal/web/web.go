@@ -51,7 +51,7 @@ type Deps struct {
 	Version       string
 	// PublicURL is the base of links shown to be sent to others (invitations).
 	PublicURL string
-	tmpl          *template.Template
+	tmpl      *template.Template
 }
 
 // Routes registers the pages on mux.
