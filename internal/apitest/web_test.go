@@ -339,3 +339,44 @@ func TestWebUsers(t *testing.T) {
 		t.Fatal("a deactivated user signed in")
 	}
 }
+
+func TestWebWebhooksAndObjects(t *testing.T) {
+	e := New(t)
+	status := 200
+	srv, got := receiver(t, &status)
+	admin := e.browser(t, access.Admin)
+	code, doc := admin.post("/settings/webhooks", url.Values{"url": {srv.URL}, "events": {"created"}})
+	if code != 422 || !strings.Contains(text(doc, ".hooks .has-error"), "not an event type") {
+		t.Fatalf("bad events: %d %q", code, text(doc, ".hooks"))
+	}
+	code, doc = admin.post("/settings/webhooks", url.Values{"url": {srv.URL + "/in"}, "events": {"contact.created, contact.updated"}})
+	if code != 200 || !strings.Contains(text(doc, ".hooks"), srv.URL+"/in") || !strings.Contains(text(doc, ".hooks"), "whsec_") {
+		t.Fatalf("add webhook: %d %q", code, text(doc, ".hooks"))
+	}
+	e.Run(t, []Scenario{{Name: "contact", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada"}`, Status: 201, Events: 1, Jobs: 1}})
+	drain(t, e)
+	if len(got()) != 1 {
+		t.Fatalf("deliveries %d", len(got()))
+	}
+	_, doc = admin.get("/settings")
+	if !strings.Contains(text(doc, ".hooks"), "contact.created · attempt 1 · 200 OK") {
+		t.Fatalf("delivery log: %q", text(doc, ".hooks"))
+	}
+	id := doc.Find(`form[action="/settings/webhooks/delete"] input[name=id]`).AttrOr("value", "")
+	if _, doc = admin.post("/settings/webhooks/delete", url.Values{"id": {id}}); !strings.Contains(text(doc, ".hooks"), "No webhooks yet") {
+		t.Fatalf("delete: %q", text(doc, ".hooks"))
+	}
+	if code, _ = e.browser(t, access.Manager).post("/settings/webhooks", url.Values{"url": {srv.URL}, "events": {"*"}}); code != 403 {
+		t.Fatalf("manager adding a webhook: %d", code)
+	}
+	code, doc = admin.post("/settings/objects", url.Values{"name": {"projects"}, "label": {"Projects"}, "title_field": {"name"}})
+	if code != 200 || text(doc, "h1") != "Projects 0" || doc.Find(`.sidebar a[href="/projects"]`).Length() != 1 {
+		t.Fatalf("create object: %d %q", code, text(doc, "h1"))
+	}
+	if code, doc = admin.post("/projects", url.Values{"name": {"Apollo"}}); code != 200 || text(doc, "h1") != "Apollo" {
+		t.Fatalf("create a project: %d %q", code, text(doc, "h1"))
+	}
+	if code, doc = admin.post("/settings/objects", url.Values{"name": {"projects"}}); code != 422 || !strings.Contains(text(doc, ".has-error"), "exists") {
+		t.Fatalf("object twice: %d", code)
+	}
+}

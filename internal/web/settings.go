@@ -7,7 +7,9 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/webhooks"
 )
 
 type settingsData struct {
@@ -23,6 +25,10 @@ type settingsData struct {
 	Roles      []access.Role
 	InviteLink string // shown once, right after the invitation
 	Me         string
+	Webhooks   []records.Record
+	Deliveries map[string][]webhooks.Delivery
+	HookForm   map[string]string
+	ObjectForm map[string]string
 }
 
 // settings shows the API keys of the user and, for admins, the custom
@@ -47,6 +53,18 @@ func (d *Deps) showSettings(w http.ResponseWriter, r *http.Request, sh *shell, d
 		if data.Users, err = d.Auth.Users(r.Context(), sh.Identity.WorkspaceID); err != nil {
 			d.fail(w, r, err)
 			return
+		}
+		page, err := d.Records.List(r.Context(), sh.Identity.Principal, "webhooks", records.Query{PageSize: 100, OrderBy: "created_at"})
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		data.Webhooks = page.Data
+		data.Deliveries = map[string][]webhooks.Delivery{}
+		for _, h := range page.Data {
+			if list, err := d.Webhooks.Deliveries(r.Context(), sh.Identity.Principal, h.ID(), 5); err == nil {
+				data.Deliveries[h.ID()] = list
+			}
 		}
 	}
 	sh.Current = "settings"
@@ -213,4 +231,73 @@ func (d *Deps) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	d.startSession(w, sess)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (d *Deps) addWebhook(w http.ResponseWriter, r *http.Request, sh *shell) {
+	form := map[string]string{"url": strings.TrimSpace(r.PostFormValue("url")), "events": r.PostFormValue("events"), "secret": r.PostFormValue("secret")}
+	var evs []any
+	for _, e := range strings.FieldsFunc(form["events"], func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
+		evs = append(evs, e)
+	}
+	in := map[string]any{"url": form["url"], "events": evs, "active": true}
+	if form["secret"] != "" {
+		in["secret"] = form["secret"]
+	}
+	if _, err := d.Records.Create(r.Context(), sh.Identity.Principal, "webhooks", in); err != nil {
+		fe := fault.As(err)
+		if fe == nil {
+			d.fail(w, r, err)
+			return
+		}
+		errs := map[string]string{}
+		for _, f := range fe.Fields {
+			errs["hook_"+f.Field] = f.Message
+		}
+		if len(errs) == 0 {
+			errs["hook_url"] = fe.Msg
+		}
+		status := http.StatusUnprocessableEntity
+		if fe.Kind == fault.KindForbidden {
+			status = http.StatusForbidden
+		}
+		d.showSettings(w, r, sh, settingsData{Errors: errs, HookForm: form}, status)
+		return
+	}
+	d.redirectWithFlash(w, r, "/settings", "Webhook added")
+}
+
+func (d *Deps) deleteWebhook(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := d.Records.Trash(r.Context(), sh.Identity.Principal, "webhooks", r.PostFormValue("id")); err != nil {
+		d.failAt(w, r, sh, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/settings", "Webhook deleted")
+}
+
+func (d *Deps) addObject(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := access.CanAdminister(sh.Identity.Principal); err != nil {
+		d.renderShell(w, http.StatusForbidden, "notfound.html", "Not allowed", sh, nil)
+		return
+	}
+	form := map[string]string{"name": strings.TrimSpace(r.PostFormValue("name")), "label": strings.TrimSpace(r.PostFormValue("label")),
+		"title_field": strings.TrimSpace(r.PostFormValue("title_field"))}
+	no := schema.NewObject{Name: form["name"], Label: form["label"]}
+	if form["title_field"] != "" {
+		no.Fields = []schema.NewField{{Name: form["title_field"], Kind: schema.Text, Required: true}}
+	}
+	o, err := d.Schemas.CreateObject(r.Context(), sh.Identity.WorkspaceID, no)
+	if err != nil {
+		fe := fault.As(err)
+		if fe == nil {
+			d.fail(w, r, err)
+			return
+		}
+		errs := map[string]string{}
+		for _, f := range fe.Fields {
+			errs["obj_"+strings.TrimPrefix(f.Field, "fields[0].")] = f.Message
+		}
+		d.showSettings(w, r, sh, settingsData{Errors: errs, ObjectForm: form}, http.StatusUnprocessableEntity)
+		return
+	}
+	d.redirectWithFlash(w, r, "/"+o.Name, o.Label+" created: add fields to it in Settings")
 }

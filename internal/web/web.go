@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/views"
+	"github.com/rapport-crm/rapport/internal/webhooks"
 )
 
 // SessionCookie is the name of the session cookie.
@@ -45,6 +46,7 @@ type Deps struct {
 	Records       *records.Engine
 	Events        *events.Log
 	Views         *views.Service
+	Webhooks      *webhooks.Service
 	Schemas       *schema.Registry
 	Log           *slog.Logger
 	SecureCookies bool
@@ -89,6 +91,9 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /settings/keys", d.signedIn(d.createKey))
 	mux.HandleFunc("POST /settings/keys/revoke", d.signedIn(d.revokeKey))
 	mux.HandleFunc("POST /settings/fields", d.signedIn(d.addField))
+	mux.HandleFunc("POST /settings/webhooks", d.signedIn(d.addWebhook))
+	mux.HandleFunc("POST /settings/webhooks/delete", d.signedIn(d.deleteWebhook))
+	mux.HandleFunc("POST /settings/objects", d.signedIn(d.addObject))
 	mux.HandleFunc("POST /settings/users/invite", d.signedIn(d.invite))
 	mux.HandleFunc("POST /settings/users/role", d.signedIn(d.setRole))
 	mux.HandleFunc("POST /settings/users/active", d.signedIn(d.setActive))
