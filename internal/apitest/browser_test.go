@@ -76,6 +76,15 @@ func shot(name string) chromedp.Action[chromedp.Void] {
 // query otherwise).
 var settle = chromedp.Sleep(400 * time.Millisecond)
 
+// readActive reads what has the focus: a link's href, else the element's id.
+func readActive(dst *string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		s, err := chromedp.Evaluate[string](`(document.activeElement.getAttribute("href") || document.activeElement.id || "")`)(ctx, tg)
+		*dst = s
+		return err
+	})
+}
+
 // textOf reads an element's text into dst.
 func textOf(sel string, dst *string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -100,7 +109,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := e.Server.URL
-	var title, timeline, rows, hits, who, view string
+	var title, timeline, rows, hits, who, view, firstRow, afterSlash string
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/contacts"), // signed out: the sign-in page, then back here
 		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
@@ -145,6 +154,11 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.views a[aria-current="page"]`)),
 		textOf(`.views a[aria-current="page"]`, &view),
 		shot("contacts-filtered"),
+		// Keyboard: "j" focuses the first row, "/" the search box.
+		chromedp.KeyEvent("j"),
+		readActive(&firstRow),
+		chromedp.KeyEvent("/"),
+		readActive(&afterSlash),
 		// Search from the shell.
 		chromedp.SendKeys(chromedp.CSS(`#global-search`), "hop\n"),
 		settle,
@@ -166,6 +180,9 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	if !strings.Contains(rows, "Grace") {
 		t.Errorf("filtered list: %q", rows)
+	}
+	if !strings.Contains(firstRow, "/contacts/") || afterSlash != "global-search" {
+		t.Errorf("keyboard: j focused %q, / focused %q", firstRow, afterSlash)
 	}
 	if strings.TrimSpace(view) != "Hopper customers" {
 		t.Errorf("saved view tab %q", view)

@@ -81,6 +81,9 @@ func TestWebListsRecordsAndForms(t *testing.T) {
 		t.Fatal("no company id on its page")
 	}
 	e.Vars["acme"] = acme
+	if _, doc = b.get("/contacts/new"); doc.Find(`datalist#f-company_id-choices option[label="Acme"][value="`+acme+`"]`).Length() != 1 {
+		t.Error("the company field offers no pick list with Acme")
+	}
 	code, doc = b.post("/contacts", url.Values{"first_name": {"Ada"}, "last_name": {"Lovelace"}, "email": {"not-an-email"}, "company_id": {acme}})
 	if code != 422 || !strings.Contains(text(doc, ".field.has-error"), "not a valid email address") || doc.Find(`#f-first_name`).AttrOr("value", "") != "Ada" {
 		t.Fatalf("invalid email: %d, error %q, kept value %q", code, text(doc, ".field.has-error"), doc.Find(`#f-first_name`).AttrOr("value", ""))
@@ -378,5 +381,31 @@ func TestWebWebhooksAndObjects(t *testing.T) {
 	}
 	if code, doc = admin.post("/settings/objects", url.Values{"name": {"projects"}}); code != 422 || !strings.Contains(text(doc, ".has-error"), "exists") {
 		t.Fatalf("object twice: %d", code)
+	}
+}
+
+func TestWebBulkTrash(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "admin's", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Admin Co"}`, Status: 201, Events: 1},
+		{Name: "sales' one", Role: "sales", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Sales One"}`, Status: 201, Events: 1},
+		{Name: "sales' two", Role: "sales", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Sales Two"}`, Status: 201, Events: 1},
+	})
+	sales := e.browser(t, access.Sales)
+	_, doc := sales.get("/companies?order_by=name")
+	form := url.Values{"object": {"companies"}, "back": {"?order_by=name"}}
+	doc.Find(`#bulk input[name=ids]`).Each(func(_ int, s *goquery.Selection) { form.Add("ids", s.AttrOr("value", "")) })
+	if len(form["ids"]) != 3 {
+		t.Fatalf("%d selectable rows", len(form["ids"]))
+	}
+	code, doc := sales.post("/bulk", form)
+	if code != 200 || !strings.Contains(text(doc, ".flash"), "2 Companies moved to the trash; 1 you may not change were left") {
+		t.Fatalf("bulk trash: %d %q", code, text(doc, ".flash"))
+	}
+	if rows := text(doc, "table.records tbody"); !strings.Contains(rows, "Admin Co") || strings.Contains(rows, "Sales One") {
+		t.Fatalf("after bulk trash: %q", rows)
+	}
+	if _, doc = e.browser(t, access.ReadOnly).get("/companies"); doc.Find(`#bulk input[name=ids]`).Length() != 0 {
+		t.Fatal("readonly can select rows")
 	}
 }

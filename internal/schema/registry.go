@@ -344,7 +344,7 @@ func reservedObject(name string) bool {
 	switch name {
 	case "deals", "pipelines", "tasks", "activities", "tickets", "products", "quotes", "campaigns", "segments",
 		"templates", "automations", "forms", "users", "emails", "schema", "search", "imports", "reports",
-		"dashboards", "scoring", "settings", "setup", "login", "logout", "api", "static", "new", "account", "portal", "metrics", "healthz", "readyz", "views", "invite":
+		"dashboards", "scoring", "settings", "setup", "login", "logout", "api", "static", "new", "account", "portal", "metrics", "healthz", "readyz", "views", "invite", "bulk":
 		return true
 	}
 	return false

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -47,6 +48,7 @@ type listData struct {
 	ViewID      string
 	CanShare    bool
 	ViewError   string
+	Back        string // this list's query, to come back to after a bulk action
 }
 
 // listColumns picks a list's columns: the title fields, then the fields most
@@ -97,6 +99,9 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 		q.Set("order_by", v.OrderBy)
 	}
 	data := listData{Object: o, Filter: q.Get("filter"), Q: q.Get("q"), OrderBy: q.Get("order_by"), ViewID: q.Get("view")}
+	if r.URL.RawQuery != "" {
+		data.Back = "?" + r.URL.RawQuery
+	}
 	data.CanShare = sh.Identity.Role == "admin" || sh.Identity.Role == "manager"
 	if vs, err := d.Views.List(r.Context(), sh.Identity.Principal, name); err == nil {
 		data.Views = vs
@@ -225,4 +230,41 @@ func cloneValues(v url.Values) url.Values {
 		out[k] = append([]string(nil), vs...)
 	}
 	return out
+}
+
+// bulk applies an action to the selected rows of a list: for now, moving
+// them to the trash. Rows the user may not change are counted, not trashed.
+func (d *Deps) bulk(w http.ResponseWriter, r *http.Request, sh *shell) {
+	object := r.PostFormValue("object")
+	o, ok := sh.Schema.Object(object)
+	if !ok || object == "webhooks" {
+		d.notFound(w, r, sh)
+		return
+	}
+	back := "/" + object
+	if rest := r.PostFormValue("back"); strings.HasPrefix(rest, "?") {
+		back += rest
+	}
+	ids := r.PostForm["ids"]
+	if len(ids) == 0 {
+		d.redirectWithFlash(w, r, back, "Select rows first")
+		return
+	}
+	done, refused := 0, 0
+	for _, id := range ids {
+		switch err := d.Records.Trash(r.Context(), sh.Identity.Principal, object, id); {
+		case err == nil:
+			done++
+		case fault.KindOf(err) == fault.KindForbidden || fault.KindOf(err) == fault.KindNotFound:
+			refused++
+		default:
+			d.fail(w, r, err)
+			return
+		}
+	}
+	msg := fmt.Sprintf("%d %s moved to the trash", done, o.Label)
+	if refused > 0 {
+		msg += fmt.Sprintf("; %d you may not change were left", refused)
+	}
+	d.redirectWithFlash(w, r, back, msg)
 }

@@ -34,6 +34,8 @@ type recordData struct {
 	Related  []relatedList
 	Timeline []events.Event
 	Meta     []cell
+	// Choices holds, per relation field, records to pick from by name.
+	Choices map[string][]cell
 }
 
 func (d *Deps) record(w http.ResponseWriter, r *http.Request, sh *shell) {
@@ -65,6 +67,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 		data.Values = rec
 	}
 	data.CanWrite = access.CanWrite(sh.Identity.Principal, o.Name, rec.Owner()) == nil
+	data.Choices = d.choices(r, sh, o)
 	for _, f := range o.Fields {
 		id, ok := rec[f.Name].(string)
 		if f.Kind != schema.Relation || !ok || id == "" {
@@ -217,7 +220,8 @@ func (d *Deps) newPage(w http.ResponseWriter, r *http.Request, sh *shell) {
 
 func (d *Deps) newForm(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, values map[string]any, errs map[string]string, status int) {
 	sh.Current = o.Name
-	data := recordData{Object: o, Title: "New " + o.Singular, Fields: editable(o), Values: values, Errors: errs, CanWrite: true, IsNew: true}
+	data := recordData{Object: o, Title: "New " + o.Singular, Fields: editable(o), Values: values, Errors: errs, CanWrite: true, IsNew: true,
+		Choices: d.choices(r, sh, o)}
 	d.renderShell(w, status, "record.html", data.Title, sh, data)
 }
 
@@ -292,4 +296,31 @@ func (d *Deps) renderShell(w http.ResponseWriter, status int, name, title string
 	if err := d.tmpl.ExecuteTemplate(w, name, shellPage{Title: title, Shell: sh, CSRF: sh.Identity.CSRFToken, Data: data, Version: d.Version}); err != nil {
 		d.Log.Error("render page", "page", name, "err", err)
 	}
+}
+
+// maxChoices bounds the records offered in a relation field's list.
+const maxChoices = 500
+
+// choices lists, for each relation field of o, the most recently updated
+// records of its target, as the options of a datalist: the browser filters
+// them as the user types, with no script.
+func (d *Deps) choices(r *http.Request, sh *shell, o *schema.Object) map[string][]cell {
+	out := map[string][]cell{}
+	for _, f := range editable(o) {
+		if f.Kind != schema.Relation || f.Target == "users" {
+			continue
+		}
+		t, ok := sh.Schema.Object(f.Target)
+		if !ok {
+			continue
+		}
+		page, err := d.Records.List(r.Context(), sh.Identity.Principal, f.Target, records.Query{OrderBy: "updated_at desc", PageSize: maxChoices})
+		if err != nil {
+			continue
+		}
+		for _, rec := range page.Data {
+			out[f.Name] = append(out[f.Name], cell{Text: records.Title(t, rec), Link: rec.ID()})
+		}
+	}
+	return out
 }

@@ -60,7 +60,7 @@ type Deps struct {
 func Routes(mux *http.ServeMux, d *Deps) {
 	fm := template.FuncMap{
 		"fieldCtx": func(f *schema.Field, rd recordData) fieldCtx {
-			return fieldCtx{Field: f, Value: rd.Values[f.Name], Error: rd.Errors[f.Name], CanWrite: rd.CanWrite}
+			return fieldCtx{Field: f, Value: rd.Values[f.Name], Error: rd.Errors[f.Name], CanWrite: rd.CanWrite, Choices: rd.Choices[f.Name]}
 		},
 		"change": func(ch any, i int) string {
 			pair, _ := ch.([]any)
@@ -85,6 +85,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("GET /{$}", d.signedIn(d.home))
 	mux.HandleFunc("GET /search", d.signedIn(d.search))
 	mux.HandleFunc("POST /views", d.signedIn(d.saveView))
+	mux.HandleFunc("POST /bulk", d.signedIn(d.bulk))
 	mux.HandleFunc("POST /views/delete", d.signedIn(d.deleteView))
 	mux.HandleFunc("GET /account", d.signedIn(d.account))
 	mux.HandleFunc("GET /settings", d.signedIn(d.settings))
@@ -305,6 +306,7 @@ type fieldCtx struct {
 	Value    any
 	Error    string
 	CanWrite bool
+	Choices  []cell
 }
 
 func (d *Deps) home(w http.ResponseWriter, r *http.Request, sh *shell) {
