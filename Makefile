@@ -3,14 +3,21 @@
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: all build test vet test-sqlite test-postgres lint fuzz bench screenshots clean
+.PHONY: all build test vet axe test-sqlite test-postgres lint fuzz bench screenshots clean
 
 all: build
 
 build:
 	$(GO) build -o rapport ./cmd/rapport
 
-test: vet test-sqlite test-postgres
+AXE_VERSION ?= 4.10.3
+
+test: vet axe test-sqlite test-postgres
+
+# axe-core for the accessibility test, from the npm registry (not committed).
+axe:
+	@if [ ! -f .cache/axe/node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@$(AXE_VERSION); fi
 
 vet:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
