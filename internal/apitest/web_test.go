@@ -236,7 +236,22 @@ func TestWebSettings(t *testing.T) {
 	if _, doc = b.get(`/contacts?filter=` + url.QueryEscape(`tier = "gold"`)); doc.Find("table.records tbody tr").Length() != 1 {
 		t.Fatal("filtering on the custom field")
 	}
+	if _, doc = b.post("/settings/fields/label", url.Values{"object": {"contacts"}, "name": {"tier"}, "label": {"Customer tier"}}); !strings.Contains(text(doc, ".flash"), "Field renamed") {
+		t.Fatalf("rename field: %q", text(doc, ".main"))
+	}
+	if _, doc = b.get("/contacts/new"); text(doc, `label[for=f-tier]`) != "Customer tier" {
+		t.Fatalf("renamed label on the form: %q", text(doc, `label[for=f-tier]`))
+	}
+	if _, doc = b.post("/settings/workspace", url.Values{"workspace_name": {"Acme Sales"}}); text(doc, ".sidebar .brand") != "Acme Sales" {
+		t.Fatalf("rename workspace: %q", text(doc, ".sidebar .brand"))
+	}
+	if code, _ := b.post("/settings/workspace", url.Values{"workspace_name": {" "}}); code != 422 {
+		t.Fatalf("empty workspace name: %d", code)
+	}
 	sales := e.browser(t, access.Sales)
+	if code, _ := sales.post("/settings/workspace", url.Values{"workspace_name": {"Mine"}}); code != 403 {
+		t.Fatalf("sales renaming the workspace: %d", code)
+	}
 	if code, _ := sales.post("/settings/fields", url.Values{"object": {"contacts"}, "name": {"x"}, "kind": {"text"}}); code != 403 {
 		t.Fatalf("sales adding a field: %d", code)
 	}

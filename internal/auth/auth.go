@@ -78,6 +78,19 @@ func (s *Service) DefaultWorkspace(ctx context.Context) (*Workspace, error) {
 	return s.firstWorkspace(ctx)
 }
 
+// RenameWorkspace changes the workspace's name (admins).
+func (s *Service) RenameWorkspace(ctx context.Context, by access.Principal, name string) error {
+	if err := access.CanAdminister(by); err != nil {
+		return err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return fault.Invalid(fault.FieldError{Field: "workspace_name", Message: "is required (at most 200 bytes)"})
+	}
+	_, err := s.db.Writer().ExecContext(ctx, `UPDATE workspaces SET name = $2 WHERE id = $1`, by.WorkspaceID, name)
+	return err
+}
+
 // CreateWorkspace adds a workspace (tests use one each; a hosted install
 // one per organisation).
 func (s *Service) CreateWorkspace(ctx context.Context, name string) (*Workspace, error) {

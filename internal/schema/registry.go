@@ -224,6 +224,25 @@ func (r *Registry) AddField(ctx context.Context, ws, object string, nf NewField)
 	return f, nil
 }
 
+// RenameField changes a custom field's label; its name, which the API and
+// filters use, stays.
+func (r *Registry) RenameField(ctx context.Context, ws, object, name, label string) error {
+	label = strings.TrimSpace(label)
+	if label == "" || len(label) > 100 {
+		return fault.Invalid(fault.FieldError{Field: "label", Message: "is required (at most 100 bytes)"})
+	}
+	return r.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE fields SET label = $4 WHERE workspace_id = $1 AND object = $2 AND name = $3`, ws, object, name, label)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fault.NotFound("no custom field %s.%s", object, name)
+		}
+		return r.bump(ctx, tx, ws)
+	})
+}
+
 func (r *Registry) insertField(ctx context.Context, tx *sql.Tx, ws string, o *Object, nf NewField, pos int) error {
 	d := r.db.Dialect()
 	options, _ := json.Marshal(nf.Options)

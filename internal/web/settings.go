@@ -301,3 +301,23 @@ func (d *Deps) addObject(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	d.redirectWithFlash(w, r, "/"+o.Name, o.Label+" created: add fields to it in Settings")
 }
+
+func (d *Deps) renameWorkspace(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := d.Auth.RenameWorkspace(r.Context(), sh.Identity.Principal, r.PostFormValue("workspace_name")); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/settings", "Workspace renamed")
+}
+
+func (d *Deps) renameField(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := access.CanAdminister(sh.Identity.Principal); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	if err := d.Schemas.RenameField(r.Context(), sh.Identity.WorkspaceID, r.PostFormValue("object"), r.PostFormValue("name"), r.PostFormValue("label")); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/settings", "Field renamed")
+}

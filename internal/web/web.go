@@ -92,6 +92,8 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /settings/keys", d.signedIn(d.createKey))
 	mux.HandleFunc("POST /settings/keys/revoke", d.signedIn(d.revokeKey))
 	mux.HandleFunc("POST /settings/fields", d.signedIn(d.addField))
+	mux.HandleFunc("POST /settings/fields/label", d.signedIn(d.renameField))
+	mux.HandleFunc("POST /settings/workspace", d.signedIn(d.renameWorkspace))
 	mux.HandleFunc("POST /settings/webhooks", d.signedIn(d.addWebhook))
 	mux.HandleFunc("POST /settings/webhooks/delete", d.signedIn(d.deleteWebhook))
 	mux.HandleFunc("POST /settings/objects", d.signedIn(d.addObject))
