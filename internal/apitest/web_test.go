@@ -310,8 +310,8 @@ func TestWebUsers(t *testing.T) {
 	if code != 201 || !strings.Contains(link, "/invite?token=ri_") {
 		t.Fatalf("invite: %d %q", code, link)
 	}
-	if code, doc = admin.post("/settings/users/invite", url.Values{"name": {"Nia"}, "email": {"nia@test.example"}, "role": {"support"}}); code != 409 {
-		t.Fatalf("invite twice: %d", code)
+	if code, doc = admin.post("/settings/users/invite", url.Values{"name": {"Nia"}, "email": {"nia@test.example"}, "role": {"support"}}); code != 409 || !strings.Contains(text(doc, ".users .alert"), "exists") {
+		t.Fatalf("invite twice: %d %q", code, text(doc, ".users .alert"))
 	}
 	path := link[strings.Index(link, "/invite?"):]
 	jar, _ := cookiejar.New(nil)
