@@ -424,3 +424,28 @@ func TestWebBulkTrash(t *testing.T) {
 		t.Fatal("readonly can select rows")
 	}
 }
+
+func TestWebDeleteField(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "field", Method: "POST", Path: "/api/v1/schema/contacts/fields", Body: `{"name":"badge","kind":"text","unique":true,"indexed":true}`, Status: 201},
+		{Name: "value", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","badge":"B1"}`, Status: 201, Events: 1, Save: "ada"},
+	})
+	admin := e.browser(t, access.Admin)
+	if _, doc := admin.post("/settings/fields/delete", url.Values{"object": {"contacts"}, "name": {"badge"}, "confirm": {"bad"}}); !strings.Contains(text(doc, ".flash"), "type the field's name") {
+		t.Fatal("deleted without confirmation")
+	}
+	if _, doc := admin.post("/settings/fields/delete", url.Values{"object": {"contacts"}, "name": {"badge"}, "confirm": {"badge"}}); !strings.Contains(text(doc, ".flash"), "Field badge deleted") {
+		t.Fatalf("delete: %q", text(doc, ".main"))
+	}
+	e.Run(t, []Scenario{
+		{Name: "gone from records", Method: "GET", Path: "/api/v1/contacts/{{ada}}", Status: 200, Lacks: []string{"badge"}},
+		{Name: "gone from filters", Method: "GET", Path: "/api/v1/contacts?filter=badge%20%3D%20%22B1%22", Status: 400},
+		{Name: "re-added with another kind", Method: "POST", Path: "/api/v1/schema/contacts/fields", Body: `{"name":"badge","kind":"integer","unique":true,"indexed":true}`, Status: 201},
+		{Name: "old values did not come back", Method: "GET", Path: "/api/v1/contacts?filter=badge%20%3E%200", Status: 200, Contains: []string{`"data":[]`}},
+		{Name: "the unique index is new", Method: "POST", Path: "/api/v1/contacts", Body: `{"badge":7}`, Status: 201, Events: 1},
+	})
+	if code, _ := e.browser(t, access.Manager).post("/settings/fields/delete", url.Values{"object": {"contacts"}, "name": {"badge"}, "confirm": {"badge"}}); code != 403 {
+		t.Fatalf("manager deleting a field: %d", code)
+	}
+}

@@ -2,6 +2,8 @@ package schema
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -238,6 +240,55 @@ func (r *Registry) RenameField(ctx context.Context, ws, object, name, label stri
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return fault.NotFound("no custom field %s.%s", object, name)
+		}
+		return r.bump(ctx, tx, ws)
+	})
+}
+
+// DeleteField removes a custom field: from the schema, from every record's
+// values in the workspace, and its indexes. The records' events keep the old
+// values (the log is history). It rewrites every record of the object in
+// one transaction, which is fine to tens of thousands of records; beyond
+// that it wants to be a job.
+func (r *Registry) DeleteField(ctx context.Context, ws, object, name string) error {
+	s, err := r.Get(ctx, ws)
+	if err != nil {
+		return err
+	}
+	o, ok := s.Object(object)
+	if !ok {
+		return fault.NotFound("no object %q", object)
+	}
+	f, ok := o.Field(name)
+	if !ok || !f.Custom {
+		return fault.NotFound("no custom field %s.%s", object, name)
+	}
+	d := r.db.Dialect()
+	return r.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM fields WHERE workspace_id = $1 AND object = $2 AND name = $3`, ws, object, name); err != nil {
+			return err
+		}
+		strip := fmt.Sprintf("UPDATE %s SET custom = json_remove(custom, '$.%s') WHERE workspace_id = $1", o.Table, name)
+		if d == store.Postgres {
+			strip = fmt.Sprintf("UPDATE %s SET custom = custom - '%s' WHERE workspace_id = $1", o.Table, name)
+		}
+		if _, err := tx.ExecContext(ctx, strip, ws); err != nil {
+			return fmt.Errorf("remove %s.%s values: %w", object, name, err)
+		}
+		h := sha256.Sum256([]byte(ws))
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("DROP INDEX IF EXISTS %s_%s__%s__key", o.Table, hex.EncodeToString(h[:4]), name)); err != nil {
+			return err
+		}
+		// The plain index is shared by every workspace with a field of that name.
+		var others int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM fields WHERE object = $1 AND name = $2 AND (indexed = $3 OR is_unique = $3)`,
+			object, name, d.Bool(true)).Scan(&others); err != nil {
+			return err
+		}
+		if others == 0 {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("DROP INDEX IF EXISTS %s_cf_%s", o.Table, name)); err != nil {
+				return err
+			}
 		}
 		return r.bump(ctx, tx, ws)
 	})

@@ -321,3 +321,20 @@ func (d *Deps) renameField(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	d.redirectWithFlash(w, r, "/settings", "Field renamed")
 }
+
+func (d *Deps) deleteField(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := access.CanAdminister(sh.Identity.Principal); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	object, name := r.PostFormValue("object"), r.PostFormValue("name")
+	if r.PostFormValue("confirm") != name {
+		d.redirectWithFlash(w, r, "/settings", "Not deleted: type the field's name to confirm")
+		return
+	}
+	if err := d.Schemas.DeleteField(r.Context(), sh.Identity.WorkspaceID, object, name); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/settings", "Field "+name+" deleted from "+object+", with its values")
+}

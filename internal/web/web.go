@@ -93,6 +93,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /settings/keys/revoke", d.signedIn(d.revokeKey))
 	mux.HandleFunc("POST /settings/fields", d.signedIn(d.addField))
 	mux.HandleFunc("POST /settings/fields/label", d.signedIn(d.renameField))
+	mux.HandleFunc("POST /settings/fields/delete", d.signedIn(d.deleteField))
 	mux.HandleFunc("POST /settings/workspace", d.signedIn(d.renameWorkspace))
 	mux.HandleFunc("POST /settings/webhooks", d.signedIn(d.addWebhook))
 	mux.HandleFunc("POST /settings/webhooks/delete", d.signedIn(d.deleteWebhook))
