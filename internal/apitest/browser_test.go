@@ -142,9 +142,9 @@ func TestBrowserJourney(t *testing.T) {
 		shot("contact-page"),
 		// Filter the list.
 		chromedp.Navigate(base+"/contacts"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=filter]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=filter]`), `lifecycle_stage = "customer" AND last_name = "Hopper"`),
-		chromedp.Submit(chromedp.CSS(`input[name=filter]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.filters input[name=filter]`)),
+		chromedp.SendKeys(chromedp.CSS(`.filters input[name=filter]`), `lifecycle_stage = "customer" AND last_name = "Hopper"`),
+		chromedp.Submit(chromedp.CSS(`.filters input[name=filter]`)),
 		settle,
 		chromedp.WaitVisible(chromedp.CSS(`table.records`)),
 		textOf(`table.records tbody`, &rows),

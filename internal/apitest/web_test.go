@@ -449,3 +449,41 @@ func TestWebDeleteField(t *testing.T) {
 		t.Fatalf("manager deleting a field: %d", code)
 	}
 }
+
+func TestWebFilterBuilder(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "lead", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Lea","lifecycle_stage":"lead","tags":["vip"]}`, Status: 201, Events: 1},
+		{Name: "lead 2", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Leo","lifecycle_stage":"lead"}`, Status: 201, Events: 1},
+		{Name: "customer", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Cus","lifecycle_stage":"customer","tags":["vip"]}`, Status: 201, Events: 1},
+	})
+	b := e.browser(t, access.Sales)
+	noFollow := &http.Client{Jar: b.c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(e.Server.URL + "/contacts?add_field=lifecycle_stage&add_op=%3D&add_value=lead&order_by=first_name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 303 || loc != "/contacts?filter="+url.QueryEscape(`lifecycle_stage = "lead"`)+"&order_by=first_name" {
+		t.Fatalf("builder redirect: %d %q", resp.StatusCode, loc)
+	}
+	_, doc := b.get("/contacts?filter=" + url.QueryEscape(`lifecycle_stage = "lead"`) + "&add_field=tags&add_op=%3D&add_value=vip")
+	if rows := doc.Find("table.records tbody tr").Length(); rows != 1 {
+		t.Fatalf("lead AND tags:vip: %d rows", rows)
+	}
+	if got := doc.Find(`input[name=filter]`).Last().AttrOr("value", ""); got != `lifecycle_stage = "lead" AND tags:"vip"` {
+		t.Fatalf("filter text %q", got)
+	}
+	chips := doc.Find(".chips .chip")
+	if chips.Length() != 2 {
+		t.Fatalf("%d chips", chips.Length())
+	}
+	remove := chips.Eq(1).Find("a").AttrOr("href", "")
+	if _, doc = b.get(remove); doc.Find("table.records tbody tr").Length() != 2 || doc.Find(".chips .chip").Length() != 1 {
+		t.Fatalf("after removing the tags chip: %d rows", doc.Find("table.records tbody tr").Length())
+	}
+	if _, doc = b.get("/contacts?add_field=first_name&add_op=%3D&add_value=" + url.QueryEscape(`Le"o`)); doc.Find("table.records tbody tr").Length() != 0 {
+		t.Fatal("a quote in the value escaped its string")
+	}
+}

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/views"
@@ -49,6 +51,15 @@ type listData struct {
 	CanShare    bool
 	ViewError   string
 	Back        string // this list's query, to come back to after a bulk action
+	Chips       []chip
+	Fields      []*schema.Field
+	Operators   []struct{ Op, Label string }
+}
+
+// chip is one AND term of the filter, with the link that removes it.
+type chip struct {
+	Text      string
+	RemoveURL string
 }
 
 // listColumns picks a list's columns: the title fields, then the fields most
@@ -87,6 +98,12 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	sh.Current = name
 	q := r.URL.Query()
+	if field := q.Get("add_field"); field != "" {
+		// The filter builder: one condition more, written as filter text and
+		// ANDed to the filter, then back to the list's plain URL.
+		d.addCondition(w, r, o, q)
+		return
+	}
 	if id := q.Get("view"); id != "" {
 		// A saved view is its query: apply it, so the URL keeps working.
 		v, err := d.Views.Get(r.Context(), sh.Identity.Principal, id)
@@ -130,6 +147,26 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 			base.Set(k, v)
 		}
 	}
+	if clauses, err := filter.Clauses(data.Filter); err == nil && len(clauses) > 0 {
+		for i, c := range clauses {
+			rest := append(append([]string{}, clauses[:i]...), clauses[i+1:]...)
+			v := cloneValues(base)
+			v.Del("filter")
+			if len(rest) > 0 {
+				v.Set("filter", strings.Join(rest, " AND "))
+			}
+			if data.OrderBy != "" {
+				v.Set("order_by", data.OrderBy)
+			}
+			data.Chips = append(data.Chips, chip{Text: c, RemoveURL: "/" + name + "?" + v.Encode()})
+		}
+	}
+	for _, f := range o.Fields {
+		if f.Kind != schema.Address && f.Kind != schema.Consent && f.Name != "secret" {
+			data.Fields = append(data.Fields, f)
+		}
+	}
+	data.Operators = filter.Operators
 	cols := listColumns(o)
 	for _, f := range cols {
 		c := column{Field: f}
@@ -267,4 +304,61 @@ func (d *Deps) bulk(w http.ResponseWriter, r *http.Request, sh *shell) {
 		msg += fmt.Sprintf("; %d you may not change were left", refused)
 	}
 	d.redirectWithFlash(w, r, back, msg)
+}
+
+// addCondition turns the builder's field, operator and value into filter
+// text and redirects to the list with it ANDed to the current filter. A
+// value that does not fit the field is left to the filter's checker, whose
+// message shows at the filter box.
+func (d *Deps) addCondition(w http.ResponseWriter, r *http.Request, o *schema.Object, q url.Values) {
+	f, ok := o.Field(q.Get("add_field"))
+	op := q.Get("add_op")
+	known := false
+	for _, x := range filter.Operators {
+		known = known || x.Op == op
+	}
+	v := url.Values{}
+	for _, k := range []string{"q", "order_by"} {
+		if s := q.Get(k); s != "" {
+			v.Set(k, s)
+		}
+	}
+	if !ok || !known {
+		v.Set("filter", q.Get("filter"))
+		http.Redirect(w, r, "/"+o.Name+"?"+v.Encode(), http.StatusSeeOther)
+		return
+	}
+	value := strings.TrimSpace(q.Get("add_value"))
+	var lit string
+	switch f.Kind {
+	case schema.Integer, schema.Number, schema.Money:
+		if _, err := strconv.ParseFloat(value, 64); err == nil && op != ":" {
+			lit = value
+		} else {
+			lit = filter.Quote(value)
+		}
+	case schema.Bool:
+		lit = "false"
+		if b, _ := strconv.ParseBool(value); b || strings.EqualFold(value, "yes") {
+			lit = "true"
+		}
+	case schema.Tags, schema.MultiSelect:
+		op, lit = ":", filter.Quote(value)
+	default:
+		lit = filter.Quote(value)
+	}
+	cond := f.Name + " " + op + " " + lit
+	if op == ":" {
+		cond = f.Name + ":" + lit
+	}
+	if cur := strings.TrimSpace(q.Get("filter")); cur != "" {
+		if clauses, err := filter.Clauses(cur); err == nil && len(clauses) > 1 {
+			cur = strings.Join(clauses, " AND ")
+		} else if err == nil && len(clauses) == 1 {
+			cur = clauses[0]
+		}
+		cond = cur + " AND " + cond
+	}
+	v.Set("filter", cond)
+	http.Redirect(w, r, "/"+o.Name+"?"+v.Encode(), http.StatusSeeOther)
 }
