@@ -42,11 +42,7 @@ func (d *Deps) changePassword(w http.ResponseWriter, r *http.Request, sh *shell)
 			d.fail(w, r, err)
 			return
 		}
-		errs := map[string]string{}
-		for _, f := range fe.Fields {
-			errs[f.Field] = f.Message
-		}
-		d.showAccount(w, r, sh, errs, http.StatusUnprocessableEntity)
+		d.showAccount(w, r, sh, fieldMessages(fe, "", ""), http.StatusUnprocessableEntity)
 		return
 	}
 	d.redirectWithFlash(w, r, "/account", "Password changed")

@@ -162,13 +162,7 @@ func (d *Deps) formError(w http.ResponseWriter, r *http.Request, sh *shell, o *s
 		d.fail(w, r, err)
 		return
 	}
-	errs := map[string]string{}
-	for _, f := range fe.Fields {
-		errs[f.Field] = f.Message
-	}
-	if len(errs) == 0 {
-		errs["_form"] = fe.Msg
-	}
+	errs := fieldMessages(fe, "", "_form")
 	values := map[string]any{}
 	for k, v := range in {
 		values[k] = formDisplay(v)

@@ -115,14 +115,7 @@ func (d *Deps) addField(w http.ResponseWriter, r *http.Request, sh *shell) {
 			d.fail(w, r, err)
 			return
 		}
-		errs := map[string]string{}
-		for _, f := range fe.Fields {
-			errs[f.Field] = f.Message
-		}
-		if len(errs) == 0 {
-			errs["object"] = fe.Msg
-		}
-		d.showSettings(w, r, sh, settingsData{Errors: errs, FieldForm: form}, http.StatusUnprocessableEntity)
+		d.showSettings(w, r, sh, settingsData{Errors: fieldMessages(fe, "", "object"), FieldForm: form}, http.StatusUnprocessableEntity)
 		return
 	}
 	d.redirectWithFlash(w, r, "/settings", "Field "+form["name"]+" added to "+form["object"])
@@ -249,13 +242,7 @@ func (d *Deps) addWebhook(w http.ResponseWriter, r *http.Request, sh *shell) {
 			d.fail(w, r, err)
 			return
 		}
-		errs := map[string]string{}
-		for _, f := range fe.Fields {
-			errs["hook_"+f.Field] = f.Message
-		}
-		if len(errs) == 0 {
-			errs["hook_url"] = fe.Msg
-		}
+		errs := fieldMessages(fe, "hook_", "hook_url")
 		status := http.StatusUnprocessableEntity
 		if fe.Kind == fault.KindForbidden {
 			status = http.StatusForbidden
@@ -293,8 +280,8 @@ func (d *Deps) addObject(w http.ResponseWriter, r *http.Request, sh *shell) {
 			return
 		}
 		errs := map[string]string{}
-		for _, f := range fe.Fields {
-			errs["obj_"+strings.TrimPrefix(f.Field, "fields[0].")] = f.Message
+		for k, v := range fieldMessages(fe, "obj_", "obj_name") {
+			errs[strings.Replace(k, "fields[0].", "", 1)] = v
 		}
 		d.showSettings(w, r, sh, settingsData{Errors: errs, ObjectForm: form}, http.StatusUnprocessableEntity)
 		return

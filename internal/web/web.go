@@ -176,6 +176,20 @@ func (d *Deps) identity(r *http.Request) *auth.Identity {
 	return id
 }
 
+// fieldMessages maps a fault's field errors to messages by field name, each
+// name given a prefix (forms that share a page keep their errors apart);
+// with no field errors the fault's message goes under fallback.
+func fieldMessages(fe *fault.Error, prefix, fallback string) map[string]string {
+	errs := map[string]string{}
+	for _, f := range fe.Fields {
+		errs[prefix+f.Field] = f.Message
+	}
+	if len(errs) == 0 && fallback != "" {
+		errs[fallback] = fe.Msg
+	}
+	return errs
+}
+
 func fieldErrors(err error) (string, map[string]string) {
 	fe := fault.As(err)
 	if fe == nil {
