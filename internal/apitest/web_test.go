@@ -487,3 +487,31 @@ func TestWebFilterBuilder(t *testing.T) {
 		t.Fatal("a quote in the value escaped its string")
 	}
 }
+
+func TestWebColumnChooser(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{{Name: "c", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","email":"ada@x.example","phone":"+44 20 1234 5678"}`, Status: 201, Events: 1}})
+	b := e.browser(t, access.Manager)
+	headers := func(doc *goquery.Document) []string {
+		var out []string
+		doc.Find("table.records thead th:not(.select)").Each(func(_ int, s *goquery.Selection) { out = append(out, strings.Fields(s.Text())[0]) })
+		return out
+	}
+	_, doc := b.get("/contacts?cols=email&cols=phone&cols=nonsense")
+	if got := headers(doc); strings.Join(got, ",") != "Email,Phone" {
+		t.Fatalf("chosen columns: %v", got)
+	}
+	if href := doc.Find("table.records thead th a").First().AttrOr("href", ""); !strings.Contains(href, "cols=email") || !strings.Contains(href, "cols=phone") {
+		t.Fatalf("sorting forgets the columns: %q", href)
+	}
+	if doc.Find(`.columns input[name=cols][value=email][checked]`).Length() != 1 || doc.Find(`.columns input[name=cols][value=title][checked]`).Length() != 0 {
+		t.Fatal("the chooser does not show the chosen columns")
+	}
+	_, doc = b.post("/views", url.Values{"object": {"contacts"}, "name": {"Reachable"}, "cols": {"email", "phone"}})
+	if got := headers(doc); strings.Join(got, ",") != "Email,Phone" || !strings.Contains(text(doc, ".flash"), "saved") {
+		t.Fatalf("saved view's columns: %v %q", got, text(doc, ".flash"))
+	}
+	if _, doc = b.get("/contacts"); len(headers(doc)) < 5 {
+		t.Fatalf("the default columns: %v", headers(doc))
+	}
+}

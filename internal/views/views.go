@@ -4,6 +4,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -24,6 +25,8 @@ type View struct {
 	Filter  string `json:"filter"`
 	Q       string `json:"q"`
 	OrderBy string `json:"order_by"`
+	// Columns are the list's columns by field name; empty means the default.
+	Columns []string `json:"columns"`
 }
 
 // Service stores views.
@@ -41,7 +44,7 @@ func New(db *store.DB, eng *records.Engine, now func() time.Time) *Service {
 // List returns the views of an object that p may use: their own and the
 // shared ones, by name.
 func (s *Service) List(ctx context.Context, p access.Principal, object string) ([]View, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id, object, name, owner_id, shared, filter, q, order_by FROM views
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id, object, name, owner_id, shared, filter, q, order_by, columns FROM views
 		WHERE workspace_id = $1 AND object = $2 AND (owner_id = $3 OR shared = $4) ORDER BY name, id`, p.WorkspaceID, object, p.UserID, s.db.Dialect().Bool(true))
 	if err != nil {
 		return nil, err
@@ -50,9 +53,11 @@ func (s *Service) List(ctx context.Context, p access.Principal, object string) (
 	var out []View
 	for rows.Next() {
 		var v View
-		if err := rows.Scan(&v.ID, &v.Object, &v.Name, &v.OwnerID, &v.Shared, &v.Filter, &v.Q, &v.OrderBy); err != nil {
+		var cols string
+		if err := rows.Scan(&v.ID, &v.Object, &v.Name, &v.OwnerID, &v.Shared, &v.Filter, &v.Q, &v.OrderBy, &cols); err != nil {
 			return nil, err
 		}
+		v.Columns = splitColumns(cols)
 		out = append(out, v)
 	}
 	return out, rows.Err()
@@ -61,8 +66,10 @@ func (s *Service) List(ctx context.Context, p access.Principal, object string) (
 // Get returns one view p may use.
 func (s *Service) Get(ctx context.Context, p access.Principal, id string) (*View, error) {
 	var v View
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, object, name, owner_id, shared, filter, q, order_by FROM views WHERE workspace_id = $1 AND id = $2`,
-		p.WorkspaceID, id).Scan(&v.ID, &v.Object, &v.Name, &v.OwnerID, &v.Shared, &v.Filter, &v.Q, &v.OrderBy)
+	var cols string
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, object, name, owner_id, shared, filter, q, order_by, columns FROM views WHERE workspace_id = $1 AND id = $2`,
+		p.WorkspaceID, id).Scan(&v.ID, &v.Object, &v.Name, &v.OwnerID, &v.Shared, &v.Filter, &v.Q, &v.OrderBy, &cols)
+	v.Columns = splitColumns(cols)
 	if err != nil || (!v.Shared && v.OwnerID != p.UserID) {
 		return nil, fault.NotFound("no view with id %q", id)
 	}
@@ -86,10 +93,20 @@ func (s *Service) Save(ctx context.Context, p access.Principal, v View) (*View, 
 		}
 		return nil, err
 	}
+	sch, err := s.records.Schema(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	o, _ := sch.Object(v.Object)
+	for _, c := range v.Columns {
+		if _, ok := o.Field(c); !ok {
+			return nil, fault.Invalid(fault.FieldError{Field: "columns", Message: fmt.Sprintf("%s has no field %q", v.Object, c)})
+		}
+	}
 	v.ID, v.OwnerID = uuid.Must(uuid.NewV7()).String(), p.UserID
-	_, err := s.db.Writer().ExecContext(ctx, `INSERT INTO views (workspace_id, id, object, name, owner_id, shared, filter, q, order_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, p.WorkspaceID, v.ID, v.Object, v.Name, v.OwnerID, s.db.Dialect().Bool(v.Shared),
-		v.Filter, v.Q, v.OrderBy, s.db.Dialect().Time(s.now()))
+	_, err = s.db.Writer().ExecContext(ctx, `INSERT INTO views (workspace_id, id, object, name, owner_id, shared, filter, q, order_by, columns, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, p.WorkspaceID, v.ID, v.Object, v.Name, v.OwnerID, s.db.Dialect().Bool(v.Shared),
+		v.Filter, v.Q, v.OrderBy, strings.Join(v.Columns, ","), s.db.Dialect().Time(s.now()))
 	if err != nil {
 		return nil, err
 	}
@@ -107,4 +124,11 @@ func (s *Service) Delete(ctx context.Context, p access.Principal, id string) err
 	}
 	_, err = s.db.Writer().ExecContext(ctx, `DELETE FROM views WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id)
 	return err
+}
+
+func splitColumns(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

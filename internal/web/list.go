@@ -53,7 +53,38 @@ type listData struct {
 	Back        string // this list's query, to come back to after a bulk action
 	Chips       []chip
 	Fields      []*schema.Field
+	Cols        []string // chosen columns, kept by every link and form
+	Choosable   []choosable
 	Operators   []struct{ Op, Label string }
+}
+
+// choosable is a field in the column chooser.
+type choosable struct {
+	Field   *schema.Field
+	Checked bool
+}
+
+// chosenColumns returns the named fields that can be columns, in order.
+func chosenColumns(o *schema.Object, names []string) []*schema.Field {
+	var out []*schema.Field
+	for _, n := range names {
+		if f, ok := o.Field(n); ok && f.Kind != schema.Address && f.Kind != schema.Consent && f.Name != "secret" && !slicesContains(out, f) {
+			out = append(out, f)
+		}
+	}
+	if len(out) > 12 {
+		out = out[:12]
+	}
+	return out
+}
+
+func slicesContains(list []*schema.Field, f *schema.Field) bool {
+	for _, x := range list {
+		if x == f {
+			return true
+		}
+	}
+	return false
 }
 
 // chip is one AND term of the filter, with the link that removes it.
@@ -114,6 +145,7 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 		q.Set("filter", v.Filter)
 		q.Set("q", v.Q)
 		q.Set("order_by", v.OrderBy)
+		q["cols"] = v.Columns
 	}
 	data := listData{Object: o, Filter: q.Get("filter"), Q: q.Get("q"), OrderBy: q.Get("order_by"), ViewID: q.Get("view")}
 	if r.URL.RawQuery != "" {
@@ -141,11 +173,28 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 	if page.Total != nil {
 		data.Total, data.TotalCapped = *page.Total, page.TotalCapped
 	}
+	for _, f := range o.Fields {
+		if f.Kind != schema.Address && f.Kind != schema.Consent && f.Name != "secret" {
+			data.Fields = append(data.Fields, f)
+		}
+	}
 	base := url.Values{}
 	for _, k := range []string{"filter", "q"} {
 		if v := q.Get(k); v != "" {
 			base.Set(k, v)
 		}
+	}
+	cols := chosenColumns(o, q["cols"])
+	if len(q["cols"]) > 0 && len(cols) > 0 {
+		for _, f := range cols {
+			base.Add("cols", f.Name)
+			data.Cols = append(data.Cols, f.Name)
+		}
+	} else {
+		cols = listColumns(o)
+	}
+	for _, f := range data.Fields {
+		data.Choosable = append(data.Choosable, choosable{Field: f, Checked: slicesContains(cols, f)})
 	}
 	if clauses, err := filter.Clauses(data.Filter); err == nil && len(clauses) > 0 {
 		for i, c := range clauses {
@@ -161,13 +210,7 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 			data.Chips = append(data.Chips, chip{Text: c, RemoveURL: "/" + name + "?" + v.Encode()})
 		}
 	}
-	for _, f := range o.Fields {
-		if f.Kind != schema.Address && f.Kind != schema.Consent && f.Name != "secret" {
-			data.Fields = append(data.Fields, f)
-		}
-	}
 	data.Operators = filter.Operators
-	cols := listColumns(o)
 	for _, f := range cols {
 		c := column{Field: f}
 		v := cloneValues(base)

@@ -16,7 +16,7 @@ func (d *Deps) saveView(w http.ResponseWriter, r *http.Request, sh *shell) {
 		return
 	}
 	v, err := d.Views.Save(r.Context(), sh.Identity.Principal, views.View{Object: object, Name: r.PostFormValue("name"),
-		Shared: r.PostFormValue("shared") == "on", Filter: r.PostFormValue("filter"), Q: r.PostFormValue("q"), OrderBy: r.PostFormValue("order_by")})
+		Shared: r.PostFormValue("shared") == "on", Filter: r.PostFormValue("filter"), Q: r.PostFormValue("q"), OrderBy: r.PostFormValue("order_by"), Columns: r.PostForm["cols"]})
 	if err != nil {
 		back := url.Values{"filter": {r.PostFormValue("filter")}, "q": {r.PostFormValue("q")}, "order_by": {r.PostFormValue("order_by")}}
 		if fe := fault.As(err); fe != nil {
