@@ -191,3 +191,59 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("search: %q", hits)
 	}
 }
+
+// TestBrowserInlineEdit edits a list cell in place: Enter saves it through
+// the API, a bad value shows its error under the cell.
+func TestBrowserInlineEdit(t *testing.T) {
+	ctx := newTab(t)
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	e := NewInstall(t)
+	u, err := e.Sys.Auth.CreateUser(context.Background(), access.System(e.WS), e.WS, auth.NewUser{Email: "ada@acme.example", Name: "Ada Admin", Role: "admin", Password: "a long password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := e.Sys.Records.Create(context.Background(), access.Principal{WorkspaceID: e.WS, UserID: u.ID, Role: access.Admin}, "contacts",
+		map[string]any{"first_name": "Grace", "phone": "+1 202 555 0100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := e.Server.URL
+	cell := `td[data-field="phone"]`
+	var saved, errText string
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/contacts?cols=first_name&cols=phone"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "ada@acme.example"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "a long password"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+		settle,
+		chromedp.WaitVisible(chromedp.CSS(cell)),
+		chromedp.DoubleClick(chromedp.CSS(cell)),
+		chromedp.WaitVisible(chromedp.CSS(cell+` input`)),
+		chromedp.SetValue(chromedp.CSS(cell+` input`), "+49 30 1234567"),
+		chromedp.SendKeys(chromedp.CSS(cell+` input`), "\r"),
+		chromedp.WaitNotPresent(chromedp.CSS(cell+` input`)),
+		textOf(cell, &saved),
+		chromedp.DoubleClick(chromedp.CSS(cell)),
+		chromedp.WaitVisible(chromedp.CSS(cell+` input`)),
+		chromedp.SetValue(chromedp.CSS(cell+` input`), "call me"),
+		chromedp.SendKeys(chromedp.CSS(cell+` input`), "\r"),
+		chromedp.WaitVisible(chromedp.CSS(cell+` .field-error`)),
+		textOf(cell+` .field-error`, &errText),
+		shot("inline-edit-error"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(saved) != "+49 30 1234567" {
+		t.Errorf("cell after saving: %q", saved)
+	}
+	if !strings.Contains(errText, "not a valid phone number") {
+		t.Errorf("error under the cell: %q", errText)
+	}
+	got, err := e.Sys.Records.Get(context.Background(), access.System(e.WS), "contacts", rec.ID(), false)
+	if err != nil || got["phone"] != "+49 30 1234567" || got.Version() != 2 {
+		t.Fatalf("stored: %v version %d (%v)", got["phone"], got.Version(), err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -22,15 +23,29 @@ type column struct {
 }
 
 type row struct {
-	ID    string
-	Title string
-	Cells []cell
+	ID      string
+	Title   string
+	Version int64
+	Cells   []cell
 }
 
 type cell struct {
 	Text    string
 	Link    string
 	Numeric bool
+	// Field and Value are set on cells that can be edited in place.
+	Field string
+	Kind  string
+	Value string
+}
+
+// inlineKinds can be edited in a list cell.
+func inlineKind(f *schema.Field) bool {
+	switch f.Kind {
+	case schema.Text, schema.Email, schema.Phone, schema.URL, schema.Integer, schema.Number, schema.Money, schema.Date:
+		return !f.ReadOnly && !f.Lower
+	}
+	return false
 }
 
 type listData struct {
@@ -231,9 +246,13 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	titles := d.relatedTitles(r, sh, o, cols, page.Data)
 	for _, rec := range page.Data {
-		rw := row{ID: rec.ID(), Title: records.Title(o, rec)}
-		for _, f := range cols {
+		rw := row{ID: rec.ID(), Title: records.Title(o, rec), Version: rec.Version()}
+		canWrite := access.CanWrite(sh.Identity.Principal, name, rec.Owner()) == nil
+		for i, f := range cols {
 			c := cell{Text: display(f, rec[f.Name]), Numeric: f.Kind == schema.Integer || f.Kind == schema.Number || f.Kind == schema.Money}
+			if i > 0 && canWrite && inlineKind(f) {
+				c.Field, c.Kind, c.Value = f.Name, string(f.Kind), inputValue(f, rec[f.Name])
+			}
 			if id, ok := rec[f.Name].(string); ok && f.Kind == schema.Relation {
 				c.Text = titles[f.Target+"/"+id]
 				if f.Target != "users" {
