@@ -137,9 +137,8 @@ func listColumns(o *schema.Object) []*schema.Field {
 
 func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 	name := r.PathValue("object")
-	o, ok := sh.Schema.Object(name)
-	if !ok || name == "webhooks" {
-		d.notFound(w, r, sh)
+	o, ok := d.pageObject(w, r, sh, name)
+	if !ok {
 		return
 	}
 	sh.Current = name
@@ -335,9 +334,8 @@ func cloneValues(v url.Values) url.Values {
 // them to the trash. Rows the user may not change are counted, not trashed.
 func (d *Deps) bulk(w http.ResponseWriter, r *http.Request, sh *shell) {
 	object := r.PostFormValue("object")
-	o, ok := sh.Schema.Object(object)
-	if !ok || object == "webhooks" {
-		d.notFound(w, r, sh)
+	o, ok := d.pageObject(w, r, sh, object)
+	if !ok {
 		return
 	}
 	back := "/" + object

@@ -43,9 +43,8 @@ func (d *Deps) record(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.newPage(w, r, sh) // "/{object}/new" would conflict with "/static/{file}"
 		return
 	}
-	o, ok := sh.Schema.Object(r.PathValue("object"))
-	if !ok || o.Name == "webhooks" {
-		d.notFound(w, r, sh)
+	o, ok := d.pageObject(w, r, sh, r.PathValue("object"))
+	if !ok {
 		return
 	}
 	rec, err := d.Records.Get(r.Context(), sh.Identity.Principal, o.Name, r.PathValue("id"), false)
@@ -88,7 +87,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 	data.Meta = append(data.Meta, cell{Text: "Created " + display(nil, rec["created_at"])}, cell{Text: "Updated " + display(nil, rec["updated_at"])})
 	// Records of other objects that point at this one (a company's contacts).
 	for _, other := range sh.Schema.Objects() {
-		if access.CanRead(sh.Identity.Principal, other.Name) != nil || other.Name == "webhooks" {
+		if access.CanRead(sh.Identity.Principal, other.Name) != nil || !listed(other) {
 			continue
 		}
 		for _, f := range other.Fields {
@@ -122,9 +121,8 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 
 // save handles the record page's form: an update, or a move to the trash.
 func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
-	o, ok := sh.Schema.Object(r.PathValue("object"))
-	if !ok || o.Name == "webhooks" {
-		d.notFound(w, r, sh)
+	o, ok := d.pageObject(w, r, sh, r.PathValue("object"))
+	if !ok {
 		return
 	}
 	id := r.PathValue("id")
@@ -167,15 +165,9 @@ func (d *Deps) formError(w http.ResponseWriter, r *http.Request, sh *shell, o *s
 	for k, v := range in {
 		values[k] = formDisplay(v)
 	}
-	status := http.StatusUnprocessableEntity
-	switch fe.Kind {
-	case fault.KindConflict:
-		status = http.StatusConflict
-	case fault.KindStale:
-		status = http.StatusPreconditionFailed
+	status := formStatus(fe.Kind)
+	if fe.Kind == fault.KindStale {
 		errs["_form"] = "Someone changed this record while you were editing. Your values are below; the saved ones are on the timeline."
-	case fault.KindForbidden:
-		status = http.StatusForbidden
 	}
 	if cur == nil {
 		d.newForm(w, r, sh, o, values, errs, status)
@@ -204,9 +196,8 @@ func formDisplay(v any) any {
 }
 
 func (d *Deps) newPage(w http.ResponseWriter, r *http.Request, sh *shell) {
-	o, ok := sh.Schema.Object(r.PathValue("object"))
-	if !ok || o.Name == "webhooks" {
-		d.notFound(w, r, sh)
+	o, ok := d.pageObject(w, r, sh, r.PathValue("object"))
+	if !ok {
 		return
 	}
 	d.newForm(w, r, sh, o, map[string]any{}, nil, http.StatusOK)
@@ -220,9 +211,8 @@ func (d *Deps) newForm(w http.ResponseWriter, r *http.Request, sh *shell, o *sch
 }
 
 func (d *Deps) create(w http.ResponseWriter, r *http.Request, sh *shell) {
-	o, ok := sh.Schema.Object(r.PathValue("object"))
-	if !ok || o.Name == "webhooks" {
-		d.notFound(w, r, sh)
+	o, ok := d.pageObject(w, r, sh, r.PathValue("object"))
+	if !ok {
 		return
 	}
 	in := formInput(r, o)

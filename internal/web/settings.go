@@ -164,15 +164,7 @@ func (d *Deps) settingsError(w http.ResponseWriter, r *http.Request, sh *shell, 
 		d.fail(w, r, err)
 		return
 	}
-	status := http.StatusUnprocessableEntity
-	switch fe.Kind {
-	case fault.KindForbidden:
-		status = http.StatusForbidden
-	case fault.KindConflict:
-		status = http.StatusConflict
-	case fault.KindNotFound:
-		status = http.StatusNotFound
-	}
+	status := formStatus(fe.Kind)
 	errs := map[string]string{"users": fe.Msg}
 	for _, f := range fe.Fields {
 		errs["users"] = f.Field + " " + f.Message
@@ -243,11 +235,7 @@ func (d *Deps) addWebhook(w http.ResponseWriter, r *http.Request, sh *shell) {
 			return
 		}
 		errs := fieldMessages(fe, "hook_", "hook_url")
-		status := http.StatusUnprocessableEntity
-		if fe.Kind == fault.KindForbidden {
-			status = http.StatusForbidden
-		}
-		d.showSettings(w, r, sh, settingsData{Errors: errs, HookForm: form}, status)
+		d.showSettings(w, r, sh, settingsData{Errors: errs, HookForm: form}, formStatus(fe.Kind))
 		return
 	}
 	d.redirectWithFlash(w, r, "/settings", "Webhook added")

@@ -49,7 +49,7 @@ func (d *Deps) signedIn(fn func(w http.ResponseWriter, r *http.Request, sh *shel
 		}
 		sh := &shell{Identity: id, Workspace: ws, Schema: s}
 		for _, o := range s.Objects() {
-			if access.CanRead(id.Principal, o.Name) == nil && o.Name != "webhooks" {
+			if access.CanRead(id.Principal, o.Name) == nil && listed(o) {
 				sh.Nav = append(sh.Nav, o)
 			}
 		}
@@ -68,4 +68,18 @@ func (d *Deps) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, msg
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HttpOnly: true,
 		Secure: d.SecureCookies, SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(time.Minute)})
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// listed reports whether an object has list and record pages. Webhooks are
+// records too, but they hold signing secrets and are managed in Settings.
+func listed(o *schema.Object) bool { return o.Name != "webhooks" }
+
+// pageObject returns the object a page is about, or answers "not found".
+func (d *Deps) pageObject(w http.ResponseWriter, r *http.Request, sh *shell, name string) (*schema.Object, bool) {
+	o, ok := sh.Schema.Object(name)
+	if !ok || !listed(o) {
+		d.notFound(w, r, sh)
+		return nil, false
+	}
+	return o, true
 }

@@ -190,6 +190,22 @@ func fieldMessages(fe *fault.Error, prefix, fallback string) map[string]string {
 	return errs
 }
 
+// formStatus is the status of a page that shows a form again after a
+// refused submission.
+func formStatus(k fault.Kind) int {
+	switch k {
+	case fault.KindForbidden:
+		return http.StatusForbidden
+	case fault.KindNotFound:
+		return http.StatusNotFound
+	case fault.KindConflict:
+		return http.StatusConflict
+	case fault.KindStale:
+		return http.StatusPreconditionFailed
+	}
+	return http.StatusUnprocessableEntity
+}
+
 func fieldErrors(err error) (string, map[string]string) {
 	fe := fault.As(err)
 	if fe == nil {
