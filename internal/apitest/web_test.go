@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -103,7 +104,7 @@ func TestWebListsRecordsAndForms(t *testing.T) {
 	form := url.Values{"version": {version}, "first_name": {"Ada"}, "last_name": {"Lovelace"}, "email": {"ada@acme.example"}, "company_id": {acme},
 		"lifecycle_stage": {"customer"}, "tags": {"vip, speaker"}, "address.city": {"London"}, "title": {"Countess"}}
 	code, doc = b.post("/contacts/{{ada}}", form)
-	if code != 200 || !strings.Contains(text(doc, ".timeline"), "lifecycle_stage: lead → customer") || !strings.Contains(text(doc, ".timeline"), "title: — → Countess") {
+	if code != 200 || !strings.Contains(text(doc, ".timeline"), "Lifecycle stage: lead → customer") || !strings.Contains(text(doc, ".timeline"), "Job title: — → Countess") {
 		t.Fatalf("edit: %d %q", code, text(doc, ".timeline"))
 	}
 	// A stale form is refused with the values kept.
@@ -223,7 +224,7 @@ func TestWebSettings(t *testing.T) {
 		t.Fatalf("bad field: %d %q", code, text(doc, ".has-error"))
 	}
 	code, doc = b.post("/settings/fields", url.Values{"object": {"contacts"}, "name": {"tier"}, "label": {"Tier"}, "kind": {"select"}, "options": {"gold, silver"}})
-	if code != 200 || !strings.Contains(text(doc, ".flash"), "Field tier added to contacts") {
+	if code != 200 || !strings.Contains(text(doc, ".flash"), "Field tier added to Contacts") {
 		t.Fatalf("add field: %d %q", code, text(doc, ".main"))
 	}
 	if _, doc = b.get("/contacts/new"); doc.Find(`select#f-tier option`).Length() != 3 {
@@ -414,14 +415,61 @@ func TestWebBulkTrash(t *testing.T) {
 		t.Fatalf("%d selectable rows", len(form["ids"]))
 	}
 	code, doc := sales.post("/bulk", form)
-	if code != 200 || !strings.Contains(text(doc, ".flash"), "2 Companies moved to the trash; 1 you may not change were left") {
+	if code != 200 || !strings.Contains(text(doc, ".flash"), "2 records moved to the trash. 1 record you may not change was left as it was.") {
 		t.Fatalf("bulk trash: %d %q", code, text(doc, ".flash"))
 	}
 	if rows := text(doc, "table.records tbody"); !strings.Contains(rows, "Admin Co") || strings.Contains(rows, "Sales One") {
 		t.Fatalf("after bulk trash: %q", rows)
 	}
-	if _, doc = e.browser(t, access.ReadOnly).get("/companies"); doc.Find(`#bulk input[name=ids]`).Length() != 0 {
-		t.Fatal("readonly can select rows")
+	// Read-only users may select rows to export them, but not change them.
+	ro := e.browser(t, access.ReadOnly)
+	if _, doc = ro.get("/companies"); doc.Find(`#bulk button[value=export]`).Length() != 1 || doc.Find(`#bulk button[value=trash], #bulk button[value=edit]`).Length() != 0 {
+		t.Fatal("readonly's bulk bar is wrong")
+	}
+	form.Set("action", "trash")
+	form.Del("csrf_token")
+	if _, doc = ro.post("/bulk", form); !strings.Contains(text(doc, ".flash"), "0 records moved to the trash. 3 records you may not change") {
+		t.Fatalf("readonly bulk trash: %q", text(doc, "body"))
+	}
+}
+
+// TestWebBulkEditAndExport: set one field on the selected rows (a bad
+// value changes nothing), and download the selected rows as CSV.
+func TestWebBulkEditAndExport(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "field", Method: "POST", Path: "/api/v1/schema/contacts/fields", Body: `{"name":"tier","kind":"select","options":["gold","silver"]}`, Status: 201},
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"}`, Status: 201, Events: 1, Save: "ada"},
+		{Name: "alan", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Alan","last_name":"Turing","title":"=cmd|' /C calc'!A0"}`, Status: 201, Events: 1, Save: "alan"},
+		{Name: "grace", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Grace","last_name":"Hopper"}`, Status: 201, Events: 1, Save: "grace"},
+	})
+	sales := e.browser(t, access.Manager)
+	_, doc := sales.get("/contacts")
+	if doc.Find(`#bulk-field option[value=tier]`).Length() != 1 || doc.Find(`#bulk-field option[value=email]`).Length() != 0 {
+		t.Fatalf("bulk fields: %q", text(doc, "#bulk-field"))
+	}
+	sel := url.Values{"object": {"contacts"}, "ids": {e.Vars["ada"], e.Vars["alan"]}, "action": {"edit"}, "set_field": {"tier"}, "set_value": {"platinum"}}
+	if _, doc = sales.post("/bulk", sel); !strings.Contains(text(doc, ".flash"), `tier: "platinum" is not one of gold, silver`) {
+		t.Fatalf("bad bulk value: %q", text(doc, ".flash"))
+	}
+	sel.Set("set_value", "gold")
+	if _, doc = sales.post("/bulk", sel); !strings.Contains(text(doc, ".flash"), "2 records updated.") {
+		t.Fatalf("bulk edit: %q", text(doc, ".flash"))
+	}
+	e.Run(t, []Scenario{
+		{Name: "gold ones", Method: "GET", Path: `/api/v1/contacts?filter=tier%20%3D%20%22gold%22`, Status: 200, Contains: []string{"Ada", "Alan"}, Lacks: []string{"Grace"}},
+	})
+	// Export: the selected rows only, API values, formula-looking text defused.
+	resp, err := sales.c.PostForm(e.Server.URL+"/bulk", url.Values{"csrf_token": {sales.csrf}, "object": {"contacts"}, "ids": {e.Vars["alan"], e.Vars["ada"]},
+		"action": {"export"}, "cols": {"first_name", "last_name", "title", "tier"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	want := "id,first_name,last_name,title,tier\n" + e.Vars["alan"] + ",Alan,Turing,'=cmd|' /C calc'!A0,gold\n" + e.Vars["ada"] + ",Ada,Lovelace,,gold\n"
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") || string(body) != want {
+		t.Fatalf("export: %d %q %q\n%s\nwant\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), body, want)
 	}
 }
 

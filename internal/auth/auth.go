@@ -36,13 +36,16 @@ func New(db *store.DB, now func() time.Time) *Service {
 
 // User is a person who signs in.
 type User struct {
-	ID        string      `json:"id"`
-	Email     string      `json:"email"`
-	Name      string      `json:"name"`
-	Role      access.Role `json:"role"`
-	Active    bool        `json:"active"`
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	ID     string      `json:"id"`
+	Email  string      `json:"email"`
+	Name   string      `json:"name"`
+	Role   access.Role `json:"role"`
+	Active bool        `json:"active"`
+	// Locale is the interface language the user chose ("" follows the
+	// browser).
+	Locale    string    `json:"locale"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Workspace is an organisation on this install.
@@ -51,6 +54,10 @@ type Workspace struct {
 	Name            string `json:"name"`
 	DefaultCurrency string `json:"default_currency"`
 	TimeZone        string `json:"time_zone"`
+	// HasLogo says whether the workspace has a logo; LogoVersion changes
+	// with each new one, for caching.
+	HasLogo     bool `json:"has_logo"`
+	LogoVersion int  `json:"-"`
 }
 
 // DefaultWorkspace returns the install's first workspace, creating it on an
@@ -102,20 +109,27 @@ func (s *Service) CreateWorkspace(ctx context.Context, name string) (*Workspace,
 }
 
 func (s *Service) firstWorkspace(ctx context.Context) (*Workspace, error) {
-	var w Workspace
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, name, default_currency, time_zone FROM workspaces ORDER BY created_at, id LIMIT 1`).
-		Scan(&w.ID, &w.Name, &w.DefaultCurrency, &w.TimeZone)
-	return &w, err
+	return scanWorkspace(s.db.Reader().QueryRowContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces ORDER BY created_at, id LIMIT 1`))
 }
 
 // Workspace reads one workspace.
 func (s *Service) Workspace(ctx context.Context, ws string) (*Workspace, error) {
-	var w Workspace
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, name, default_currency, time_zone FROM workspaces WHERE id = $1`, ws).
-		Scan(&w.ID, &w.Name, &w.DefaultCurrency, &w.TimeZone)
+	w, err := scanWorkspace(s.db.QueryRowRead(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE id = $1`, ws))
 	if err != nil {
 		return nil, store.Translate(err)
 	}
+	return w, nil
+}
+
+const workspaceColumns = `id, name, default_currency, time_zone, logo_type, logo_version`
+
+func scanWorkspace(row *sql.Row) (*Workspace, error) {
+	var w Workspace
+	var logoType string
+	if err := row.Scan(&w.ID, &w.Name, &w.DefaultCurrency, &w.TimeZone, &logoType, &w.LogoVersion); err != nil {
+		return nil, err
+	}
+	w.HasLogo = logoType != ""
 	return &w, nil
 }
 
@@ -185,12 +199,12 @@ func (s *Service) insertUser(ctx context.Context, tx *sql.Tx, ws string, n NewUs
 	return u, nil
 }
 
-const userColumns = `id, email, name, role, active, created_at, updated_at`
+const userColumns = `id, email, name, role, active, locale, created_at, updated_at`
 
 func scanUser(sc interface{ Scan(...any) error }) (*User, error) {
 	var u User
 	var created, updated store.NullTime
-	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Active, &created, &updated); err != nil {
+	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Active, &u.Locale, &created, &updated); err != nil {
 		return nil, err
 	}
 	u.CreatedAt, u.UpdatedAt = created.Time, updated.Time

@@ -85,7 +85,11 @@ func Quote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
-// Operators are the comparisons a filter builder offers, with their labels.
-var Operators = []struct{ Op, Label string }{
-	{"=", "is"}, {"!=", "is not"}, {":", "contains"}, {">", "greater than"}, {"<", "less than"}, {">=", "at least"}, {"<=", "at most"},
+// Operator is a comparison a filter builder offers: its text in a filter,
+// and a name for the user interface's label of it.
+type Operator struct{ Op, Name string }
+
+// Operators are the comparisons a filter builder offers.
+var Operators = []Operator{
+	{"=", "eq"}, {"!=", "ne"}, {":", "has"}, {">", "gt"}, {"<", "lt"}, {">=", "ge"}, {"<=", "le"},
 }

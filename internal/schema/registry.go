@@ -245,6 +245,39 @@ func (r *Registry) RenameField(ctx context.Context, ws, object, name, label stri
 	})
 }
 
+// MoveField moves a custom field to the given place (0 is first) among its
+// object's custom fields, which forms, lists and the API show in that
+// order. A place past the end moves it last.
+func (r *Registry) MoveField(ctx context.Context, ws, object, name string, to int) error {
+	s, err := r.Get(ctx, ws)
+	if err != nil {
+		return err
+	}
+	o, ok := s.Object(object)
+	if !ok {
+		return fault.NotFound("no object %q", object)
+	}
+	if f, ok := o.Field(name); !ok || !f.Custom {
+		return fault.NotFound("no custom field %s.%s", object, name)
+	}
+	var order []string
+	for _, f := range o.Fields {
+		if f.Custom && f.Name != name {
+			order = append(order, f.Name)
+		}
+	}
+	to = min(max(to, 0), len(order))
+	order = slices.Insert(order, to, name)
+	return r.db.Tx(ctx, func(tx *sql.Tx) error {
+		for i, n := range order {
+			if _, err := tx.ExecContext(ctx, `UPDATE fields SET position = $4 WHERE workspace_id = $1 AND object = $2 AND name = $3`, ws, object, n, i); err != nil {
+				return err
+			}
+		}
+		return r.bump(ctx, tx, ws)
+	})
+}
+
 // DeleteField removes a custom field: from the schema, from every record's
 // values in the workspace, and its indexes. The records' events keep the old
 // values (the log is history). It rewrites every record of the object in

@@ -5,12 +5,15 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/i18n"
 )
 
 type accountData struct {
 	Sessions []auth.Session
 	Current  string
 	Errors   map[string]string
+	Locales  []*i18n.Locale
+	Locale   string // the user's choice, "" for the browser's
 }
 
 // account shows the signed-in user's password form and open sessions.
@@ -25,14 +28,15 @@ func (d *Deps) showAccount(w http.ResponseWriter, r *http.Request, sh *shell, er
 		return
 	}
 	sh.Current = "account"
-	d.renderShell(w, status, "account.html", "Your account", sh, accountData{Sessions: sessions, Current: sh.Identity.SessionID, Errors: errs})
+	d.renderShell(w, status, "account.html", sh.L.T("account.heading"), sh, accountData{Sessions: sessions, Current: sh.Identity.SessionID, Errors: errs,
+		Locales: d.I18n.Locales(), Locale: sh.Identity.User.Locale})
 }
 
 // changePassword checks the current password and sets a new one.
 func (d *Deps) changePassword(w http.ResponseWriter, r *http.Request, sh *shell) {
 	next := r.PostFormValue("new_password")
 	if next != r.PostFormValue("confirm_password") {
-		d.showAccount(w, r, sh, map[string]string{"confirm_password": "does not match the new password"}, http.StatusUnprocessableEntity)
+		d.showAccount(w, r, sh, map[string]string{"confirm_password": sh.L.T("account.password_mismatch")}, http.StatusUnprocessableEntity)
 		return
 	}
 	err := d.Auth.ChangePassword(r.Context(), sh.Identity.WorkspaceID, sh.Identity.UserID, r.PostFormValue("current_password"), next)
@@ -42,10 +46,10 @@ func (d *Deps) changePassword(w http.ResponseWriter, r *http.Request, sh *shell)
 			d.fail(w, r, err)
 			return
 		}
-		d.showAccount(w, r, sh, fieldMessages(fe, "", ""), http.StatusUnprocessableEntity)
+		d.showAccount(w, r, sh, fieldMessages(sh.L, fe, "", ""), http.StatusUnprocessableEntity)
 		return
 	}
-	d.redirectWithFlash(w, r, "/account", "Password changed")
+	d.redirectWithFlash(w, r, "/account", sh.L.T("flash.password_changed"))
 }
 
 // signOutEverywhere ends every session of the user, this one included.
@@ -56,4 +60,18 @@ func (d *Deps) signOutEverywhere(w http.ResponseWriter, r *http.Request, sh *she
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// setLanguage stores the user's choice of language; "" follows the browser.
+func (d *Deps) setLanguage(w http.ResponseWriter, r *http.Request, sh *shell) {
+	tag := r.PostFormValue("locale")
+	if tag != "" && !d.I18n.Has(tag) {
+		d.showAccount(w, r, sh, map[string]string{"locale": sh.L.T("account.no_such_language")}, http.StatusUnprocessableEntity)
+		return
+	}
+	if err := d.Auth.SetLocale(r.Context(), sh.Identity.Principal, tag); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/account", d.I18n.Negotiate(tag, r.Header.Get("Accept-Language")).T("flash.language_changed"))
 }

@@ -8,24 +8,44 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/schema"
 )
 
-// display renders a record value for reading.
-func display(f *schema.Field, v any) string {
+// display renders a record value for reading in the language.
+func display(l *i18n.Locale, f *schema.Field, v any) string {
 	if v == nil {
 		return ""
 	}
 	switch t := v.(type) {
 	case time.Time:
-		return t.UTC().Format("2006-01-02 15:04 UTC")
+		return l.Time(t)
+	case string:
+		if f != nil {
+			switch f.Kind {
+			case schema.Money:
+				return l.Decimal(t)
+			case schema.Date:
+				return l.Date(t)
+			case schema.Select:
+				return optionLabel(l, f, t)
+			}
+		}
+		return t
 	case []string:
+		if f != nil && f.Kind == schema.MultiSelect {
+			out := make([]string, len(t))
+			for i, s := range t {
+				out[i] = optionLabel(l, f, s)
+			}
+			return strings.Join(out, ", ")
+		}
 		return strings.Join(t, ", ")
 	case bool:
 		if t {
-			return "Yes"
+			return l.T("bool.yes")
 		}
-		return "No"
+		return l.T("bool.no")
 	case map[string]any:
 		keys := make([]string, 0, len(t))
 		for k := range t {
@@ -38,9 +58,9 @@ func display(f *schema.Field, v any) string {
 		}
 		return strings.Join(parts, ", ")
 	case int64:
-		return strconv.FormatInt(t, 10)
+		return l.Int(t)
 	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
+		return l.Decimal(strconv.FormatFloat(t, 'f', -1, 64))
 	}
 	return fmt.Sprint(v)
 }
@@ -55,8 +75,16 @@ func inputValue(f *schema.Field, v any) string {
 		return t.UTC().Format("2006-01-02T15:04")
 	case []string:
 		return strings.Join(t, ", ")
+	case bool:
+		return strconv.FormatBool(t)
+	case int64:
+		return strconv.FormatInt(t, 10)
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case map[string]any:
+		return display(nil, f, v)
 	}
-	return display(f, v)
+	return fmt.Sprint(v)
 }
 
 // inputType is the HTML input type for a field kind.
@@ -79,10 +107,21 @@ func inputType(f *schema.Field) string {
 }
 
 var funcs = template.FuncMap{
-	"display":    display,
 	"inputValue": inputValue,
-	"inputType":  inputType,
-	"kind":       func(f *schema.Field) string { return string(f.Kind) },
+	"isTrue":     func(v any) bool { b, _ := v.(bool); return b },
+	"raw":        func(v any) string { s, _ := v.(string); return s },
+	"last":       func(list []*schema.Field) int { return len(list) - 1 },
+	"customFields": func(o *schema.Object) []*schema.Field {
+		var out []*schema.Field
+		for _, f := range o.Fields {
+			if f.Custom {
+				out = append(out, f)
+			}
+		}
+		return out
+	},
+	"inputType": inputType,
+	"kind":      func(f *schema.Field) string { return string(f.Kind) },
 	"numeric": func(f *schema.Field) bool {
 		return f.Kind == schema.Integer || f.Kind == schema.Number || f.Kind == schema.Money
 	},

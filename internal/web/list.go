@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -70,7 +69,8 @@ type listData struct {
 	Fields      []*schema.Field
 	Cols        []string // chosen columns, kept by every link and form
 	Choosable   []choosable
-	Operators   []struct{ Op, Label string }
+	Operators   []filter.Operator
+	BulkFields  []*schema.Field
 }
 
 // choosable is a field in the column chooser.
@@ -146,7 +146,7 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 	if field := q.Get("add_field"); field != "" {
 		// The filter builder: one condition more, written as filter text and
 		// ANDed to the filter, then back to the list's plain URL.
-		d.addCondition(w, r, o, q)
+		d.addCondition(w, r, sh, o, q)
 		return
 	}
 	if id := q.Get("view"); id != "" {
@@ -181,7 +181,7 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 			return
 		}
 		status = http.StatusBadRequest
-		data.FilterError = fe.Msg
+		data.FilterError = sh.L.Message(fe.Msg)
 		page = &records.Page{}
 	}
 	if page.Total != nil {
@@ -248,7 +248,7 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 		rw := row{ID: rec.ID(), Title: records.Title(o, rec), Version: rec.Version()}
 		canWrite := access.CanWrite(sh.Identity.Principal, name, rec.Owner()) == nil
 		for i, f := range cols {
-			c := cell{Text: display(f, rec[f.Name]), Numeric: f.Kind == schema.Integer || f.Kind == schema.Number || f.Kind == schema.Money}
+			c := cell{Text: display(sh.L, f, rec[f.Name]), Numeric: f.Kind == schema.Integer || f.Kind == schema.Number || f.Kind == schema.Money}
 			if i > 0 && canWrite && inlineKind(f) {
 				c.Field, c.Kind, c.Value = f.Name, string(f.Kind), inputValue(f, rec[f.Name])
 			}
@@ -277,7 +277,12 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 		}
 		data.FirstURL = "/" + name + "?" + v.Encode()
 	}
-	d.renderShell(w, status, "list.html", o.Label, sh, data)
+	for _, f := range data.Fields {
+		if bulkKind(f) {
+			data.BulkFields = append(data.BulkFields, f)
+		}
+	}
+	d.renderShell(w, status, "list.html", objectLabel(sh.L, o), sh, data)
 }
 
 // relatedTitles fetches the display titles of related records shown in a
@@ -330,47 +335,11 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// bulk applies an action to the selected rows of a list: for now, moving
-// them to the trash. Rows the user may not change are counted, not trashed.
-func (d *Deps) bulk(w http.ResponseWriter, r *http.Request, sh *shell) {
-	object := r.PostFormValue("object")
-	o, ok := d.pageObject(w, r, sh, object)
-	if !ok {
-		return
-	}
-	back := "/" + object
-	if rest := r.PostFormValue("back"); strings.HasPrefix(rest, "?") {
-		back += rest
-	}
-	ids := r.PostForm["ids"]
-	if len(ids) == 0 {
-		d.redirectWithFlash(w, r, back, "Select rows first")
-		return
-	}
-	done, refused := 0, 0
-	for _, id := range ids {
-		switch err := d.Records.Trash(r.Context(), sh.Identity.Principal, object, id); {
-		case err == nil:
-			done++
-		case fault.KindOf(err) == fault.KindForbidden || fault.KindOf(err) == fault.KindNotFound:
-			refused++
-		default:
-			d.fail(w, r, err)
-			return
-		}
-	}
-	msg := fmt.Sprintf("%d %s moved to the trash", done, o.Label)
-	if refused > 0 {
-		msg += fmt.Sprintf("; %d you may not change were left", refused)
-	}
-	d.redirectWithFlash(w, r, back, msg)
-}
-
 // addCondition turns the builder's field, operator and value into filter
 // text and redirects to the list with it ANDed to the current filter. A
 // value that does not fit the field is left to the filter's checker, whose
 // message shows at the filter box.
-func (d *Deps) addCondition(w http.ResponseWriter, r *http.Request, o *schema.Object, q url.Values) {
+func (d *Deps) addCondition(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, q url.Values) {
 	f, ok := o.Field(q.Get("add_field"))
 	op := q.Get("add_op")
 	known := false
@@ -392,14 +361,14 @@ func (d *Deps) addCondition(w http.ResponseWriter, r *http.Request, o *schema.Ob
 	var lit string
 	switch f.Kind {
 	case schema.Integer, schema.Number, schema.Money:
-		if _, err := strconv.ParseFloat(value, 64); err == nil && op != ":" {
-			lit = value
+		if n := sh.L.ParseDecimal(value); op != ":" && isNumber(n) {
+			lit = n
 		} else {
 			lit = filter.Quote(value)
 		}
 	case schema.Bool:
 		lit = "false"
-		if b, _ := strconv.ParseBool(value); b || strings.EqualFold(value, "yes") {
+		if b, _ := strconv.ParseBool(value); b || strings.EqualFold(value, "yes") || strings.EqualFold(value, sh.L.T("bool.yes")) {
 			lit = "true"
 		}
 	case schema.Tags, schema.MultiSelect:
@@ -421,4 +390,9 @@ func (d *Deps) addCondition(w http.ResponseWriter, r *http.Request, o *schema.Ob
 	}
 	v.Set("filter", cond)
 	http.Redirect(w, r, "/"+o.Name+"?"+v.Encode(), http.StatusSeeOther)
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }

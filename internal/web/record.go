@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -74,17 +75,18 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 		}
 		if f.Target == "users" {
 			if u, err := d.Auth.User(r.Context(), sh.Identity.WorkspaceID, id); err == nil {
-				data.Meta = append(data.Meta, cell{Text: f.Label + ": " + u.Name})
+				data.Meta = append(data.Meta, cell{Text: fieldLabel(sh.L, f) + ": " + u.Name})
 			}
 			continue
 		}
 		if t, ok := sh.Schema.Object(f.Target); ok {
 			if rel, err := d.Records.Get(r.Context(), sh.Identity.Principal, f.Target, id, true); err == nil {
-				data.Parents = append(data.Parents, cell{Text: f.Label + ": " + records.Title(t, rel), Link: "/" + f.Target + "/" + id})
+				data.Parents = append(data.Parents, cell{Text: fieldLabel(sh.L, f) + ": " + records.Title(t, rel), Link: "/" + f.Target + "/" + id})
 			}
 		}
 	}
-	data.Meta = append(data.Meta, cell{Text: "Created " + display(nil, rec["created_at"])}, cell{Text: "Updated " + display(nil, rec["updated_at"])})
+	data.Meta = append(data.Meta, cell{Text: sh.L.T("record.created_at", display(sh.L, nil, rec["created_at"]))},
+		cell{Text: sh.L.T("record.updated_at", display(sh.L, nil, rec["updated_at"]))})
 	// Records of other objects that point at this one (a company's contacts).
 	for _, other := range sh.Schema.Objects() {
 		if access.CanRead(sh.Identity.Principal, other.Name) != nil || !listed(other) {
@@ -114,6 +116,11 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 		refs = append(refs, events.Ref{Object: "companies", ID: company})
 	}
 	if evs, err := d.Events.Timeline(r.Context(), sh.Identity.WorkspaceID, refs, "", 50); err == nil {
+		for i := range evs {
+			if eo, ok := sh.Schema.Object(evs[i].Object); ok {
+				evs[i].Singular = eo.Singular
+			}
+		}
 		data.Timeline = evs
 	}
 	d.renderShell(w, status, "record.html", data.Title, sh, data)
@@ -131,14 +138,14 @@ func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
 			d.failAt(w, r, sh, err)
 			return
 		}
-		d.redirectWithFlash(w, r, "/"+o.Name, o.Singular+" moved to the trash")
+		d.redirectWithFlash(w, r, "/"+o.Name, sh.L.T("flash.trashed", objectSingular(sh.L, o)))
 		return
 	}
 	var version *int64
 	if v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64); err == nil {
 		version = &v
 	}
-	in := formInput(r, o)
+	in := formInput(r, o, sh.L)
 	rec, err := d.Records.Update(r.Context(), sh.Identity.Principal, o.Name, id, in, version)
 	if err != nil {
 		cur, gerr := d.Records.Get(r.Context(), sh.Identity.Principal, o.Name, id, false)
@@ -149,7 +156,7 @@ func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.formError(w, r, sh, o, cur, in, err)
 		return
 	}
-	d.redirectWithFlash(w, r, "/"+o.Name+"/"+rec.ID(), "Saved")
+	d.redirectWithFlash(w, r, "/"+o.Name+"/"+rec.ID(), sh.L.T("flash.saved"))
 }
 
 // formError shows the form again with the submitted values and each error
@@ -160,14 +167,14 @@ func (d *Deps) formError(w http.ResponseWriter, r *http.Request, sh *shell, o *s
 		d.fail(w, r, err)
 		return
 	}
-	errs := fieldMessages(fe, "", "_form")
+	errs := fieldMessages(sh.L, fe, "", "_form")
 	values := map[string]any{}
 	for k, v := range in {
 		values[k] = formDisplay(v)
 	}
 	status := formStatus(fe.Kind)
 	if fe.Kind == fault.KindStale {
-		errs["_form"] = "Someone changed this record while you were editing. Your values are below; the saved ones are on the timeline."
+		errs["_form"] = sh.L.T("record.stale")
 	}
 	if cur == nil {
 		d.newForm(w, r, sh, o, values, errs, status)
@@ -191,8 +198,10 @@ func formDisplay(v any) any {
 		return t
 	case nil:
 		return nil
+	case bool:
+		return t
 	}
-	return strings.TrimSpace(display(nil, v))
+	return strings.TrimSpace(fmt.Sprint(v))
 }
 
 func (d *Deps) newPage(w http.ResponseWriter, r *http.Request, sh *shell) {
@@ -205,7 +214,7 @@ func (d *Deps) newPage(w http.ResponseWriter, r *http.Request, sh *shell) {
 
 func (d *Deps) newForm(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, values map[string]any, errs map[string]string, status int) {
 	sh.Current = o.Name
-	data := recordData{Object: o, Title: "New " + o.Singular, Fields: editable(o), Values: values, Errors: errs, CanWrite: true, IsNew: true,
+	data := recordData{Object: o, Title: sh.L.T("record.new_title", objectSingular(sh.L, o)), Fields: editable(o), Values: values, Errors: errs, CanWrite: true, IsNew: true,
 		Choices: d.choices(r, sh, o)}
 	d.renderShell(w, status, "record.html", data.Title, sh, data)
 }
@@ -215,7 +224,7 @@ func (d *Deps) create(w http.ResponseWriter, r *http.Request, sh *shell) {
 	if !ok {
 		return
 	}
-	in := formInput(r, o)
+	in := formInput(r, o, sh.L)
 	for k, v := range in {
 		if v == nil {
 			delete(in, k) // an empty field on a new record is simply absent
@@ -226,30 +235,11 @@ func (d *Deps) create(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.formError(w, r, sh, o, nil, in, err)
 		return
 	}
-	d.redirectWithFlash(w, r, "/"+o.Name+"/"+rec.ID(), o.Singular+" created")
-}
-
-type searchData struct {
-	Q    string
-	Hits []records.Hit
-}
-
-func (d *Deps) search(w http.ResponseWriter, r *http.Request, sh *shell) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	data := searchData{Q: q}
-	if q != "" {
-		hits, err := d.Records.Search(r.Context(), sh.Identity.Principal, q, 50)
-		if err != nil {
-			d.fail(w, r, err)
-			return
-		}
-		data.Hits = hits
-	}
-	d.renderShell(w, http.StatusOK, "search.html", "Search", sh, data)
+	d.redirectWithFlash(w, r, "/"+o.Name+"/"+rec.ID(), sh.L.T("flash.created", objectSingular(sh.L, o)))
 }
 
 func (d *Deps) notFound(w http.ResponseWriter, r *http.Request, sh *shell) {
-	d.renderShell(w, http.StatusNotFound, "notfound.html", "Not found", sh, nil)
+	d.renderShell(w, http.StatusNotFound, "notfound.html", sh.L.T("notfound.heading"), sh, nil)
 }
 
 func (d *Deps) failAt(w http.ResponseWriter, r *http.Request, sh *shell, err error) {
@@ -257,7 +247,7 @@ func (d *Deps) failAt(w http.ResponseWriter, r *http.Request, sh *shell, err err
 	case fault.KindNotFound:
 		d.notFound(w, r, sh)
 	case fault.KindForbidden:
-		d.redirectWithFlash(w, r, r.URL.Path, fault.As(err).Msg)
+		d.redirectWithFlash(w, r, r.URL.Path, sh.L.Message(fault.As(err).Msg))
 	default:
 		d.fail(w, r, err)
 	}
@@ -270,14 +260,13 @@ type shellPage struct {
 	CSRF    string
 	Data    any
 	Version string
+	Lang    string
 }
 
 func (d *Deps) renderShell(w http.ResponseWriter, status int, name, title string, sh *shell, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+	securityHeaders(w)
 	w.WriteHeader(status)
-	if err := d.tmpl.ExecuteTemplate(w, name, shellPage{Title: title, Shell: sh, CSRF: sh.Identity.CSRFToken, Data: data, Version: d.Version}); err != nil {
+	if err := d.tmpl[sh.L.Tag].ExecuteTemplate(w, name, shellPage{Title: title, Shell: sh, CSRF: sh.Identity.CSRFToken, Data: data, Version: d.Version, Lang: sh.L.Tag}); err != nil {
 		d.Log.Error("render page", "page", name, "err", err)
 	}
 }

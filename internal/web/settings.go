@@ -68,14 +68,14 @@ func (d *Deps) showSettings(w http.ResponseWriter, r *http.Request, sh *shell, d
 		}
 	}
 	sh.Current = "settings"
-	d.renderShell(w, status, "settings.html", "Settings", sh, data)
+	d.renderShell(w, status, "settings.html", sh.L.T("settings.heading"), sh, data)
 }
 
 func (d *Deps) createKey(w http.ResponseWriter, r *http.Request, sh *shell) {
 	_, secret, err := d.Auth.CreateAPIKey(r.Context(), sh.Identity.Principal, sh.Identity.UserID, r.PostFormValue("name"))
 	if err != nil {
 		if fe := fault.As(err); fe != nil && fe.Kind == fault.KindInvalid {
-			d.showSettings(w, r, sh, settingsData{KeyFormErr: "Give the key a name (at most 200 bytes)."}, http.StatusUnprocessableEntity)
+			d.showSettings(w, r, sh, settingsData{KeyFormErr: sh.L.T("settings.key_name_error")}, http.StatusUnprocessableEntity)
 			return
 		}
 		d.fail(w, r, err)
@@ -90,12 +90,12 @@ func (d *Deps) revokeKey(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.failAt(w, r, sh, err)
 		return
 	}
-	d.redirectWithFlash(w, r, "/settings", "API key revoked")
+	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.key_revoked"))
 }
 
 func (d *Deps) addField(w http.ResponseWriter, r *http.Request, sh *shell) {
 	if err := access.CanAdminister(sh.Identity.Principal); err != nil {
-		d.renderShell(w, http.StatusForbidden, "notfound.html", "Not allowed", sh, nil)
+		d.renderShell(w, http.StatusForbidden, "notfound.html", sh.L.T("title.not_allowed"), sh, nil)
 		return
 	}
 	form := map[string]string{}
@@ -115,10 +115,10 @@ func (d *Deps) addField(w http.ResponseWriter, r *http.Request, sh *shell) {
 			d.fail(w, r, err)
 			return
 		}
-		d.showSettings(w, r, sh, settingsData{Errors: fieldMessages(fe, "", "object"), FieldForm: form}, http.StatusUnprocessableEntity)
+		d.showSettings(w, r, sh, settingsData{Errors: fieldMessages(sh.L, fe, "", "object"), FieldForm: form}, http.StatusUnprocessableEntity)
 		return
 	}
-	d.redirectWithFlash(w, r, "/settings", "Field "+form["name"]+" added to "+form["object"])
+	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.field_added", form["name"], d.objectName(sh, form["object"])))
 }
 
 func (d *Deps) invite(w http.ResponseWriter, r *http.Request, sh *shell) {
@@ -141,7 +141,7 @@ func (d *Deps) setRole(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.settingsError(w, r, sh, err)
 		return
 	}
-	d.redirectWithFlash(w, r, "/settings", "Role changed")
+	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.role_changed"))
 }
 
 func (d *Deps) setActive(w http.ResponseWriter, r *http.Request, sh *shell) {
@@ -150,9 +150,9 @@ func (d *Deps) setActive(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.settingsError(w, r, sh, err)
 		return
 	}
-	msg := "User deactivated: their sessions ended and their API keys stopped working"
+	msg := sh.L.T("flash.user_deactivated")
 	if active {
-		msg = "User reactivated"
+		msg = sh.L.T("flash.user_reactivated")
 	}
 	d.redirectWithFlash(w, r, "/settings", msg)
 }
@@ -165,9 +165,9 @@ func (d *Deps) settingsError(w http.ResponseWriter, r *http.Request, sh *shell, 
 		return
 	}
 	status := formStatus(fe.Kind)
-	errs := map[string]string{"users": fe.Msg}
+	errs := map[string]string{"users": sh.L.Message(fe.Msg)}
 	for _, f := range fe.Fields {
-		errs["users"] = f.Field + " " + f.Message
+		errs["users"] = f.Field + " " + sh.L.Message(f.Message)
 	}
 	d.showSettings(w, r, sh, settingsData{Errors: errs}, status)
 }
@@ -177,16 +177,16 @@ func (d *Deps) invitePage(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("token")
 	u, _, err := d.Auth.Invited(r.Context(), tok)
 	if err != nil {
-		d.render(w, http.StatusNotFound, "message.html", page{Title: "Invitation", Error: fault.As(err).Msg})
+		d.render(w, r, http.StatusNotFound, "message.html", page{Title: "title.invitation", Error: fault.As(err).Msg})
 		return
 	}
-	d.render(w, http.StatusOK, "invite.html", page{Title: "Join Rapport", CSRF: d.formToken(w, r), Form: map[string]string{"token": tok, "name": u.Name, "email": u.Email}})
+	d.render(w, r, http.StatusOK, "invite.html", page{Title: "invite.heading", CSRF: d.formToken(w, r), Form: map[string]string{"token": tok, "name": u.Name, "email": u.Email}})
 }
 
 func (d *Deps) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	tok := r.PostFormValue("token")
 	if !d.checkFormToken(r) {
-		d.render(w, http.StatusForbidden, "message.html", page{Title: "Invitation", Error: "The form expired; open the invitation link again."})
+		d.render(w, r, http.StatusForbidden, "message.html", page{Title: "title.invitation", Error: "The form expired; open the invitation link again."})
 		return
 	}
 	u, ws, err := d.Auth.AcceptInvite(r.Context(), tok, r.PostFormValue("password"))
@@ -198,12 +198,12 @@ func (d *Deps) acceptInvite(w http.ResponseWriter, r *http.Request) {
 			if inv != nil {
 				form["name"], form["email"] = inv.Name, inv.Email
 			}
-			d.render(w, http.StatusUnprocessableEntity, "invite.html", page{Title: "Join Rapport", Error: "Please choose a longer password.",
+			d.render(w, r, http.StatusUnprocessableEntity, "invite.html", page{Title: "invite.heading", Error: "Please choose a longer password.",
 				Fields: map[string]string{"password": fe.Fields[0].Message}, Form: form, CSRF: d.formToken(w, r)})
 			return
 		}
 		if fe != nil {
-			d.render(w, http.StatusNotFound, "message.html", page{Title: "Invitation", Error: fe.Msg})
+			d.render(w, r, http.StatusNotFound, "message.html", page{Title: "title.invitation", Error: fe.Msg})
 			return
 		}
 		d.fail(w, r, err)
@@ -234,11 +234,11 @@ func (d *Deps) addWebhook(w http.ResponseWriter, r *http.Request, sh *shell) {
 			d.fail(w, r, err)
 			return
 		}
-		errs := fieldMessages(fe, "hook_", "hook_url")
+		errs := fieldMessages(sh.L, fe, "hook_", "hook_url")
 		d.showSettings(w, r, sh, settingsData{Errors: errs, HookForm: form}, formStatus(fe.Kind))
 		return
 	}
-	d.redirectWithFlash(w, r, "/settings", "Webhook added")
+	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.webhook_added"))
 }
 
 func (d *Deps) deleteWebhook(w http.ResponseWriter, r *http.Request, sh *shell) {
@@ -246,12 +246,12 @@ func (d *Deps) deleteWebhook(w http.ResponseWriter, r *http.Request, sh *shell) 
 		d.failAt(w, r, sh, err)
 		return
 	}
-	d.redirectWithFlash(w, r, "/settings", "Webhook deleted")
+	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.webhook_deleted"))
 }
 
 func (d *Deps) addObject(w http.ResponseWriter, r *http.Request, sh *shell) {
 	if err := access.CanAdminister(sh.Identity.Principal); err != nil {
-		d.renderShell(w, http.StatusForbidden, "notfound.html", "Not allowed", sh, nil)
+		d.renderShell(w, http.StatusForbidden, "notfound.html", sh.L.T("title.not_allowed"), sh, nil)
 		return
 	}
 	form := map[string]string{"name": strings.TrimSpace(r.PostFormValue("name")), "label": strings.TrimSpace(r.PostFormValue("label")),
@@ -268,13 +268,13 @@ func (d *Deps) addObject(w http.ResponseWriter, r *http.Request, sh *shell) {
 			return
 		}
 		errs := map[string]string{}
-		for k, v := range fieldMessages(fe, "obj_", "obj_name") {
+		for k, v := range fieldMessages(sh.L, fe, "obj_", "obj_name") {
 			errs[strings.Replace(k, "fields[0].", "", 1)] = v
 		}
 		d.showSettings(w, r, sh, settingsData{Errors: errs, ObjectForm: form}, http.StatusUnprocessableEntity)
 		return
 	}
-	d.redirectWithFlash(w, r, "/"+o.Name, o.Label+" created: add fields to it in Settings")
+	d.redirectWithFlash(w, r, "/"+o.Name, sh.L.T("flash.object_created", o.Label))
 }
 
 func (d *Deps) renameWorkspace(w http.ResponseWriter, r *http.Request, sh *shell) {
@@ -282,7 +282,7 @@ func (d *Deps) renameWorkspace(w http.ResponseWriter, r *http.Request, sh *shell
 		d.settingsError(w, r, sh, err)
 		return
 	}
-	d.redirectWithFlash(w, r, "/settings", "Workspace renamed")
+	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.workspace_renamed"))
 }
 
 func (d *Deps) renameField(w http.ResponseWriter, r *http.Request, sh *shell) {
@@ -294,7 +294,7 @@ func (d *Deps) renameField(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.settingsError(w, r, sh, err)
 		return
 	}
-	d.redirectWithFlash(w, r, "/settings", "Field renamed")
+	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.field_renamed"))
 }
 
 func (d *Deps) deleteField(w http.ResponseWriter, r *http.Request, sh *shell) {
@@ -304,12 +304,58 @@ func (d *Deps) deleteField(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	object, name := r.PostFormValue("object"), r.PostFormValue("name")
 	if r.PostFormValue("confirm") != name {
-		d.redirectWithFlash(w, r, "/settings", "Not deleted: type the field's name to confirm")
+		d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.field_not_deleted"))
 		return
 	}
 	if err := d.Schemas.DeleteField(r.Context(), sh.Identity.WorkspaceID, object, name); err != nil {
 		d.settingsError(w, r, sh, err)
 		return
 	}
-	d.redirectWithFlash(w, r, "/settings", "Field "+name+" deleted from "+object+", with its values")
+	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.field_deleted", name, d.objectName(sh, object)))
+}
+
+// objectName is an object's label in the user's language, or the name as
+// given when there is no such object.
+func (d *Deps) objectName(sh *shell, name string) string {
+	if o, ok := sh.Schema.Object(name); ok {
+		return objectLabel(sh.L, o)
+	}
+	return name
+}
+
+// moveField moves a custom field up or down among its object's fields.
+func (d *Deps) moveField(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := access.CanAdminister(sh.Identity.Principal); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	object, name := r.PostFormValue("object"), r.PostFormValue("name")
+	o, ok := sh.Schema.Object(object)
+	if !ok {
+		d.notFound(w, r, sh)
+		return
+	}
+	at := -1
+	n := 0
+	for _, f := range o.Fields {
+		if f.Custom {
+			if f.Name == name {
+				at = n
+			}
+			n++
+		}
+	}
+	if at < 0 {
+		d.notFound(w, r, sh)
+		return
+	}
+	to := at - 1
+	if r.PostFormValue("dir") == "down" {
+		to = at + 1
+	}
+	if err := d.Schemas.MoveField(r.Context(), sh.Identity.WorkspaceID, object, name, to); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/settings#fields-title", sh.L.T("flash.field_moved", name))
 }

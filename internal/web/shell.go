@@ -3,10 +3,12 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/schema"
 )
 
@@ -20,6 +22,8 @@ type shell struct {
 	Current   string // the object in view, for the navigation
 	Flash     string
 	Schema    *schema.Schema
+	// L is the language the page is written in.
+	L *i18n.Locale
 }
 
 // signedIn wraps a page handler: it resolves the session (or sends the
@@ -31,9 +35,15 @@ func (d *Deps) signedIn(fn func(w http.ResponseWriter, r *http.Request, sh *shel
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
+		l := d.I18n.Negotiate(id.User.Locale, r.Header.Get("Accept-Language"))
+		r = withLocale(r, l)
 		if r.Method == http.MethodPost {
+			if err := parseForm(w, r); err != nil {
+				d.render(w, r, http.StatusRequestEntityTooLarge, "message.html", page{Title: "title.not_allowed", Error: "The form is too large (at most 1 MiB)."})
+				return
+			}
 			if err := id.CheckCSRF(r.PostFormValue("csrf_token")); err != nil {
-				d.render(w, http.StatusForbidden, "message.html", page{Title: "Not allowed", Error: "The form expired; reload the page and try again."})
+				d.render(w, r, http.StatusForbidden, "message.html", page{Title: "title.not_allowed", Error: "The form expired; reload the page and try again."})
 				return
 			}
 		}
@@ -47,7 +57,7 @@ func (d *Deps) signedIn(fn func(w http.ResponseWriter, r *http.Request, sh *shel
 			d.fail(w, r, err)
 			return
 		}
-		sh := &shell{Identity: id, Workspace: ws, Schema: s}
+		sh := &shell{Identity: id, Workspace: ws, Schema: s, L: l}
 		for _, o := range s.Objects() {
 			if access.CanRead(id.Principal, o.Name) == nil && listed(o) {
 				sh.Nav = append(sh.Nav, o)
@@ -63,7 +73,8 @@ func (d *Deps) signedIn(fn func(w http.ResponseWriter, r *http.Request, sh *shel
 	}
 }
 
-// redirectWithFlash redirects and shows msg on the next page.
+// redirectWithFlash redirects and shows msg, in the user's language, on the
+// next page.
 func (d *Deps) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, msg string) {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HttpOnly: true,
 		Secure: d.SecureCookies, SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(time.Minute)})
@@ -82,4 +93,16 @@ func (d *Deps) pageObject(w http.ResponseWriter, r *http.Request, sh *shell, nam
 		return nil, false
 	}
 	return o, true
+}
+
+// maxFormBytes bounds a submitted form, files included.
+const maxFormBytes = 1 << 20
+
+// parseForm reads a posted form, plain or multipart, up to maxFormBytes.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(maxFormBytes)
+	}
+	return r.ParseForm()
 }

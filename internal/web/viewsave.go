@@ -20,17 +20,17 @@ func (d *Deps) saveView(w http.ResponseWriter, r *http.Request, sh *shell) {
 	if err != nil {
 		back := url.Values{"filter": {r.PostFormValue("filter")}, "q": {r.PostFormValue("q")}, "order_by": {r.PostFormValue("order_by")}}
 		if fe := fault.As(err); fe != nil {
-			msg := fe.Msg
+			msg := sh.L.Message(fe.Msg)
 			if len(fe.Fields) > 0 {
-				msg = fe.Fields[0].Field + " " + fe.Fields[0].Message
+				msg = fe.Fields[0].Field + " " + sh.L.Message(fe.Fields[0].Message)
 			}
-			d.redirectWithFlash(w, r, "/"+object+"?"+back.Encode(), "The view was not saved: "+msg)
+			d.redirectWithFlash(w, r, "/"+object+"?"+back.Encode(), sh.L.T("flash.view_not_saved", msg))
 			return
 		}
 		d.fail(w, r, err)
 		return
 	}
-	d.redirectWithFlash(w, r, "/"+object+"?view="+url.QueryEscape(v.ID), "View “"+v.Name+"” saved")
+	d.redirectWithFlash(w, r, "/"+object+"?view="+url.QueryEscape(v.ID), sh.L.T("flash.view_saved", v.Name))
 }
 
 func (d *Deps) deleteView(w http.ResponseWriter, r *http.Request, sh *shell) {
@@ -40,8 +40,8 @@ func (d *Deps) deleteView(w http.ResponseWriter, r *http.Request, sh *shell) {
 		return
 	}
 	if err := d.Views.Delete(r.Context(), sh.Identity.Principal, v.ID); err != nil {
-		d.redirectWithFlash(w, r, "/"+v.Object+"?view="+url.QueryEscape(v.ID), fault.As(err).Msg)
+		d.redirectWithFlash(w, r, "/"+v.Object+"?view="+url.QueryEscape(v.ID), sh.L.Message(fault.As(err).Msg))
 		return
 	}
-	d.redirectWithFlash(w, r, "/"+v.Object, "View “"+v.Name+"” deleted")
+	d.redirectWithFlash(w, r, "/"+v.Object, sh.L.T("flash.view_deleted", v.Name))
 }

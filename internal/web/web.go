@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/views"
@@ -53,7 +54,9 @@ type Deps struct {
 	Version       string
 	// PublicURL is the base of links shown to be sent to others (invitations).
 	PublicURL string
-	tmpl      *template.Template
+	// I18n is the interface's languages; nil loads the built-in ones.
+	I18n *i18n.Catalog
+	tmpl map[string]*template.Template
 }
 
 // Routes registers the pages on mux.
@@ -62,19 +65,15 @@ func Routes(mux *http.ServeMux, d *Deps) {
 		"fieldCtx": func(f *schema.Field, rd recordData) fieldCtx {
 			return fieldCtx{Field: f, Value: rd.Values[f.Name], Error: rd.Errors[f.Name], CanWrite: rd.CanWrite, Choices: rd.Choices[f.Name]}
 		},
-		"change": func(ch any, i int) string {
-			pair, _ := ch.([]any)
-			if i >= len(pair) || pair[i] == nil {
-				return "—"
-			}
-			return display(nil, pair[i])
-		},
 		"list": func(s ...string) []string { return s },
 	}
 	for k, v := range funcs {
 		fm[k] = v
 	}
-	d.tmpl = template.Must(template.New("").Funcs(fm).ParseFS(templateFS, "templates/*.html"))
+	if d.I18n == nil {
+		d.I18n = i18n.MustLoad()
+	}
+	d.parseTemplates(fm)
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/{file}", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /setup", d.setupPage)
@@ -84,6 +83,11 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /logout", d.logout)
 	mux.HandleFunc("GET /{$}", d.signedIn(d.home))
 	mux.HandleFunc("GET /search", d.signedIn(d.search))
+	mux.HandleFunc("GET /logo", d.signedIn(d.logo))
+	mux.HandleFunc("POST /settings/logo", d.signedIn(d.uploadLogo))
+	mux.HandleFunc("POST /settings/logo/delete", d.signedIn(d.removeLogo))
+	mux.HandleFunc("POST /settings/fields/move", d.signedIn(d.moveField))
+	mux.HandleFunc("POST /account/language", d.signedIn(d.setLanguage))
 	mux.HandleFunc("POST /views", d.signedIn(d.saveView))
 	mux.HandleFunc("POST /bulk", d.signedIn(d.bulk))
 	mux.HandleFunc("POST /views/delete", d.signedIn(d.deleteView))
@@ -121,15 +125,27 @@ type page struct {
 	User      *auth.User
 	Data      any
 	Version   string
+	Lang      string
 }
 
-func (d *Deps) render(w http.ResponseWriter, status int, name string, p page) {
-	p.Version = d.Version
+// securityHeaders are sent with every page.
+func securityHeaders(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+}
+
+func (d *Deps) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	l := d.locale(r)
+	p.Version, p.Lang = d.Version, l.Tag
+	p.Title, p.Error = l.T(p.Title), l.Message(p.Error)
+	for k, v := range p.Fields {
+		p.Fields[k] = l.Message(v)
+	}
+	securityHeaders(w)
 	w.WriteHeader(status)
-	if err := d.tmpl.ExecuteTemplate(w, name, p); err != nil {
+	if err := d.tmpl[l.Tag].ExecuteTemplate(w, name, p); err != nil {
 		d.Log.Error("render page", "page", name, "err", err)
 	}
 }
@@ -179,13 +195,14 @@ func (d *Deps) identity(r *http.Request) *auth.Identity {
 // fieldMessages maps a fault's field errors to messages by field name, each
 // name given a prefix (forms that share a page keep their errors apart);
 // with no field errors the fault's message goes under fallback.
-func fieldMessages(fe *fault.Error, prefix, fallback string) map[string]string {
+// Messages are in the language l.
+func fieldMessages(l *i18n.Locale, fe *fault.Error, prefix, fallback string) map[string]string {
 	errs := map[string]string{}
 	for _, f := range fe.Fields {
-		errs[prefix+f.Field] = f.Message
+		errs[prefix+f.Field] = l.Message(f.Message)
 	}
 	if len(errs) == 0 && fallback != "" {
-		errs[fallback] = fe.Msg
+		errs[fallback] = l.Message(fe.Msg)
 	}
 	return errs
 }
@@ -233,10 +250,10 @@ func (d *Deps) setupPage(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := r.URL.Query().Get("token")
 	if err := d.Auth.CheckSetupToken(r.Context(), ws.ID, tok); err != nil {
-		d.render(w, http.StatusForbidden, "message.html", page{Title: "Setup", Error: fault.As(err).Msg})
+		d.render(w, r, http.StatusForbidden, "message.html", page{Title: "title.setup", Error: fault.As(err).Msg})
 		return
 	}
-	d.render(w, http.StatusOK, "setup.html", page{Title: "Set up Rapport", CSRF: d.formToken(w, r), Form: map[string]string{"token": tok, "workspace_name": ws.Name}})
+	d.render(w, r, http.StatusOK, "setup.html", page{Title: "title.setup", CSRF: d.formToken(w, r), Form: map[string]string{"token": tok, "workspace_name": ws.Name}})
 }
 
 func (d *Deps) setupSubmit(w http.ResponseWriter, r *http.Request) {
@@ -246,7 +263,7 @@ func (d *Deps) setupSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !d.checkFormToken(r) {
-		d.render(w, http.StatusForbidden, "message.html", page{Title: "Setup", Error: "The form expired; open the setup link again."})
+		d.render(w, r, http.StatusForbidden, "message.html", page{Title: "title.setup", Error: "The form expired; open the setup link again."})
 		return
 	}
 	form := map[string]string{"token": r.PostFormValue("token"), "workspace_name": r.PostFormValue("workspace_name"),
@@ -256,7 +273,7 @@ func (d *Deps) setupSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if fe := fault.As(err); fe != nil && fe.Kind == fault.KindInvalid {
 			msg, fields := fieldErrors(err)
-			d.render(w, http.StatusUnprocessableEntity, "setup.html", page{Title: "Set up Rapport", Error: msg, Fields: fields, Form: form, CSRF: d.formToken(w, r)})
+			d.render(w, r, http.StatusUnprocessableEntity, "setup.html", page{Title: "title.setup", Error: msg, Fields: fields, Form: form, CSRF: d.formToken(w, r)})
 			return
 		}
 		d.fail(w, r, err)
@@ -276,7 +293,7 @@ func (d *Deps) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	d.render(w, http.StatusOK, "login.html", page{Title: "Sign in", CSRF: d.formToken(w, r), Form: map[string]string{"next": safeNext(r.URL.Query().Get("next"))}})
+	d.render(w, r, http.StatusOK, "login.html", page{Title: "title.login", CSRF: d.formToken(w, r), Form: map[string]string{"next": safeNext(r.URL.Query().Get("next"))}})
 }
 
 func safeNext(s string) string {
@@ -295,7 +312,7 @@ func (d *Deps) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	form := map[string]string{"email": r.PostFormValue("email"), "next": safeNext(r.PostFormValue("next"))}
 	if !d.checkFormToken(r) {
-		d.render(w, http.StatusForbidden, "login.html", page{Title: "Sign in", Error: "The form expired; please sign in again.", Form: form, CSRF: d.formToken(w, r)})
+		d.render(w, r, http.StatusForbidden, "login.html", page{Title: "title.login", Error: "The form expired; please sign in again.", Form: form, CSRF: d.formToken(w, r)})
 		return
 	}
 	sess, err := d.Auth.Login(r.Context(), ws.ID, form["email"], r.PostFormValue("password"), clientIP(r), r.UserAgent())
@@ -308,7 +325,7 @@ func (d *Deps) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			d.fail(w, r, err)
 			return
 		}
-		d.render(w, status, "login.html", page{Title: "Sign in", Error: fault.As(err).Msg, Form: form, CSRF: d.formToken(w, r)})
+		d.render(w, r, status, "login.html", page{Title: "title.login", Error: fault.As(err).Msg, Form: form, CSRF: d.formToken(w, r)})
 		return
 	}
 	d.startSession(w, sess)
@@ -331,6 +348,7 @@ func (d *Deps) logout(w http.ResponseWriter, r *http.Request) {
 type objectCount struct {
 	Object *schema.Object
 	Count  int64
+	Capped bool // there are more than Count
 }
 
 // fieldCtx is what the field template needs.
@@ -345,16 +363,16 @@ type fieldCtx struct {
 func (d *Deps) home(w http.ResponseWriter, r *http.Request, sh *shell) {
 	var counts []objectCount
 	for _, o := range sh.Nav {
-		page, err := d.Records.List(r.Context(), sh.Identity.Principal, o.Name, records.Query{Count: true, PageSize: 1})
+		page, err := d.Records.List(r.Context(), sh.Identity.Principal, o.Name, records.Query{Count: true, CountLimit: 10000, PageSize: 1})
 		if err != nil {
 			continue
 		}
-		counts = append(counts, objectCount{Object: o, Count: *page.Total})
+		counts = append(counts, objectCount{Object: o, Count: *page.Total, Capped: page.TotalCapped})
 	}
-	d.renderShell(w, http.StatusOK, "home.html", "Home", sh, counts)
+	d.renderShell(w, http.StatusOK, "home.html", sh.L.T("shell.home"), sh, counts)
 }
 
 func (d *Deps) fail(w http.ResponseWriter, r *http.Request, err error) {
 	d.Log.Error("page failed", "path", r.URL.Path, "err", err)
-	d.render(w, http.StatusInternalServerError, "message.html", page{Title: "Error", Error: "Something went wrong on our side. Please try again."})
+	d.render(w, r, http.StatusInternalServerError, "message.html", page{Title: "title.error", Error: "Something went wrong on our side. Please try again."})
 }

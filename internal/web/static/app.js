@@ -1,6 +1,7 @@
 // Rapport's keyboard shortcuts. Everything works without this file; it only
 // saves keystrokes: "/" or Ctrl-K (⌘K) focuses the search box, "c" opens the
 // page's New form, and in a list "j"/"k" move between rows (Enter opens one).
+// The search box searches as one types (see below).
 (function () {
   "use strict";
   function typing(el) {
@@ -48,7 +49,8 @@
     var original = td.innerHTML;
     var input = document.createElement("input");
     input.value = td.getAttribute("data-value") || "";
-    input.setAttribute("aria-label", "Edit " + td.getAttribute("data-field"));
+    var th = table.querySelectorAll("thead th")[td.cellIndex];
+    input.setAttribute("aria-label", (table.getAttribute("data-msg-edit") || "Edit %s").replace("%s", th ? th.textContent.trim() : td.getAttribute("data-field")));
     input.className = "cell-input";
     // No form owner: Enter must not submit the list's bulk form around it.
     input.setAttribute("form", "no-form");
@@ -69,7 +71,8 @@
       fetch("/api/v1/" + table.getAttribute("data-object") + "/" + tr.getAttribute("data-id"), {
         method: "PATCH",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.content : "", "If-Match": tr.getAttribute("data-version") },
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.content : "", "If-Match": tr.getAttribute("data-version"),
+          "Accept-Language": document.documentElement.lang || "en" },
         body: JSON.stringify(body)
       }).then(function (resp) {
         return resp.json().then(function (data) { return { ok: resp.ok, data: data }; });
@@ -80,17 +83,28 @@
           var msg = document.createElement("span");
           msg.className = "field-error";
           msg.setAttribute("role", "alert");
-          msg.textContent = (r.data.errors && r.data.errors.length ? r.data.errors[0].message : r.data.detail) || "Not saved";
+          msg.textContent = (r.data.errors && r.data.errors.length ? r.data.errors[0].message : r.data.detail) || table.getAttribute("data-msg-unsaved") || "Not saved";
           td.appendChild(msg);
           return;
         }
         var v = r.data[field];
         tr.setAttribute("data-version", r.data.version);
         td.setAttribute("data-value", v === null || v === undefined ? "" : String(v));
-        td.textContent = v === null || v === undefined ? "" : String(v);
+        td.textContent = v === null || v === undefined ? "" : show(kind, v);
         td.focus();
       });
     });
+  }
+  // show writes a saved value as the server would, in the page's language.
+  function show(kind, v) {
+    var lang = document.documentElement.lang || "en";
+    if (kind === "integer" || kind === "number") { return new Intl.NumberFormat(lang).format(Number(v)); }
+    if (kind === "money") { return new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(Number(v)); }
+    if (kind === "date") {
+      var p = String(v).split("-");
+      return lang === "de" ? p[2] + "." + p[1] + "." + p[0] : new Date(Date.UTC(+p[0], +p[1] - 1, +p[2])).toLocaleDateString("en", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+    }
+    return String(v);
   }
   document.addEventListener("dblclick", function (e) {
     var td = e.target.closest && e.target.closest("td[data-field]");
@@ -99,5 +113,52 @@
   document.addEventListener("keydown", function (e) {
     var td = document.activeElement;
     if (e.key === "e" && td && td.matches && td.matches("td[data-field]")) { e.preventDefault(); edit(td); }
+  });
+})();
+
+// Search as you type: the shell's search box asks the server for the hits
+// and commands matching what was typed (/search?partial=1, HTML made by the
+// same template as the search page) and shows them below itself. Down and
+// Up move through them, Enter opens one, Esc closes; Enter in the box still
+// opens the full search page.
+(function () {
+  "use strict";
+  var input = document.getElementById("global-search");
+  var popup = document.getElementById("search-popup");
+  if (!input || !popup) { return; }
+  var timer = 0, asked = "", pending = null;
+  function close() { popup.hidden = true; popup.innerHTML = ""; asked = ""; }
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    var q = input.value.trim();
+    if (q === "") { close(); return; }
+    timer = setTimeout(function () {
+      if (q === asked) { return; }
+      asked = q;
+      if (pending) { pending.abort(); }
+      pending = new AbortController();
+      fetch("/search?partial=1&q=" + encodeURIComponent(q), { credentials: "same-origin", signal: pending.signal })
+        .then(function (resp) { return resp.ok ? resp.text() : ""; })
+        .then(function (html) {
+          if (input.value.trim() !== q) { return; }
+          popup.innerHTML = html; // server-rendered, every value escaped
+          popup.hidden = html === "";
+        })
+        .catch(function () {});
+    }, 120);
+  });
+  function links() { return Array.prototype.slice.call(popup.querySelectorAll("a")); }
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowDown" && !popup.hidden && links().length) { e.preventDefault(); links()[0].focus(); }
+    if (e.key === "Escape" && !popup.hidden) { e.preventDefault(); close(); }
+  });
+  popup.addEventListener("keydown", function (e) {
+    var all = links(), i = all.indexOf(document.activeElement);
+    if (e.key === "ArrowDown") { e.preventDefault(); if (i < all.length - 1) { all[i + 1].focus(); } }
+    if (e.key === "ArrowUp") { e.preventDefault(); if (i > 0) { all[i - 1].focus(); } else { input.focus(); } }
+    if (e.key === "Escape") { e.preventDefault(); close(); input.focus(); }
+  });
+  document.addEventListener("click", function (e) {
+    if (!popup.hidden && !input.form.contains(e.target)) { close(); }
   });
 })();
