@@ -5,8 +5,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/ops"
 )
 
@@ -49,6 +51,17 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 			w.Header().Set("Retry-After", strconv.Itoa(fe.RetryAfter))
 		}
 	}
+	if l := localeOf(r); l.Tag != i18n.Default && kind != fault.KindInternal {
+		// Messages for people: the web app's inline editing asks in the
+		// page's language. Field names and the problem's type stay.
+		p.Detail = l.Message(p.Detail)
+		errs := make([]fault.FieldError, len(p.Errors))
+		for i, fe := range p.Errors {
+			errs[i] = fault.FieldError{Field: fe.Field, Message: l.Message(fe.Message)}
+		}
+		p.Errors = errs
+		w.Header().Set("Content-Language", l.Tag)
+	}
 	switch kind {
 	case fault.KindInternal:
 		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err, "request_id", p.RequestID)
@@ -60,6 +73,14 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
+}
+
+var catalog = sync.OnceValue(i18n.MustLoad)
+
+// localeOf is the language a request's Accept-Language asks for; English
+// when it asks for none Rapport speaks.
+func localeOf(r *http.Request) *i18n.Locale {
+	return catalog().Negotiate("", r.Header.Get("Accept-Language"))
 }
 
 // writeJSON answers with v as JSON.

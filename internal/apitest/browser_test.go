@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/app"
 	"github.com/rapport-crm/rapport/internal/auth"
@@ -95,8 +96,9 @@ func textOf(sel string, dst *string) chromedp.Action[chromedp.Void] {
 }
 
 // TestBrowserJourney signs in, creates a contact, edits a field and sees the
-// change on the timeline, filters the list and saves the view, and searches
-// from the shell, in a real Chromium.
+// change on the timeline, filters the list and saves the view, searches from
+// the shell as it types, adds a custom field and sees it on the form, and
+// switches to German, in a real Chromium.
 func TestBrowserJourney(t *testing.T) {
 	ctx := newTab(t)
 	e := NewInstall(t)
@@ -109,7 +111,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := e.Server.URL
-	var title, timeline, rows, hits, who, view, firstRow, afterSlash string
+	var title, timeline, rows, hits, who, view, firstRow, afterSlash, live, liveFocus, tierLabel, flashDe, listDe string
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/contacts"), // signed out: the sign-in page, then back here
 		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
@@ -159,12 +161,46 @@ func TestBrowserJourney(t *testing.T) {
 		readActive(&firstRow),
 		chromedp.KeyEvent("/"),
 		readActive(&afterSlash),
-		// Search from the shell.
-		chromedp.SendKeys(chromedp.CSS(`#global-search`), "hop\n"),
+		chromedp.KeyEvent(kb.Backspace), // CDP's key event also types the "/" that a real keyboard's would not
+		// Search from the shell: hits appear as one types; Down moves into
+		// them; Enter in the box opens the full search page.
+		chromedp.SendKeys(chromedp.CSS(`#global-search`), "hop"),
+		chromedp.WaitVisible(chromedp.CSS(`#search-popup .hits`)),
+		textOf(`#search-popup`, &live),
+		shot("search-live"),
+		chromedp.KeyEvent(kb.ArrowDown),
+		readActive(&liveFocus),
+		chromedp.SendKeys(chromedp.CSS(`#global-search`), "\n"),
 		settle,
-		chromedp.WaitVisible(chromedp.CSS(`.hits`)),
-		textOf(`.hits`, &hits),
+		chromedp.WaitVisible(chromedp.CSS(`main .hits, .main .hits`)),
+		textOf(`.main .hits`, &hits),
 		shot("search"),
+		// A custom field added in Settings appears in the forms.
+		chromedp.Navigate(base+"/settings"),
+		chromedp.WaitVisible(chromedp.CSS(`#nf-name`)),
+		chromedp.SetValue(chromedp.CSS(`#nf-object`), "contacts"),
+		chromedp.SendKeys(chromedp.CSS(`#nf-name`), "tier"),
+		chromedp.SendKeys(chromedp.CSS(`#nf-label`), "Tier"),
+		chromedp.SetValue(chromedp.CSS(`#nf-kind`), "select"),
+		chromedp.SendKeys(chromedp.CSS(`#nf-options`), "gold, silver"),
+		chromedp.Submit(chromedp.CSS(`#nf-options`)),
+		settle,
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		chromedp.Navigate(base+"/contacts/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-tier`)),
+		textOf(`label[for="f-tier"]`, &tierLabel),
+		// Switch to German.
+		chromedp.Navigate(base+"/account"),
+		chromedp.WaitVisible(chromedp.CSS(`#locale`)),
+		chromedp.SetValue(chromedp.CSS(`#locale`), "de"),
+		chromedp.Submit(chromedp.CSS(`#locale`)),
+		settle,
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		textOf(`.flash`, &flashDe),
+		chromedp.Navigate(base+"/contacts"),
+		chromedp.WaitVisible(chromedp.CSS(`table.records`)),
+		textOf(`h1`, &listDe),
+		shot("contacts-de"),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -189,6 +225,15 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	if !strings.Contains(hits, "Grace Hopper") {
 		t.Errorf("search: %q", hits)
+	}
+	if !strings.Contains(live, "Grace Hopper") || !strings.Contains(liveFocus, "/contacts/") {
+		t.Errorf("search as you type: %q, Down focused %q", live, liveFocus)
+	}
+	if strings.TrimSpace(tierLabel) != "Tier" {
+		t.Errorf("the new field on the form: %q", tierLabel)
+	}
+	if strings.TrimSpace(flashDe) != "Sprache geändert" || !strings.HasPrefix(strings.TrimSpace(listDe), "Kontakte") {
+		t.Errorf("German: flash %q, list heading %q", flashDe, listDe)
 	}
 }
 

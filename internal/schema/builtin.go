@@ -90,3 +90,7 @@ func Default() *Schema {
 	}
 	return s
 }
+
+// Builtins returns fresh copies of the built-in objects, for those that
+// describe them (the interface's catalogue of labels).
+func Builtins() []*Object { return builtins() }

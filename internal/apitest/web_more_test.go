@@ -1,0 +1,161 @@
+package apitest
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/rapport-crm/rapport/internal/access"
+)
+
+func (b *browser) upload(path, field, filename string, data []byte) (int, string) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("csrf_token", b.csrf)
+	fw, _ := mw.CreateFormFile(field, filename)
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	resp, err := b.c.Post(b.e.Server.URL+path, mw.FormDataContentType(), &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	code, doc := b.doc(resp, nil)
+	return code, text(doc, ".flash") + text(doc, ".field-error")
+}
+
+func pngLogo(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	img.Set(1, 1, color.RGBA{200, 30, 30, 255})
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestWebLogo: admins upload a logo (images only, bounded), every page's
+// sidebar shows it, and it can be removed.
+func TestWebLogo(t *testing.T) {
+	e := New(t)
+	admin := e.browser(t, access.Admin)
+	if code, msg := admin.upload("/settings/logo", "logo", "x.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)); code != 422 || !strings.Contains(msg, "must be a PNG, JPEG, GIF or WebP image") {
+		t.Errorf("svg: %d %q", code, msg)
+	}
+	if code, msg := admin.upload("/settings/logo", "logo", "big.png", append(pngLogo(t), make([]byte, 300<<10)...)); code != 422 || !strings.Contains(msg, "at most 256 KiB") {
+		t.Errorf("big: %d %q", code, msg)
+	}
+	if code, msg := admin.upload("/settings/logo", "logo", "huge.png", make([]byte, 2<<20)); code != 413 {
+		t.Errorf("huge: %d %q", code, msg)
+	}
+	if code, msg := e.browser(t, access.Manager).upload("/settings/logo", "logo", "x.png", pngLogo(t)); code != 403 {
+		t.Errorf("manager: %d %q", code, msg)
+	}
+	if code, msg := admin.upload("/settings/logo", "logo", "logo.png", pngLogo(t)); code != 200 || !strings.Contains(msg, "Logo saved") {
+		t.Fatalf("upload: %d %q", code, msg)
+	}
+	_, doc := e.browser(t, access.Sales).get("/contacts")
+	src, ok := doc.Find(".sidebar .brand img.logo").Attr("src")
+	if !ok {
+		t.Fatal("no logo in the sidebar")
+	}
+	resp, err := admin.c.Get(e.Server.URL + src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !bytes.Equal(got, pngLogo(t)) {
+		t.Fatalf("logo: %d %q %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(got))
+	}
+	if resp, _ := http.Get(e.Server.URL + src); resp.Request.URL.Path != "/login" {
+		t.Errorf("the logo is served to strangers")
+	}
+	if _, doc = admin.post("/settings/logo/delete", url.Values{}); !strings.Contains(text(doc, ".flash"), "Logo removed") || doc.Find(".sidebar img.logo").Length() != 0 {
+		t.Errorf("remove: %q", text(doc, ".flash"))
+	}
+}
+
+// TestWebMoveField: custom fields are reordered in Settings, and forms and
+// the API's schema follow the order.
+func TestWebMoveField(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "a", Method: "POST", Path: "/api/v1/schema/contacts/fields", Body: `{"name":"alpha","kind":"text"}`, Status: 201},
+		{Name: "b", Method: "POST", Path: "/api/v1/schema/contacts/fields", Body: `{"name":"beta","kind":"text"}`, Status: 201},
+		{Name: "c", Method: "POST", Path: "/api/v1/schema/contacts/fields", Body: `{"name":"gamma","kind":"text"}`, Status: 201},
+	})
+	admin := e.browser(t, access.Admin)
+	order := func() string { // the custom fields of the new-contact form, in page order
+		_, doc := admin.get("/contacts/new")
+		var names []string
+		doc.Find("#f-alpha, #f-beta, #f-gamma").Each(func(_ int, s *goquery.Selection) {
+			names = append(names, strings.TrimPrefix(s.AttrOr("id", ""), "f-"))
+		})
+		return strings.Join(names, ",")
+	}
+	if got := order(); got != "alpha,beta,gamma" {
+		t.Fatalf("first: %s", got)
+	}
+	_, doc := admin.get("/settings")
+	if doc.Find(`form[action="/settings/fields/move"] input[name=name][value=alpha] ~ button[value=up]`).Length() != 0 {
+		t.Error("the first field offers to move up")
+	}
+	if _, doc = admin.post("/settings/fields/move", url.Values{"object": {"contacts"}, "name": {"gamma"}, "dir": {"up"}}); !strings.Contains(text(doc, ".flash"), "Field gamma moved") {
+		t.Fatalf("move: %q", text(doc, ".flash"))
+	}
+	admin.post("/settings/fields/move", url.Values{"object": {"contacts"}, "name": {"gamma"}, "dir": {"up"}})
+	admin.post("/settings/fields/move", url.Values{"object": {"contacts"}, "name": {"alpha"}, "dir": {"down"}})
+	if got := order(); got != "gamma,beta,alpha" {
+		t.Fatalf("after moving: %s", got)
+	}
+	e.Run(t, []Scenario{{Name: "schema order", Method: "GET", Path: "/api/v1/schema", Status: 200, Contains: []string{`"name":"gamma"`}}})
+	if code, _ := e.browser(t, access.Manager).post("/settings/fields/move", url.Values{"object": {"contacts"}, "name": {"beta"}, "dir": {"up"}}); code != 403 {
+		t.Errorf("manager moved a field: %d", code)
+	}
+	if code, _ := admin.post("/settings/fields/move", url.Values{"object": {"contacts"}, "name": {"email"}, "dir": {"up"}}); code != 404 {
+		t.Errorf("moved a built-in field: %d", code)
+	}
+}
+
+// TestWebSearchAsYouType: the shell's box asks /search?partial=1 for a
+// fragment with the hits and the matching commands.
+func TestWebSearchAsYouType(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"}`, Status: 201, Events: 1, Save: "ada"},
+		{Name: "acme", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Adaptive Labs"}`, Status: 201, Events: 1},
+	})
+	b := e.browser(t, access.Sales)
+	resp, err := b.c.Get(e.Server.URL + "/search?partial=1&q=ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	s := string(body)
+	if resp.StatusCode != 200 || strings.Contains(s, "<html") || !strings.Contains(s, `href="/contacts/`+e.Vars["ada"]+`"`) || !strings.Contains(s, "Adaptive Labs") {
+		t.Fatalf("partial: %d %s", resp.StatusCode, s)
+	}
+	resp, _ = b.c.Get(e.Server.URL + "/search?partial=1&q=new%20con")
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `href="/contacts/new"`) {
+		t.Errorf("no command for new contact: %s", body)
+	}
+	resp, _ = e.browser(t, access.ReadOnly).c.Get(e.Server.URL + "/search?partial=1&q=new")
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(body), "/new") {
+		t.Errorf("readonly is offered to create: %s", body)
+	}
+}
