@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/app"
@@ -33,6 +32,9 @@ type Env struct {
 	Keys   map[access.Role]string
 	Users  map[access.Role]string
 	Vars   map[string]string
+	// Clock is the system's clock: the real time unless the demo seeder
+	// moves it (app.SeedDemo).
+	Clock *app.DemoClock
 }
 
 // New starts the application on the engine under test, with webhooks
@@ -57,12 +59,13 @@ func NewInstall(t testing.TB) *Env {
 func start(t testing.TB, cfg app.Config, db *store.DB) *Env {
 	t.Helper()
 	ctx := context.Background()
-	sys := app.Build(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	clock := &app.DemoClock{}
+	sys := app.Build(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), clock.Now)
 	ws, err := sys.Auth.CreateWorkspace(ctx, "Test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{T: t, Sys: sys, WS: ws.ID, Keys: map[access.Role]string{}, Users: map[access.Role]string{}, Vars: map[string]string{}}
+	e := &Env{T: t, Sys: sys, Clock: clock, WS: ws.ID, Keys: map[access.Role]string{}, Users: map[access.Role]string{}, Vars: map[string]string{}}
 	for _, role := range access.Roles {
 		u, err := sys.Auth.CreateUser(ctx, access.System(ws.ID), ws.ID, auth.NewUser{Email: string(role) + "@test.example", Name: string(role), Role: string(role), Password: "a long password"})
 		if err != nil {

@@ -107,7 +107,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	// Realistic data around the journey, so that the screenshots show a CRM in use.
 	owner := access.Principal{WorkspaceID: e.WS, UserID: e.Users[access.Sales], Role: access.Sales}
-	if err := app.SeedDemo(context.Background(), e.Sys.Records, owner, 60, io.Discard); err != nil {
+	if err := app.SeedDemo(context.Background(), e.Sys, owner, 60, io.Discard, e.Clock); err != nil {
 		t.Fatal(err)
 	}
 	base := e.Server.URL

@@ -159,3 +159,34 @@ func TestWebSearchAsYouType(t *testing.T) {
 		t.Errorf("readonly is offered to create: %s", body)
 	}
 }
+
+// TestWebRecordHeaderAndGroups: a record's header leads to its email,
+// phone and website and holds its actions; its fields come in groups, its
+// custom fields last.
+func TestWebRecordHeaderAndGroups(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "field", Method: "POST", Path: "/api/v1/schema/contacts/fields", Body: `{"name":"shoe_size","label":"Shoe size","kind":"integer"}`, Status: 201},
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","email":"ada@example.com","phone":"+44 20 7946 0000","shoe_size":38}`, Status: 201, Events: 1, Save: "ada"},
+	})
+	admin := e.browser(t, access.Admin)
+	_, doc := admin.get("/contacts/{{ada}}")
+	if doc.Find(`.topbar .key a[href="mailto:ada@example.com"]`).Length() != 1 || doc.Find(`.topbar .key a[href="tel:+442079460000"]`).Length() != 1 {
+		t.Errorf("key fields: %q", text(doc, ".topbar .key"))
+	}
+	if doc.Find(`.topbar form.actions input[name=_action][value=delete]`).Length() != 1 {
+		t.Error("no trash action in the header")
+	}
+	var heads []string
+	doc.Find(".fields .group h3").Each(func(_ int, s *goquery.Selection) { heads = append(heads, s.Text()) })
+	if got := strings.Join(heads, ","); got != "Person,Reach,Sales,Address,More fields" {
+		t.Errorf("groups: %s", got)
+	}
+	if doc.Find(`.fields .group:last-of-type #f-shoe_size`).Length() != 1 || doc.Find(`.fields .group:first-of-type #f-first_name`).Length() != 1 {
+		t.Error("fields are in the wrong groups")
+	}
+	// Read-only users see no actions.
+	if _, doc = e.browser(t, access.ReadOnly).get("/contacts/{{ada}}"); doc.Find(`.topbar form.actions`).Length() != 0 {
+		t.Error("readonly sees the trash action")
+	}
+}

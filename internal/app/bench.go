@@ -80,7 +80,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	for start := 0; start < nCompanies; start += 5000 {
 		var batch []map[string]any
 		for i := start; i < min(start+5000, nCompanies); i++ {
-			batch = append(batch, g.company(i))
+			batch = append(batch, g.company())
 		}
 		recs, err := sys.Records.CreateMany(ctx, p, "companies", batch)
 		if err != nil {
@@ -95,7 +95,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	for start := 0; start < contacts; start += seedBatch {
 		batch := make([]map[string]any, 0, seedBatch)
 		for i := start; i < min(start+seedBatch, contacts); i++ {
-			c := g.contact(i, companyIDs[g.r.IntN(len(companyIDs))], "")
+			c := g.contact(companyIDs[g.r.IntN(len(companyIDs))], "")
 			c["region_code"] = fmt.Sprintf("R%04d", g.r.IntN(1000))
 			batch = append(batch, c)
 		}

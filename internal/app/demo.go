@@ -5,12 +5,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/auth"
-	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/schema"
 )
 
 func demo(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -33,7 +36,8 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 		return err
 	}
 	defer db.Close()
-	sys := Build(db, Config{}, newLogger(io.Discard), time.Now)
+	clock := &DemoClock{}
+	sys := Build(db, Config{}, newLogger(io.Discard), clock.Now)
 	ws, err := sys.Auth.DefaultWorkspace(ctx)
 	if err != nil {
 		return err
@@ -48,39 +52,154 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 		}
 		p.UserID = u.ID
 	}
-	return SeedDemo(ctx, sys.Records, p, contacts, stdout)
+	return SeedDemo(ctx, sys, p, contacts, stdout, clock)
 }
 
-// SeedDemo fills a workspace through the record engine, so that every
-// record has its events and timeline like one made by a person.
-func SeedDemo(ctx context.Context, eng *records.Engine, p access.Principal, contacts int, stdout io.Writer) error {
-	g := newGenerator(uint64(time.Now().UnixNano()))
-	nCompanies := max(1, contacts/8)
-	type co struct{ id, domain string }
-	var companies []co
-	for i := 0; i < nCompanies; i++ {
-		rec, err := eng.Create(ctx, p, "companies", g.company(i))
-		if err != nil {
-			return fmt.Errorf("demo company: %w", err)
-		}
-		companies = append(companies, co{rec.ID(), rec["domain"].(string)})
+// DemoClock is the time the demo's writes happen at. The demo moves it
+// through the past two years, so that records and their timelines look
+// lived in; unset, it is the real time.
+type DemoClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+// Now is the clock's time.
+func (c *DemoClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at.IsZero() {
+		return time.Now()
 	}
-	start := time.Now()
-	for i := 0; i < contacts; i++ {
-		c := companies[g.r.IntN(len(companies))]
-		if g.r.IntN(6) == 0 {
-			c = co{}
-		}
-		rec, err := eng.Create(ctx, p, "contacts", g.contact(int(start.Unix()%100000)*1000+i, c.id, c.domain))
-		if err != nil {
-			return fmt.Errorf("demo contact: %w", err)
-		}
-		if i%7 == 0 {
-			if _, err := eng.Update(ctx, p, "contacts", rec.ID(), map[string]any{"lifecycle_stage": "customer"}, nil); err != nil {
-				return fmt.Errorf("demo update: %w", err)
+	return c.at
+}
+
+func (c *DemoClock) set(t time.Time) {
+	if c != nil {
+		c.mu.Lock()
+		c.at = t
+		c.mu.Unlock()
+	}
+}
+
+// demoFields are the custom fields a demo workspace shows off.
+var demoFields = map[string][]schema.NewField{
+	"companies": {
+		{Name: "tier", Label: "Tier", Kind: schema.Select, Options: []string{"gold", "silver", "bronze"}, Indexed: true},
+		{Name: "renewal_date", Label: "Renewal date", Kind: schema.Date},
+	},
+	"contacts": {
+		{Name: "preferred_language", Label: "Preferred language", Kind: schema.Select, Options: []string{"English", "Deutsch", "Français", "Español"}},
+		{Name: "linkedin", Label: "LinkedIn", Kind: schema.URL},
+		{Name: "interests", Label: "Interests", Kind: schema.MultiSelect, Options: []string{"analytics", "automation", "integrations", "mobile", "security"}},
+	},
+}
+
+// stageOrder is the funnel a contact moves down over time.
+var stageOrder = []string{"subscriber", "lead", "mql", "sql", "opportunity", "customer", "evangelist"}
+
+// SeedDemo fills a workspace through the record engine, so that every
+// record has its events and timeline like one made by a person. With a
+// clock (the one the system was built with), companies appear over the
+// first year of the past two, contacts over both, and many contacts move
+// down the funnel, change jobs or get tags later on.
+func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int, stdout io.Writer, clock *DemoClock) error {
+	eng := sys.Records
+	for object, fields := range demoFields {
+		for _, nf := range fields {
+			if _, err := sys.Schemas.AddField(ctx, p.WorkspaceID, object, nf); err != nil && fault.KindOf(err) != fault.KindInvalid && fault.KindOf(err) != fault.KindConflict {
+				return fmt.Errorf("demo field %s.%s: %w", object, nf.Name, err)
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "demo: created %d companies and %d contacts\n", nCompanies, contacts)
+	g := newGenerator(uint64(time.Now().UnixNano()))
+	end := time.Now().UTC()
+	start := end.AddDate(-2, 0, 0)
+	span := end.Sub(start)
+	at := func(from time.Time, upTo time.Duration) time.Time {
+		return from.Add(time.Duration(g.r.Int64N(int64(upTo))))
+	}
+	times := func(n int, from time.Time, upTo time.Duration) []time.Time {
+		out := make([]time.Time, n)
+		for i := range out {
+			out[i] = at(from, upTo)
+		}
+		slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+		return out
+	}
+	nCompanies := max(1, contacts/8)
+	type co struct {
+		id, domain string
+		since      time.Time
+	}
+	var companies []co
+	for _, t := range times(nCompanies, start, span/2) {
+		clock.set(t)
+		in := g.company()
+		in["tier"] = g.pick([]string{"gold", "silver", "silver", "bronze", "bronze", "bronze"})
+		in["renewal_date"] = end.AddDate(0, g.r.IntN(18)-3, g.r.IntN(28)).Format("2006-01-02")
+		rec, err := eng.Create(ctx, p, "companies", in)
+		if err != nil {
+			return fmt.Errorf("demo company: %w", err)
+		}
+		companies = append(companies, co{rec.ID(), rec["domain"].(string), t})
+	}
+	updates := 0
+	for _, t := range times(contacts, start.Add(span/24), span-span/24) {
+		c := companies[g.r.IntN(len(companies))]
+		if g.r.IntN(6) == 0 || c.since.After(t) {
+			c = co{}
+		}
+		in := g.contact(c.id, c.domain)
+		in["preferred_language"] = g.pick([]string{"English", "English", "Deutsch", "Deutsch", "Français", "Español"})
+		if g.r.IntN(3) == 0 {
+			in["linkedin"] = "https://www.linkedin.com/in/" + slug(in["first_name"].(string)+in["last_name"].(string))
+		}
+		if g.r.IntN(2) == 0 {
+			in["interests"] = []string{g.pick(demoFields["contacts"][2].Options)}
+		}
+		// Created further up the funnel than it is today; the steps down
+		// come later, each its own update on the timeline.
+		final := in["lifecycle_stage"].(string)
+		steps := stageSteps(g, final)
+		in["lifecycle_stage"] = steps[0]
+		clock.set(t)
+		rec, err := g.create(ctx, eng, p, in)
+		if err != nil {
+			return fmt.Errorf("demo contact: %w", err)
+		}
+		when := t
+		for _, stage := range steps[1:] {
+			when = at(when, max(end.Sub(when)/3, time.Minute))
+			clock.set(when)
+			if _, err := eng.Update(ctx, p, "contacts", rec.ID(), map[string]any{"lifecycle_stage": stage}, nil); err != nil {
+				return fmt.Errorf("demo update: %w", err)
+			}
+			updates++
+		}
+		if g.r.IntN(8) == 0 {
+			clock.set(at(when, max(end.Sub(when), time.Minute)))
+			change := map[string]any{"title": g.pick(titles)}
+			if g.r.IntN(2) == 0 {
+				change = map[string]any{"tags": []string{g.pick([]string{"vip", "newsletter", "champion", "churn-risk"}), "event-2026"}}
+			}
+			if _, err := eng.Update(ctx, p, "contacts", rec.ID(), change, nil); err != nil {
+				return fmt.Errorf("demo update: %w", err)
+			}
+			updates++
+		}
+	}
+	clock.set(time.Time{})
+	fmt.Fprintf(stdout, "demo: created %d companies and %d contacts, with %d later changes over two years\n", nCompanies, contacts, updates)
 	return nil
+}
+
+// stageSteps is the path to a final lifecycle stage: where the contact
+// started and each stage after it.
+func stageSteps(g *generator, final string) []string {
+	i := slices.Index(stageOrder, final)
+	if i < 0 {
+		return []string{final}
+	}
+	from := max(0, i-g.r.IntN(3))
+	return stageOrder[from : i+1]
 }

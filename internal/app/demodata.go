@@ -1,9 +1,14 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
 )
 
 // Realistic demo data: names, companies and jobs drawn from small lists
@@ -28,10 +33,22 @@ var (
 		{"London", "GB"}, {"Paris", "FR"}, {"Amsterdam", "NL"}, {"Copenhagen", "DK"}, {"Warsaw", "PL"}, {"Madrid", "ES"}, {"New York", "US"}}
 )
 
-type generator struct{ r *rand.Rand }
+type generator struct {
+	r    *rand.Rand
+	used map[string]int // email local parts and domains taken in this run
+}
 
 func newGenerator(seed uint64) *generator {
-	return &generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return &generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), used: map[string]int{}}
+}
+
+// unique returns s the first time, then s2, s3, ...
+func (g *generator) unique(s string) string {
+	g.used[s]++
+	if n := g.used[s]; n > 1 {
+		return fmt.Sprintf("%s%d", s, n)
+	}
+	return s
 }
 
 func (g *generator) pick(list []string) string { return list[g.r.IntN(len(list))] }
@@ -50,6 +67,12 @@ func slug(s string) string {
 			b.WriteByte('u')
 		case strings.ContainsRune("éèë", r):
 			b.WriteByte('e')
+		case strings.ContainsRune("íìî", r):
+			b.WriteByte('i')
+		case r == 'ñ':
+			b.WriteByte('n')
+		case r == 'ç':
+			b.WriteByte('c')
 		case r == 'ł':
 			b.WriteByte('l')
 		case r == 'ß':
@@ -59,12 +82,12 @@ func slug(s string) string {
 	return b.String()
 }
 
-func (g *generator) company(i int) map[string]any {
+func (g *generator) company() map[string]any {
 	name := g.pick(companyWords) + " " + g.pick(companyWords) + " " + g.pick(companySuffixes)
 	c := g.r.IntN(len(cities))
 	return map[string]any{
 		"name":           name,
-		"domain":         fmt.Sprintf("%s%d.example", slug(strings.Fields(name)[0]+strings.Fields(name)[1]), i),
+		"domain":         g.unique(slug(strings.Fields(name)[0]+strings.Fields(name)[1])) + ".example",
 		"industry":       g.pick(industries),
 		"employees":      int64(5 + g.r.IntN(5000)),
 		"annual_revenue": fmt.Sprintf("%d.00", 100000+g.r.IntN(50000000)),
@@ -90,7 +113,7 @@ func (g *generator) stage() string {
 	return "lead"
 }
 
-func (g *generator) contact(i int, companyID, domain string) map[string]any {
+func (g *generator) contact(companyID, domain string) map[string]any {
 	first, last := g.pick(firstNames), g.pick(lastNames)
 	if domain == "" {
 		domain = "mail.example"
@@ -98,7 +121,7 @@ func (g *generator) contact(i int, companyID, domain string) map[string]any {
 	c := map[string]any{
 		"first_name":      first,
 		"last_name":       last,
-		"email":           fmt.Sprintf("%s.%s.%d@%s", slug(first), slug(last), i, domain),
+		"email":           g.unique(slug(first)+"."+slug(last)) + "@" + domain,
 		"phone":           fmt.Sprintf("+49 151 %08d", g.r.IntN(100000000)),
 		"title":           g.pick(titles),
 		"lifecycle_stage": g.stage(),
@@ -111,4 +134,17 @@ func (g *generator) contact(i int, companyID, domain string) map[string]any {
 		c["tags"] = []string{g.pick([]string{"vip", "newsletter", "trial", "churn-risk", "champion"})}
 	}
 	return c
+}
+
+// create creates a contact; an email taken by an earlier run gets a
+// number until it is free.
+func (g *generator) create(ctx context.Context, eng *records.Engine, p access.Principal, in map[string]any) (records.Record, error) {
+	for {
+		rec, err := eng.Create(ctx, p, "contacts", in)
+		if fault.KindOf(err) != fault.KindConflict {
+			return rec, err
+		}
+		local, domain, _ := strings.Cut(in["email"].(string), "@")
+		in["email"] = g.unique(strings.TrimRight(local, "0123456789")) + "@" + domain
+	}
 }

@@ -106,3 +106,62 @@ func fieldInput(f *schema.Field, form url.Values, l *i18n.Locale) any {
 	}
 	return raw
 }
+
+// fieldGroup is a titled part of a record's form.
+type fieldGroup struct {
+	Title  string // a catalogue key
+	Fields []*schema.Field
+}
+
+// builtinGroups arranges the built-in objects' fields the way people look
+// for them; custom fields follow under their own heading.
+var builtinGroups = map[string][]struct {
+	key    string
+	fields []string
+}{
+	"contacts": {
+		{"group.person", []string{"first_name", "last_name", "title"}},
+		{"group.reach", []string{"email", "phone", "do_not_contact", "consent"}},
+		{"group.sales", []string{"company_id", "lifecycle_stage", "lead_source", "tags"}},
+		{"group.address", []string{"address"}},
+	},
+	"companies": {
+		{"group.company", []string{"name", "domain", "industry", "employees", "annual_revenue"}},
+		{"group.reach", []string{"phone", "address"}},
+		{"group.sales", []string{"tags"}},
+	},
+}
+
+// groups arranges a form's fields: the object's groups, then every other
+// field under "More fields" (custom objects: one group, "Details").
+func groups(o *schema.Object, fields []*schema.Field) []fieldGroup {
+	placed := map[string]bool{}
+	var out []fieldGroup
+	for _, g := range builtinGroups[o.Name] {
+		fg := fieldGroup{Title: g.key}
+		for _, name := range g.fields {
+			for _, f := range fields {
+				if f.Name == name {
+					fg.Fields = append(fg.Fields, f)
+					placed[name] = true
+				}
+			}
+		}
+		if len(fg.Fields) > 0 {
+			out = append(out, fg)
+		}
+	}
+	rest := fieldGroup{Title: "group.more"}
+	if len(out) == 0 {
+		rest.Title = "record.details"
+	}
+	for _, f := range fields {
+		if !placed[f.Name] {
+			rest.Fields = append(rest.Fields, f)
+		}
+	}
+	if len(rest.Fields) > 0 {
+		out = append(out, rest)
+	}
+	return out
+}

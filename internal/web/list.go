@@ -187,9 +187,13 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 	if page.Total != nil {
 		data.Total, data.TotalCapped = *page.Total, page.TotalCapped
 	}
-	for _, f := range o.Fields {
-		if f.Kind != schema.Address && f.Kind != schema.Consent && f.Name != "secret" {
-			data.Fields = append(data.Fields, f)
+	// The fields people filter by first; system fields (id, created, ...)
+	// last.
+	for _, system := range []bool{false, true} {
+		for _, f := range o.Fields {
+			if f.Kind != schema.Address && f.Kind != schema.Consent && f.Name != "secret" && f.ReadOnly == system {
+				data.Fields = append(data.Fields, f)
+			}
 		}
 	}
 	base := url.Values{}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,6 +27,7 @@ type recordData struct {
 	ID       string
 	Title    string
 	Fields   []*schema.Field
+	Groups   []fieldGroup
 	Errors   map[string]string
 	Values   map[string]any
 	Version  int64
@@ -35,6 +37,9 @@ type recordData struct {
 	Related  []relatedList
 	Timeline []events.Event
 	Meta     []cell
+	// Key shows the record's most used values in its header: an email
+	// to write to, a phone to call, a website.
+	Key []keyLink
 	// Choices holds, per relation field, records to pick from by name.
 	Choices map[string][]cell
 }
@@ -63,6 +68,8 @@ func (d *Deps) record(w http.ResponseWriter, r *http.Request, sh *shell) {
 func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, rec records.Record, values map[string]any, errs map[string]string, status int) {
 	sh.Current = o.Name
 	data := recordData{Object: o, Record: rec, ID: rec.ID(), Title: records.Title(o, rec), Fields: editable(o), Errors: errs, Values: values, Version: rec.Version()}
+	data.Groups = groups(o, data.Fields)
+	data.Key = keyFields(o, rec)
 	if data.Values == nil {
 		data.Values = rec
 	}
@@ -215,6 +222,7 @@ func (d *Deps) newPage(w http.ResponseWriter, r *http.Request, sh *shell) {
 func (d *Deps) newForm(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, values map[string]any, errs map[string]string, status int) {
 	sh.Current = o.Name
 	data := recordData{Object: o, Title: sh.L.T("record.new_title", objectSingular(sh.L, o)), Fields: editable(o), Values: values, Errors: errs, CanWrite: true, IsNew: true,
+		Groups:  groups(o, editable(o)),
 		Choices: d.choices(r, sh, o)}
 	d.renderShell(w, status, "record.html", data.Title, sh, data)
 }
@@ -296,4 +304,50 @@ func (d *Deps) choices(r *http.Request, sh *shell, o *schema.Object) map[string]
 		}
 	}
 	return out
+}
+
+// keyLink is a value in a record's header and where it leads.
+type keyLink struct {
+	Text string
+	URL  template.URL
+}
+
+// keyFields are the header's values that lead somewhere: email addresses,
+// phone numbers and websites, each as a link. Only http(s), mailto and
+// tel links are made, the last from a validated number's digits.
+func keyFields(o *schema.Object, rec records.Record) []keyLink {
+	var out []keyLink
+	for _, f := range o.Fields {
+		v, ok := rec[f.Name].(string)
+		if !ok || v == "" {
+			continue
+		}
+		switch {
+		case f.Kind == schema.Email:
+			out = append(out, keyLink{Text: v, URL: template.URL("mailto:" + url.PathEscape(v))})
+		case f.Kind == schema.Phone:
+			out = append(out, keyLink{Text: v, URL: template.URL("tel:" + telDigits(v))})
+		case f.Kind == schema.URL:
+			if strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "http://") {
+				out = append(out, keyLink{Text: v, URL: template.URL(v)})
+			}
+		case f.Name == "domain" && !f.Custom:
+			out = append(out, keyLink{Text: v, URL: template.URL("https://" + url.PathEscape(v))})
+		}
+		if len(out) == 4 {
+			break
+		}
+	}
+	return out
+}
+
+// telDigits keeps a phone number's leading + and its digits.
+func telDigits(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= '0' && r <= '9' || r == '+' && i == 0 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
