@@ -190,3 +190,52 @@ func TestWebRecordHeaderAndGroups(t *testing.T) {
 		t.Error("readonly sees the trash action")
 	}
 }
+
+// TestWebUndoTrash: moving records to the trash offers Undo, which brings
+// them back; times read "just now" with the exact time on hover; money
+// carries the workspace's currency; the timeline groups by day.
+func TestWebUndoTrash(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "acme", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Acme","annual_revenue":"1500000"}`, Status: 201, Events: 1, Save: "acme"},
+		{Name: "globex", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Globex"}`, Status: 201, Events: 1, Save: "globex"},
+	})
+	admin := e.browser(t, access.Admin)
+	_, doc := admin.get("/companies?cols=name&cols=annual_revenue&cols=created_at")
+	if got := text(doc, "table.records tbody"); !strings.Contains(got, "€1,500,000.00") || !strings.Contains(got, "just now") {
+		t.Errorf("list cells: %q", got)
+	}
+	if hint := doc.Find(`table.records tbody td[title*="UTC"]`).Length(); hint != 2 {
+		t.Errorf("%d cells with the exact time on hover", hint)
+	}
+	_, doc = admin.get("/companies/{{acme}}")
+	if got := text(doc, ".timeline .day h3"); got != "Today" {
+		t.Errorf("timeline day: %q", got)
+	}
+	if doc.Find(`dialog#shortcuts kbd`).Length() < 5 {
+		t.Error("no shortcuts help")
+	}
+	code, doc := admin.post("/bulk", url.Values{"object": {"companies"}, "action": {"trash"}, "ids": {e.Vars["acme"], e.Vars["globex"]}})
+	if code != 200 || !strings.Contains(text(doc, ".flash"), "2 records moved to the trash.") || doc.Find(`.flash form[action="/restore"] input[name=ids]`).Length() != 2 {
+		t.Fatalf("trash: %d %q", code, text(doc, ".flash"))
+	}
+	form := url.Values{"object": {"companies"}}
+	doc.Find(`.flash form[action="/restore"] input[name=ids]`).Each(func(_ int, s *goquery.Selection) { form.Add("ids", s.AttrOr("value", "")) })
+	// The offer is made once.
+	if _, again := admin.get("/companies"); again.Find(`.flash form[action="/restore"]`).Length() != 0 {
+		t.Error("Undo is offered again")
+	}
+	// Another user's Undo of records they may not restore changes nothing.
+	if _, doc = e.browser(t, access.ReadOnly).post("/restore", form); !strings.Contains(text(doc, ".flash"), "0 records restored. 2 records you may not change") {
+		t.Errorf("readonly undo: %q", text(doc, ".flash"))
+	}
+	form.Del("csrf_token")
+	if _, doc = admin.post("/restore", form); !strings.Contains(text(doc, ".flash"), "2 records restored.") || !strings.Contains(text(doc, "table.records"), "Acme") {
+		t.Fatalf("undo: %q", text(doc, ".flash"))
+	}
+	// One record from its page, too.
+	code, doc = admin.post("/companies/{{globex}}", url.Values{"_action": {"delete"}})
+	if code != 200 || doc.Find(`.flash form[action="/restore"] input[name=ids][value="`+e.Vars["globex"]+`"]`).Length() != 1 {
+		t.Fatalf("trash one: %d %q", code, text(doc, ".flash"))
+	}
+}

@@ -83,3 +83,60 @@ func (l *Locale) ParseDecimal(s string) string {
 	}
 	return s
 }
+
+// Relative writes how long ago t was, as people say it ("3 days ago"),
+// for the last week; older instants get their date.
+func (l *Locale) Relative(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return l.Time(t)
+	case d < time.Minute:
+		return l.T("time.just_now")
+	case d < time.Hour:
+		return l.N("time.minutes_ago", int64(d/time.Minute))
+	case d < 24*time.Hour:
+		return l.N("time.hours_ago", int64(d/time.Hour))
+	case d < 7*24*time.Hour:
+		return l.N("time.days_ago", int64(d/(24*time.Hour)))
+	}
+	return t.UTC().Format(l.dates.date)
+}
+
+// Day names the calendar day of t relative to now: today, yesterday, or
+// its date.
+func (l *Locale) Day(t, now time.Time) string {
+	y1, m1, d1 := t.UTC().Date()
+	y2, m2, d2 := now.UTC().Date()
+	day := time.Date(y1, m1, d1, 0, 0, 0, 0, time.UTC)
+	today := time.Date(y2, m2, d2, 0, 0, 0, 0, time.UTC)
+	switch today.Sub(day) {
+	case 0:
+		return l.T("time.today")
+	case 24 * time.Hour:
+		return l.T("time.yesterday")
+	}
+	return day.Format(l.dates.date)
+}
+
+var currencySymbols = map[string]string{"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
+
+// Money writes an amount (a decimal string) with its currency the
+// language's way: "€1,234.50" in English, "1.234,50 €" in German.
+func (l *Locale) Money(amount, currency string) string {
+	n := l.Decimal(amount)
+	sym, ok := currencySymbols[currency]
+	if !ok {
+		if currency == "" {
+			return n
+		}
+		return currency + " " + n
+	}
+	if l.numbers.decimal == "," {
+		return n + " " + sym
+	}
+	if strings.HasPrefix(n, "-") {
+		return "-" + sym + n[1:]
+	}
+	return sym + n
+}

@@ -142,3 +142,31 @@ func FuzzMessage(f *testing.F) {
 		_ = de.Decimal(s)
 	})
 }
+
+func TestRelativeDayMoney(t *testing.T) {
+	c := load(t)
+	de, en := c.Get("de"), c.Get("en")
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ got, want string }{
+		{en.Relative(now.Add(-30*time.Second), now), "just now"},
+		{en.Relative(now.Add(-time.Minute), now), "1 minute ago"},
+		{de.Relative(now.Add(-5*time.Minute), now), "vor 5 Minuten"},
+		{en.Relative(now.Add(-3*time.Hour), now), "3 hours ago"},
+		{de.Relative(now.Add(-26*time.Hour), now), "vor 1 Tag"},
+		{en.Relative(now.Add(-6*24*time.Hour), now), "6 days ago"},
+		{en.Relative(now.Add(-8*24*time.Hour), now), "Nov 26, 2026"},
+		{de.Relative(now.Add(time.Hour), now), "04.12.2026, 13:00 UTC"},
+		{en.Day(now.Add(-time.Hour), now), "Today"},
+		{de.Day(now.Add(-13*time.Hour), now), "Gestern"},
+		{de.Day(now.Add(-50*time.Hour), now), "02.12.2026"},
+		{en.Money("1234.50", "EUR"), "€1,234.50"},
+		{de.Money("1234.50", "EUR"), "1.234,50 €"},
+		{en.Money("-5.00", "USD"), "-$5.00"},
+		{de.Money("99.00", "CHF"), "CHF 99,00"},
+		{en.Money("7.00", ""), "7.00"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}

@@ -58,11 +58,12 @@ func (d *Deps) bulk(w http.ResponseWriter, r *http.Request, sh *shell) {
 	case "edit":
 		d.bulkEdit(w, r, sh, o, ids, back)
 	case "trash", "":
-		done, refused := 0, 0
+		var done []string
+		refused := 0
 		for _, id := range ids {
 			switch err := d.Records.Trash(r.Context(), sh.Identity.Principal, object, id); {
 			case err == nil:
-				done++
+				done = append(done, id)
 			case fault.KindOf(err) == fault.KindForbidden || fault.KindOf(err) == fault.KindNotFound:
 				refused++
 			default:
@@ -70,7 +71,7 @@ func (d *Deps) bulk(w http.ResponseWriter, r *http.Request, sh *shell) {
 				return
 			}
 		}
-		d.redirectWithFlash(w, r, back, d.bulkOutcome(sh, "flash.bulk_trashed", done, refused))
+		d.redirectWithUndo(w, r, back, d.bulkOutcome(sh, "flash.bulk_trashed", len(done), refused), object, done)
 	default:
 		d.redirectWithFlash(w, r, back, sh.L.T("flash.unknown_action"))
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/schema"
@@ -109,6 +110,7 @@ func inputType(f *schema.Field) string {
 var funcs = template.FuncMap{
 	"inputValue": inputValue,
 	"isTrue":     func(v any) bool { b, _ := v.(bool); return b },
+	"initials":   initials,
 	"raw":        func(v any) string { s, _ := v.(string); return s },
 	"last":       func(list []*schema.Field) int { return len(list) - 1 },
 	"customFields": func(o *schema.Object) []*schema.Field {
@@ -139,4 +141,21 @@ var funcs = template.FuncMap{
 		s, _ := m[k].(string)
 		return s
 	},
+}
+
+// initials are the first letters of a title's first two words ("GH").
+func initials(title string) string {
+	var out []rune
+	for _, w := range strings.Fields(title) {
+		for _, r := range w {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				out = append(out, unicode.ToUpper(r))
+				break
+			}
+		}
+		if len(out) == 2 {
+			break
+		}
+	}
+	return string(out)
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -30,6 +31,7 @@ type row struct {
 
 type cell struct {
 	Text    string
+	Hint    string // shown on hover: the exact time of a relative one
 	Link    string
 	Numeric bool
 	// Field and Value are set on cells that can be edited in place.
@@ -252,7 +254,7 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 		rw := row{ID: rec.ID(), Title: records.Title(o, rec), Version: rec.Version()}
 		canWrite := access.CanWrite(sh.Identity.Principal, name, rec.Owner()) == nil
 		for i, f := range cols {
-			c := cell{Text: display(sh.L, f, rec[f.Name]), Numeric: f.Kind == schema.Integer || f.Kind == schema.Number || f.Kind == schema.Money}
+			c := d.cell(sh, f, rec[f.Name])
 			if i > 0 && canWrite && inlineKind(f) {
 				c.Field, c.Kind, c.Value = f.Name, string(f.Kind), inputValue(f, rec[f.Name])
 			}
@@ -399,4 +401,24 @@ func (d *Deps) addCondition(w http.ResponseWriter, r *http.Request, sh *shell, o
 func isNumber(s string) bool {
 	_, err := strconv.ParseFloat(s, 64)
 	return err == nil
+}
+
+// cell writes a value for a list: times relative when recent (the exact
+// one on hover), money with the workspace's currency, the rest as display
+// writes it.
+func (d *Deps) cell(sh *shell, f *schema.Field, v any) cell {
+	c := cell{Numeric: f.Kind == schema.Integer || f.Kind == schema.Number || f.Kind == schema.Money}
+	switch t := v.(type) {
+	case time.Time:
+		c.Text, c.Hint = sh.L.Relative(t, d.now()), sh.L.Time(t)
+	case string:
+		if f.Kind == schema.Money {
+			c.Text = sh.L.Money(t, sh.Workspace.DefaultCurrency)
+			break
+		}
+		c.Text = display(sh.L, f, v)
+	default:
+		c.Text = display(sh.L, f, v)
+	}
+	return c
 }

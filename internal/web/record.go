@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/events"
@@ -35,7 +36,7 @@ type recordData struct {
 	IsNew    bool
 	Parents  []cell // the records this one points at (a contact's company)
 	Related  []relatedList
-	Timeline []events.Event
+	Days     []timelineDay
 	Meta     []cell
 	// Key shows the record's most used values in its header: an email
 	// to write to, a phone to call, a website.
@@ -92,8 +93,11 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 			}
 		}
 	}
-	data.Meta = append(data.Meta, cell{Text: sh.L.T("record.created_at", display(sh.L, nil, rec["created_at"]))},
-		cell{Text: sh.L.T("record.updated_at", display(sh.L, nil, rec["updated_at"]))})
+	for _, k := range []string{"created_at", "updated_at"} {
+		if t, ok := rec[k].(time.Time); ok {
+			data.Meta = append(data.Meta, cell{Text: sh.L.T("record."+k, sh.L.Relative(t, d.now())), Hint: sh.L.Time(t)})
+		}
+	}
 	// Records of other objects that point at this one (a company's contacts).
 	for _, other := range sh.Schema.Objects() {
 		if access.CanRead(sh.Identity.Principal, other.Name) != nil || !listed(other) {
@@ -123,12 +127,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 		refs = append(refs, events.Ref{Object: "companies", ID: company})
 	}
 	if evs, err := d.Events.Timeline(r.Context(), sh.Identity.WorkspaceID, refs, "", 50); err == nil {
-		for i := range evs {
-			if eo, ok := sh.Schema.Object(evs[i].Object); ok {
-				evs[i].Singular = eo.Singular
-			}
-		}
-		data.Timeline = evs
+		data.Days = d.timeline(sh, evs)
 	}
 	d.renderShell(w, status, "record.html", data.Title, sh, data)
 }
@@ -145,7 +144,7 @@ func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
 			d.failAt(w, r, sh, err)
 			return
 		}
-		d.redirectWithFlash(w, r, "/"+o.Name, sh.L.T("flash.trashed", objectSingular(sh.L, o)))
+		d.redirectWithUndo(w, r, "/"+o.Name, sh.L.T("flash.trashed", objectSingular(sh.L, o)), o.Name, []string{id})
 		return
 	}
 	var version *int64
@@ -350,4 +349,41 @@ func telDigits(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// timelineItem is an event as the timeline shows it.
+type timelineItem struct {
+	events.Event
+	Object *schema.Object // the object of the event's record
+	When   string         // "3 hours ago", or the time of day
+	Exact  string
+}
+
+// timelineDay is the events of one calendar day, newest first.
+type timelineDay struct {
+	Label string // "Today", "Yesterday", a date
+	Items []timelineItem
+}
+
+// timeline groups events, newest first, by day.
+func (d *Deps) timeline(sh *shell, evs []events.Event) []timelineDay {
+	now := d.now()
+	var days []timelineDay
+	for _, ev := range evs {
+		o, ok := sh.Schema.Object(ev.Object)
+		if !ok {
+			continue
+		}
+		ev.Singular = o.Singular
+		it := timelineItem{Event: ev, Object: o, Exact: sh.L.Time(ev.At), When: ev.At.UTC().Format("15:04")}
+		if now.Sub(ev.At) < 24*time.Hour {
+			it.When = sh.L.Relative(ev.At, now)
+		}
+		label := sh.L.Day(ev.At, now)
+		if len(days) == 0 || days[len(days)-1].Label != label {
+			days = append(days, timelineDay{Label: label})
+		}
+		days[len(days)-1].Items = append(days[len(days)-1].Items, it)
+	}
+	return days
 }

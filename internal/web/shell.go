@@ -8,11 +8,25 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/schema"
 )
 
-const flashCookie = "rapport_flash"
+const (
+	flashCookie = "rapport_flash"
+	// undoCookie names records just moved to the trash ("contacts:id,id"),
+	// for the flash's Undo button.
+	undoCookie = "rapport_undo"
+	// maxUndo bounds the records one Undo brings back (a cookie's size).
+	maxUndo = 50
+)
+
+// undo is what the flash's Undo button restores.
+type undo struct {
+	Object string
+	IDs    []string
+}
 
 // shell is what every signed-in page shows around its content.
 type shell struct {
@@ -21,6 +35,7 @@ type shell struct {
 	Nav       []*schema.Object
 	Current   string // the object in view, for the navigation
 	Flash     string
+	Undo      *undo
 	Schema    *schema.Schema
 	// L is the language the page is written in.
 	L *i18n.Locale
@@ -68,6 +83,12 @@ func (d *Deps) signedIn(fn func(w http.ResponseWriter, r *http.Request, sh *shel
 				sh.Flash = v
 			}
 			http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+			if c, err := r.Cookie(undoCookie); err == nil {
+				if object, ids, ok := strings.Cut(c.Value, ":"); ok && ids != "" {
+					sh.Undo = &undo{Object: object, IDs: strings.Split(ids, ",")}
+				}
+				http.SetCookie(w, &http.Cookie{Name: undoCookie, Value: "", Path: "/", MaxAge: -1})
+			}
 		}
 		fn(w, r, sh)
 	}
@@ -79,6 +100,45 @@ func (d *Deps) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, msg
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HttpOnly: true,
 		Secure: d.SecureCookies, SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(time.Minute)})
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// redirectWithUndo redirects with a flash that offers to bring back the
+// records just moved to the trash.
+func (d *Deps) redirectWithUndo(w http.ResponseWriter, r *http.Request, to, msg, object string, ids []string) {
+	if len(ids) > 0 && len(ids) <= maxUndo {
+		http.SetCookie(w, &http.Cookie{Name: undoCookie, Value: object + ":" + strings.Join(ids, ","), Path: "/", HttpOnly: true,
+			Secure: d.SecureCookies, SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(time.Minute)})
+	}
+	d.redirectWithFlash(w, r, to, msg)
+}
+
+// restore brings back records from the trash: the flash's Undo.
+func (d *Deps) restore(w http.ResponseWriter, r *http.Request, sh *shell) {
+	object := r.PostFormValue("object")
+	if _, ok := d.pageObject(w, r, sh, object); !ok {
+		return
+	}
+	ids := r.PostForm["ids"]
+	if len(ids) > maxUndo {
+		ids = ids[:maxUndo]
+	}
+	done, refused := 0, 0
+	for _, id := range ids {
+		switch _, err := d.Records.Restore(r.Context(), sh.Identity.Principal, object, id); {
+		case err == nil:
+			done++
+		case fault.KindOf(err) == fault.KindForbidden || fault.KindOf(err) == fault.KindNotFound || fault.KindOf(err) == fault.KindConflict:
+			refused++
+		default:
+			d.fail(w, r, err)
+			return
+		}
+	}
+	to := "/" + object
+	if back := r.PostFormValue("back"); strings.HasPrefix(back, "/"+object) && !strings.HasPrefix(back, "//") {
+		to = back
+	}
+	d.redirectWithFlash(w, r, to, d.bulkOutcome(sh, "flash.restored", done, refused))
 }
 
 // listed reports whether an object has list and record pages. Webhooks are

@@ -91,7 +91,7 @@ func funcsForParse() map[string]any {
 
 var (
 	keyUse   = regexp.MustCompile(`[{(]t "([a-z_.0-9]+)"`)
-	goKeyUse = regexp.MustCompile(`(?:\.(T|N)\(|bulkOutcome\(sh, )"([a-z_.0-9]+)"`)
+	goKeyUse = regexp.MustCompile(`(?:\.(T|N)\(|bulkOutcome\(sh, )"([a-z_.0-9]+)"[,)]`)
 )
 
 // TestEveryKeyIsInTheCatalogue: the keys the templates and handlers use,
@@ -140,6 +140,7 @@ func TestEveryKeyIsInTheCatalogue(t *testing.T) {
 	for _, k := range []string{"granted", "denied", "unknown"} {
 		keys = append(keys, "consent."+k)
 	}
+	keys = append(keys, "record.created_at", "record.updated_at")
 	for _, k := range []string{"created", "updated", "deleted", "restored"} {
 		keys = append(keys, "event."+k)
 	}

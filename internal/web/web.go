@@ -54,6 +54,8 @@ type Deps struct {
 	Version       string
 	// PublicURL is the base of links shown to be sent to others (invitations).
 	PublicURL string
+	// Now is the clock (relative times); nil is the real one.
+	Now func() time.Time
 	// I18n is the interface's languages; nil loads the built-in ones.
 	I18n *i18n.Catalog
 	tmpl map[string]*template.Template
@@ -90,6 +92,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /account/language", d.signedIn(d.setLanguage))
 	mux.HandleFunc("POST /views", d.signedIn(d.saveView))
 	mux.HandleFunc("POST /bulk", d.signedIn(d.bulk))
+	mux.HandleFunc("POST /restore", d.signedIn(d.restore))
 	mux.HandleFunc("POST /views/delete", d.signedIn(d.deleteView))
 	mux.HandleFunc("GET /account", d.signedIn(d.account))
 	mux.HandleFunc("GET /settings", d.signedIn(d.settings))
@@ -113,6 +116,13 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /{object}", d.signedIn(d.create))
 	mux.HandleFunc("GET /{object}/{id}", d.signedIn(d.record))
 	mux.HandleFunc("POST /{object}/{id}", d.signedIn(d.save))
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
 }
 
 type page struct {

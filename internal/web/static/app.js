@@ -1,6 +1,7 @@
 // Rapport's keyboard shortcuts. Everything works without this file; it only
 // saves keystrokes: "/" or Ctrl-K (⌘K) focuses the search box, "c" opens the
-// page's New form, and in a list "j"/"k" move between rows (Enter opens one).
+// page's New form, in a list "j"/"k" move between rows (Enter opens one), and
+// "?" shows them all.
 // The search box searches as one types (see below).
 (function () {
   "use strict";
@@ -19,6 +20,11 @@
     if (e.key === "/" && search) {
       e.preventDefault();
       search.focus();
+      return;
+    }
+    if (e.key === "?") {
+      var help = document.getElementById("shortcuts");
+      if (help && help.showModal && !help.open) { e.preventDefault(); help.showModal(); }
       return;
     }
     if (e.key === "c") {
