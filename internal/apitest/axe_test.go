@@ -102,4 +102,18 @@ func TestAccessibility(t *testing.T) {
 		}
 		check(p)
 	}
+	// The dark theme meets the same contrast.
+	u, err := e.Sys.Auth.UserByEmail(context.Background(), e.WS, "ada@acme.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Sys.Auth.SetTheme(context.Background(), access.Principal{WorkspaceID: e.WS, UserID: u.ID, Role: access.Admin}, "dark"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/contacts", "/contacts/" + e.Vars["ada"], "/settings"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`html[data-theme="dark"] .main`))); err != nil {
+			t.Fatalf("open %s: %v", p, err)
+		}
+		check(p + " (dark)")
+	}
 }

@@ -239,3 +239,22 @@ func TestWebUndoTrash(t *testing.T) {
 		t.Fatalf("trash one: %d %q", code, text(doc, ".flash"))
 	}
 }
+
+// TestWebTheme: a user may choose light or dark over the system's theme.
+func TestWebTheme(t *testing.T) {
+	e := New(t)
+	b := e.browser(t, access.Support)
+	if _, doc := b.get("/account"); doc.Find("html").AttrOr("data-theme", "none") != "none" || doc.Find(`#theme option[value=""][selected]`).Length() != 1 {
+		t.Error("a new user does not follow the system")
+	}
+	if code, _ := b.post("/account/theme", url.Values{"theme": {"purple"}}); code != 422 {
+		t.Errorf("bad theme: %d", code)
+	}
+	_, doc := b.post("/account/theme", url.Values{"theme": {"dark"}})
+	if doc.Find("html").AttrOr("data-theme", "") != "dark" || !strings.Contains(text(doc, ".flash"), "Theme changed") {
+		t.Errorf("dark: %q %q", doc.Find("html").AttrOr("data-theme", ""), text(doc, ".flash"))
+	}
+	if _, doc = e.browser(t, access.Sales).get("/contacts"); doc.Find("html").AttrOr("data-theme", "none") != "none" {
+		t.Error("one user's theme shows for another")
+	}
+}

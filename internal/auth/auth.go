@@ -43,7 +43,9 @@ type User struct {
 	Active bool        `json:"active"`
 	// Locale is the interface language the user chose ("" follows the
 	// browser).
-	Locale    string    `json:"locale"`
+	Locale string `json:"locale"`
+	// Theme is "light", "dark", or "" to follow the system.
+	Theme     string    `json:"theme"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -199,12 +201,12 @@ func (s *Service) insertUser(ctx context.Context, tx *sql.Tx, ws string, n NewUs
 	return u, nil
 }
 
-const userColumns = `id, email, name, role, active, locale, created_at, updated_at`
+const userColumns = `id, email, name, role, active, locale, theme, created_at, updated_at`
 
 func scanUser(sc interface{ Scan(...any) error }) (*User, error) {
 	var u User
 	var created, updated store.NullTime
-	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Active, &u.Locale, &created, &updated); err != nil {
+	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Active, &u.Locale, &u.Theme, &created, &updated); err != nil {
 		return nil, err
 	}
 	u.CreatedAt, u.UpdatedAt = created.Time, updated.Time

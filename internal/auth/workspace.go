@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"slices"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -72,4 +73,15 @@ func (s *Service) SetLocale(ctx context.Context, by access.Principal, locale str
 		return fault.Invalid(fault.FieldError{Field: "locale", Message: "must be a two-letter language code like de"})
 	}
 	return s.updateUser(ctx, by.WorkspaceID, by.UserID, `locale = $3`, locale)
+}
+
+// Themes are the colour themes a user may choose; "" follows the system.
+var Themes = []string{"", "light", "dark"}
+
+// SetTheme stores the colour theme a user chose.
+func (s *Service) SetTheme(ctx context.Context, by access.Principal, theme string) error {
+	if !slices.Contains(Themes, theme) {
+		return fault.Invalid(fault.FieldError{Field: "theme", Message: "must be light, dark or empty (as the system)"})
+	}
+	return s.updateUser(ctx, by.WorkspaceID, by.UserID, `theme = $3`, theme)
 }

@@ -14,6 +14,8 @@ type accountData struct {
 	Errors   map[string]string
 	Locales  []*i18n.Locale
 	Locale   string // the user's choice, "" for the browser's
+	Themes   []string
+	Theme    string
 }
 
 // account shows the signed-in user's password form and open sessions.
@@ -29,7 +31,7 @@ func (d *Deps) showAccount(w http.ResponseWriter, r *http.Request, sh *shell, er
 	}
 	sh.Current = "account"
 	d.renderShell(w, status, "account.html", sh.L.T("account.heading"), sh, accountData{Sessions: sessions, Current: sh.Identity.SessionID, Errors: errs,
-		Locales: d.I18n.Locales(), Locale: sh.Identity.User.Locale})
+		Locales: d.I18n.Locales(), Locale: sh.Identity.User.Locale, Themes: auth.Themes, Theme: sh.Identity.User.Theme})
 }
 
 // changePassword checks the current password and sets a new one.
@@ -74,4 +76,17 @@ func (d *Deps) setLanguage(w http.ResponseWriter, r *http.Request, sh *shell) {
 		return
 	}
 	d.redirectWithFlash(w, r, "/account", d.I18n.Negotiate(tag, r.Header.Get("Accept-Language")).T("flash.language_changed"))
+}
+
+// setTheme stores the user's colour theme; "" follows the system.
+func (d *Deps) setTheme(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := d.Auth.SetTheme(r.Context(), sh.Identity.Principal, r.PostFormValue("theme")); err != nil {
+		if fe := fault.As(err); fe != nil && fe.Kind == fault.KindInvalid {
+			d.showAccount(w, r, sh, fieldMessages(sh.L, fe, "", "theme"), http.StatusUnprocessableEntity)
+			return
+		}
+		d.fail(w, r, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/account", sh.L.T("flash.theme_changed"))
 }

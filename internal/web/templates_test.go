@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/schema"
@@ -141,6 +142,9 @@ func TestEveryKeyIsInTheCatalogue(t *testing.T) {
 		keys = append(keys, "consent."+k)
 	}
 	keys = append(keys, "record.created_at", "record.updated_at")
+	for _, th := range auth.Themes {
+		keys = append(keys, "theme."+th)
+	}
 	for _, k := range []string{"created", "updated", "deleted", "restored"} {
 		keys = append(keys, "event."+k)
 	}

@@ -90,6 +90,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /settings/logo/delete", d.signedIn(d.removeLogo))
 	mux.HandleFunc("POST /settings/fields/move", d.signedIn(d.moveField))
 	mux.HandleFunc("POST /account/language", d.signedIn(d.setLanguage))
+	mux.HandleFunc("POST /account/theme", d.signedIn(d.setTheme))
 	mux.HandleFunc("POST /views", d.signedIn(d.saveView))
 	mux.HandleFunc("POST /bulk", d.signedIn(d.bulk))
 	mux.HandleFunc("POST /restore", d.signedIn(d.restore))
