@@ -245,20 +245,30 @@ func (r *Registry) RenameField(ctx context.Context, ws, object, name, label stri
 	})
 }
 
+// customField finds a custom field of a workspace's object.
+func (r *Registry) customField(ctx context.Context, ws, object, name string) (*Object, *Field, error) {
+	s, err := r.Get(ctx, ws)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, ok := s.Object(object)
+	if !ok {
+		return nil, nil, fault.NotFound("no object %q", object)
+	}
+	f, ok := o.Field(name)
+	if !ok || !f.Custom {
+		return nil, nil, fault.NotFound("no custom field %s.%s", object, name)
+	}
+	return o, f, nil
+}
+
 // MoveField moves a custom field to the given place (0 is first) among its
 // object's custom fields, which forms, lists and the API show in that
 // order. A place past the end moves it last.
 func (r *Registry) MoveField(ctx context.Context, ws, object, name string, to int) error {
-	s, err := r.Get(ctx, ws)
+	o, _, err := r.customField(ctx, ws, object, name)
 	if err != nil {
 		return err
-	}
-	o, ok := s.Object(object)
-	if !ok {
-		return fault.NotFound("no object %q", object)
-	}
-	if f, ok := o.Field(name); !ok || !f.Custom {
-		return fault.NotFound("no custom field %s.%s", object, name)
 	}
 	var order []string
 	for _, f := range o.Fields {
@@ -284,17 +294,9 @@ func (r *Registry) MoveField(ctx context.Context, ws, object, name string, to in
 // one transaction, which is fine to tens of thousands of records; beyond
 // that it wants to be a job.
 func (r *Registry) DeleteField(ctx context.Context, ws, object, name string) error {
-	s, err := r.Get(ctx, ws)
+	o, _, err := r.customField(ctx, ws, object, name)
 	if err != nil {
 		return err
-	}
-	o, ok := s.Object(object)
-	if !ok {
-		return fault.NotFound("no object %q", object)
-	}
-	f, ok := o.Field(name)
-	if !ok || !f.Custom {
-		return fault.NotFound("no custom field %s.%s", object, name)
 	}
 	d := r.db.Dialect()
 	return r.db.Tx(ctx, func(tx *sql.Tx) error {
