@@ -3,8 +3,10 @@ package records
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -209,48 +211,76 @@ func (e *Engine) List(ctx context.Context, p access.Principal, object string, q 
 	}
 	where, args := e.where(d, p.WorkspaceID, o, flt, q)
 	page := &Page{Data: []Record{}}
+	// The count runs beside the page's query, on a reader connection of
+	// its own: on a large match it takes longer than the page.
+	var counted sync.WaitGroup
+	var countErr error
 	if q.Count {
-		var n int64
 		query := "SELECT COUNT(*) FROM " + store.QuoteIdent(o.Table) + " t WHERE " + where
 		if q.CountLimit > 0 {
 			query = "SELECT COUNT(*) FROM (SELECT 1 FROM " + store.QuoteIdent(o.Table) + " t WHERE " + where + " LIMIT " + strconv.Itoa(q.CountLimit+1) + ") c"
 		}
-		if err := e.db.QueryRowRead(ctx, query, args...).Scan(&n); err != nil {
-			return nil, fmt.Errorf("count %s: %w", object, err)
-		}
-		if q.CountLimit > 0 && n > int64(q.CountLimit) {
-			n, page.TotalCapped = int64(q.CountLimit), true
-		}
-		page.Total = &n
+		countArgs := slices.Clone(args)
+		counted.Add(1)
+		go func() {
+			defer counted.Done()
+			var n int64
+			if err := e.db.QueryRowRead(ctx, query, countArgs...).Scan(&n); err != nil {
+				countErr = fmt.Errorf("count %s: %w", object, err)
+				return
+			}
+			if q.CountLimit > 0 && n > int64(q.CountLimit) {
+				n, page.TotalCapped = int64(q.CountLimit), true
+			}
+			page.Total = &n
+		}()
 	}
+	defer counted.Wait() // on every return: the count may not outlive the call
+	data, next, err := e.listPage(ctx, o, d, keys, shape, cursor, where, args, q.PageSize)
+	counted.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if countErr != nil {
+		return nil, countErr
+	}
+	page.Data, page.NextPageToken = data, next
+	return page, nil
+}
+
+// listPage reads one page of a list: at most size records after the
+// cursor, and the token of the next page when there is one.
+func (e *Engine) listPage(ctx context.Context, o *schema.Object, d store.Dialect, keys []sortKey, shape string, cursor []any, where string, args []any, size int) ([]Record, string, error) {
+	data := []Record{}
 	if cursor != nil {
 		var ks string
 		ks, args = keysetSQL(d, keys, cursor, args)
 		where += " AND " + ks
 	}
-	args = append(args, q.PageSize+1)
+	args = append(args, size+1)
 	query := "SELECT " + selectList(o, "t") + " FROM " + store.QuoteIdent(o.Table) + " t WHERE " + where +
 		" ORDER BY " + orderSQL(d, keys) + " LIMIT " + d.Placeholder(len(args))
 	rows, err := e.db.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", object, err)
+		return nil, "", fmt.Errorf("list %s: %w", o.Name, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		rec, _, err := scanRecord(o, rows)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		page.Data = append(page.Data, rec)
+		data = append(data, rec)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list %s: %w", object, err)
+		return nil, "", fmt.Errorf("list %s: %w", o.Name, err)
 	}
-	if len(page.Data) > q.PageSize {
-		page.Data = page.Data[:q.PageSize]
-		page.NextPageToken = encodeToken(shape, keys, page.Data[len(page.Data)-1])
+	next := ""
+	if len(data) > size {
+		data = data[:size]
+		next = encodeToken(shape, keys, data[len(data)-1])
 	}
-	return page, nil
+	return data, next, nil
 }
 
 func (e *Engine) where(d store.Dialect, ws string, o *schema.Object, flt *filter.Filter, q Query) (string, []any) {

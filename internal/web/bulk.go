@@ -26,6 +26,8 @@ func bulkKind(f *schema.Field) bool {
 		return false
 	case schema.Email:
 		return false // unique: one value cannot fit many records
+	case schema.Relation:
+		return false // one text box has no picker for the related record
 	}
 	return !f.Unique
 }

@@ -134,11 +134,7 @@ func (d *Deps) restore(w http.ResponseWriter, r *http.Request, sh *shell) {
 			return
 		}
 	}
-	to := "/" + object
-	if back := r.PostFormValue("back"); strings.HasPrefix(back, "/"+object) && !strings.HasPrefix(back, "//") {
-		to = back
-	}
-	d.redirectWithFlash(w, r, to, d.bulkOutcome(sh, "flash.restored", done, refused))
+	d.redirectWithFlash(w, r, "/"+object, d.bulkOutcome(sh, "flash.restored", done, refused))
 }
 
 // listed reports whether an object has list and record pages. Webhooks are
