@@ -258,3 +258,49 @@ func TestWebTheme(t *testing.T) {
 		t.Error("one user's theme shows for another")
 	}
 }
+
+// TestWebCustomObjectRenameAndDelete: an admin renames a custom object's
+// label and deletes it — with its records, fields and views — once
+// nothing points at it and its name is typed; the same name can be used
+// again afterwards, empty. Another workspace's object of that name is
+// untouched.
+func TestWebCustomObjectRenameAndDelete(t *testing.T) {
+	e := New(t)
+	other := New(t) // another workspace, on the same database
+	e.Run(t, []Scenario{
+		{Name: "object", Method: "POST", Path: "/api/v1/schema", Body: `{"name":"projects","label":"Projects","fields":[{"name":"name","kind":"text","required":true,"unique":true}]}`, Status: 201},
+		{Name: "record", Method: "POST", Path: "/api/v1/projects", Body: `{"name":"Apollo"}`, Status: 201, Events: 1, Save: "apollo"},
+		{Name: "pointer", Method: "POST", Path: "/api/v1/schema/contacts/fields", Body: `{"name":"project","kind":"relation","target":"projects"}`, Status: 201},
+	})
+	other.Run(t, []Scenario{
+		{Name: "object", Method: "POST", Path: "/api/v1/schema", Body: `{"name":"projects","fields":[{"name":"name","kind":"text"}]}`, Status: 201},
+		{Name: "record", Method: "POST", Path: "/api/v1/projects", Body: `{"name":"Gemini"}`, Status: 201, Events: 1},
+	})
+	admin := e.browser(t, access.Admin)
+	admin.post("/views", url.Values{"object": {"projects"}, "name": {"Mine"}, "filter": {`name = "Apollo"`}})
+	if _, doc := admin.post("/settings/objects/label", url.Values{"object": {"projects"}, "label": {"Missions"}}); !strings.Contains(text(doc, ".flash"), "Object renamed") || !strings.Contains(text(doc, "nav.sidebar"), "Missions") {
+		t.Fatalf("rename: %q", text(doc, ".flash"))
+	}
+	if code, _ := e.browser(t, access.Manager).post("/settings/objects/delete", url.Values{"object": {"projects"}, "confirm": {"projects"}}); code != 403 {
+		t.Errorf("manager deleted an object: %d", code)
+	}
+	if code, doc := admin.post("/settings/objects/delete", url.Values{"object": {"projects"}, "confirm": {"projects"}}); code != 409 || !strings.Contains(text(doc, ".alert"), "contacts.project points at projects") {
+		t.Fatalf("delete while pointed at: %d %q", code, text(doc, ".alert"))
+	}
+	admin.post("/settings/fields/delete", url.Values{"object": {"contacts"}, "name": {"project"}, "confirm": {"project"}})
+	if _, doc := admin.post("/settings/objects/delete", url.Values{"object": {"projects"}, "confirm": {"project"}}); !strings.Contains(text(doc, ".flash"), "Not deleted") {
+		t.Fatal("deleted without the name typed")
+	}
+	if _, doc := admin.post("/settings/objects/delete", url.Values{"object": {"projects"}, "confirm": {"projects"}}); !strings.Contains(text(doc, ".flash"), "Object projects deleted") || strings.Contains(text(doc, "nav.sidebar"), "Missions") {
+		t.Fatalf("delete: %q", text(doc, ".flash"))
+	}
+	e.Run(t, []Scenario{
+		{Name: "gone", Method: "GET", Path: "/api/v1/projects", Status: 404},
+		{Name: "schema", Method: "GET", Path: "/api/v1/schema", Status: 200, Lacks: []string{`"projects"`}},
+		{Name: "again", Method: "POST", Path: "/api/v1/schema", Body: `{"name":"projects","fields":[{"name":"name","kind":"text","unique":true}]}`, Status: 201},
+		{Name: "empty", Method: "GET", Path: "/api/v1/projects?count=true", Status: 200, Contains: []string{`"total":0`}},
+		{Name: "name free", Method: "POST", Path: "/api/v1/projects", Body: `{"name":"Apollo"}`, Status: 201, Events: 1},
+		{Name: "search", Method: "GET", Path: "/api/v1/search?q=apollo", Status: 200, Contains: []string{"Apollo"}},
+	})
+	other.Run(t, []Scenario{{Name: "untouched", Method: "GET", Path: "/api/v1/projects", Status: 200, Contains: []string{"Gemini"}}})
+}

@@ -310,19 +310,100 @@ func (r *Registry) DeleteField(ctx context.Context, ws, object, name string) err
 		if _, err := tx.ExecContext(ctx, strip, ws); err != nil {
 			return fmt.Errorf("remove %s.%s values: %w", object, name, err)
 		}
-		h := sha256.Sum256([]byte(ws))
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("DROP INDEX IF EXISTS %s_%s__%s__key", o.Table, hex.EncodeToString(h[:4]), name)); err != nil {
+		if err := r.dropFieldIndexes(ctx, tx, ws, o, name); err != nil {
 			return err
 		}
-		// The plain index is shared by every workspace with a field of that name.
-		var others int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM fields WHERE object = $1 AND name = $2 AND (indexed = $3 OR is_unique = $3)`,
-			object, name, d.Bool(true)).Scan(&others); err != nil {
+		return r.bump(ctx, tx, ws)
+	})
+}
+
+// dropFieldIndexes drops a custom field's indexes once its row in fields
+// is gone: the workspace's unique index, and the plain index that every
+// workspace with a field of that name shares when none is left.
+func (r *Registry) dropFieldIndexes(ctx context.Context, tx *sql.Tx, ws string, o *Object, name string) error {
+	h := sha256.Sum256([]byte(ws))
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("DROP INDEX IF EXISTS %s_%s__%s__key", o.Table, hex.EncodeToString(h[:4]), name)); err != nil {
+		return err
+	}
+	var others int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM fields WHERE object = $1 AND name = $2 AND (indexed = $3 OR is_unique = $3)`,
+		o.Name, name, r.db.Dialect().Bool(true)).Scan(&others); err != nil {
+		return err
+	}
+	if others == 0 {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("DROP INDEX IF EXISTS %s_cf_%s", o.Table, name)); err != nil {
 			return err
 		}
-		if others == 0 {
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("DROP INDEX IF EXISTS %s_cf_%s", o.Table, name)); err != nil {
+	}
+	return nil
+}
+
+// RenameObject changes a custom object's label; its name, which the API,
+// filters and URLs use, stays.
+func (r *Registry) RenameObject(ctx context.Context, ws, object, label string) error {
+	label = strings.TrimSpace(label)
+	if label == "" || len(label) > 100 {
+		return fault.Invalid(fault.FieldError{Field: "label", Message: "is required (at most 100 bytes)"})
+	}
+	return r.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE objects SET label = $3 WHERE workspace_id = $1 AND name = $2`, ws, object, label)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fault.NotFound("no custom object %q", object)
+		}
+		return r.bump(ctx, tx, ws)
+	})
+}
+
+// DeleteObject removes a custom object from a workspace: its records, its
+// fields and their indexes, and the saved views of it. The object's table
+// is shared by every workspace with an object of that name and stays. A
+// relation field of another object that points at it must go first. The
+// event log keeps the records' history.
+func (r *Registry) DeleteObject(ctx context.Context, ws, object string) error {
+	s, err := r.Get(ctx, ws)
+	if err != nil {
+		return err
+	}
+	o, ok := s.Object(object)
+	if !ok || !o.Custom {
+		return fault.NotFound("no custom object %q", object)
+	}
+	for _, other := range s.Objects() {
+		for _, f := range other.Fields {
+			if f.Kind == Relation && f.Target == object && other.Name != object {
+				return fault.Conflict("", "%s.%s points at %s: delete that field first", other.Name, f.Name, object)
+			}
+		}
+	}
+	d := r.db.Dialect()
+	return r.db.Tx(ctx, func(tx *sql.Tx) error {
+		if d == store.SQLite {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s_fts WHERE rowid IN (SELECT rowid FROM %s WHERE workspace_id = $1)", o.Table, o.Table), ws); err != nil {
 				return err
+			}
+		}
+		for _, stmt := range []string{
+			fmt.Sprintf("DELETE FROM %s WHERE workspace_id = $1", o.Table),
+			`DELETE FROM fields WHERE workspace_id = $1 AND object = $2`,
+			`DELETE FROM views WHERE workspace_id = $1 AND object = $2`,
+			`DELETE FROM objects WHERE workspace_id = $1 AND name = $2`,
+		} {
+			args := []any{ws}
+			if strings.Contains(stmt, "$2") {
+				args = append(args, object)
+			}
+			if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
+				return fmt.Errorf("delete object %s: %w", object, err)
+			}
+		}
+		for _, f := range o.Fields {
+			if f.Custom {
+				if err := r.dropFieldIndexes(ctx, tx, ws, o, f.Name); err != nil {
+					return err
+				}
 			}
 		}
 		return r.bump(ctx, tx, ws)

@@ -359,3 +359,35 @@ func (d *Deps) moveField(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	d.redirectWithFlash(w, r, "/settings#fields-title", sh.L.T("flash.field_moved", name))
 }
+
+// renameObject changes a custom object's label.
+func (d *Deps) renameObject(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := access.CanAdminister(sh.Identity.Principal); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	if err := d.Schemas.RenameObject(r.Context(), sh.Identity.WorkspaceID, r.PostFormValue("object"), r.PostFormValue("label")); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/settings#objects-title", sh.L.T("flash.object_renamed"))
+}
+
+// deleteObject removes a custom object with its records, once its name is
+// typed to confirm.
+func (d *Deps) deleteObject(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := access.CanAdminister(sh.Identity.Principal); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	object := r.PostFormValue("object")
+	if r.PostFormValue("confirm") != object {
+		d.redirectWithFlash(w, r, "/settings#objects-title", sh.L.T("flash.object_not_deleted"))
+		return
+	}
+	if err := d.Schemas.DeleteObject(r.Context(), sh.Identity.WorkspaceID, object); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.object_deleted", object))
+}

@@ -106,6 +106,8 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /settings/webhooks", d.signedIn(d.addWebhook))
 	mux.HandleFunc("POST /settings/webhooks/delete", d.signedIn(d.deleteWebhook))
 	mux.HandleFunc("POST /settings/objects", d.signedIn(d.addObject))
+	mux.HandleFunc("POST /settings/objects/label", d.signedIn(d.renameObject))
+	mux.HandleFunc("POST /settings/objects/delete", d.signedIn(d.deleteObject))
 	mux.HandleFunc("POST /settings/users/invite", d.signedIn(d.invite))
 	mux.HandleFunc("POST /settings/users/role", d.signedIn(d.setRole))
 	mux.HandleFunc("POST /settings/users/active", d.signedIn(d.setActive))
@@ -374,7 +376,7 @@ type fieldCtx struct {
 func (d *Deps) home(w http.ResponseWriter, r *http.Request, sh *shell) {
 	var counts []objectCount
 	for _, o := range sh.Nav {
-		page, err := d.Records.List(r.Context(), sh.Identity.Principal, o.Name, records.Query{Count: true, CountLimit: 10000, PageSize: 1})
+		page, err := d.Records.List(r.Context(), sh.Identity.Principal, o.Name, records.Query{Count: true, CountLimit: countCap, PageSize: 1})
 		if err != nil {
 			continue
 		}
