@@ -186,9 +186,17 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Submit(chromedp.CSS(`#nf-options`)),
 		settle,
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		shot("settings"),
 		chromedp.Navigate(base+"/contacts/new"),
 		chromedp.WaitVisible(chromedp.CSS(`#f-tier`)),
 		textOf(`label[for="f-tier"]`, &tierLabel),
+		// A company of the demo: its people and two years of history.
+		chromedp.Navigate(base+"/companies?order_by=created_at"),
+		chromedp.WaitVisible(chromedp.CSS(`table.records tbody th a`)),
+		chromedp.Click(chromedp.CSS(`table.records tbody tr:first-child th a`)),
+		settle,
+		chromedp.WaitVisible(chromedp.CSS(`.timeline .day`)),
+		shot("company-page"),
 		// Switch to German.
 		chromedp.Navigate(base+"/account"),
 		chromedp.WaitVisible(chromedp.CSS(`#locale`)),

@@ -304,3 +304,25 @@ func TestWebCustomObjectRenameAndDelete(t *testing.T) {
 	})
 	other.Run(t, []Scenario{{Name: "untouched", Method: "GET", Path: "/api/v1/projects", Status: 200, Contains: []string{"Gemini"}}})
 }
+
+// TestWebCompanyTimeline: a company's timeline holds what happened to its
+// people too.
+func TestWebCompanyTimeline(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "acme", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Acme"}`, Status: 201, Events: 1, Save: "acme"},
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","last_name":"Lovelace","company_id":"{{acme}}","lifecycle_stage":"lead"}`, Status: 201, Events: 1, Save: "ada"},
+		{Name: "promote", Method: "PATCH", Path: "/api/v1/contacts/{{ada}}", Body: `{"lifecycle_stage":"customer","tags":["vip","speaker"]}`, Status: 200, Events: 1},
+		{Name: "stranger", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Grace","last_name":"Hopper"}`, Status: 201, Events: 1},
+	})
+	_, doc := e.browser(t, access.Sales).get("/companies/{{acme}}")
+	got := text(doc, ".timeline")
+	for _, want := range []string{"Created company Acme", "Created contact Ada Lovelace", "Updated contact Ada Lovelace", "Lifecycle stage: lead → customer", "Tags: — → vip, speaker"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("company timeline lacks %q: %q", want, got)
+		}
+	}
+	if strings.Contains(got, "Grace") {
+		t.Error("another company's person is on the timeline")
+	}
+}

@@ -47,6 +47,7 @@ type Log struct {
 	db    *store.DB
 	hooks []Hook
 	now   func() time.Time
+	ids   ids
 }
 
 // NewLog returns the log over db; now is the clock.
@@ -83,11 +84,11 @@ func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
 		b.WriteString(`INSERT INTO events (workspace_id, id, at, actor_id, object, record_id, kind, summary, data) VALUES `)
 		args := make([]any, 0, len(batch)*9)
 		for i, ev := range batch {
-			if ev.ID == "" {
-				ev.ID = uuid.Must(uuid.NewV7()).String()
-			}
 			if ev.At.IsZero() {
 				ev.At = l.now().UTC()
+			}
+			if ev.ID == "" {
+				ev.ID = l.ids.next(ev.At)
 			}
 			if ev.Data == nil {
 				ev.Data = map[string]any{}

@@ -33,6 +33,12 @@ func display(l *i18n.Locale, f *schema.Field, v any) string {
 			}
 		}
 		return t
+	case []any: // a list as the event log keeps it
+		list := make([]string, 0, len(t))
+		for _, x := range t {
+			list = append(list, fmt.Sprint(x))
+		}
+		return display(l, f, list)
 	case []string:
 		if f != nil && f.Kind == schema.MultiSelect {
 			out := make([]string, len(t))

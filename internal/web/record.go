@@ -126,6 +126,13 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 	if company, ok := rec["company_id"].(string); ok && o.Name == "contacts" && company != "" {
 		refs = append(refs, events.Ref{Object: "companies", ID: company})
 	}
+	// The 360° view: what happened to the records that point at this one
+	// (a company's people) is part of its story.
+	for _, rl := range data.Related {
+		for _, it := range rl.Items {
+			refs = append(refs, events.Ref{Object: rl.Object.Name, ID: it.ID})
+		}
+	}
 	if evs, err := d.Events.Timeline(r.Context(), sh.Identity.WorkspaceID, refs, "", 50); err == nil {
 		data.Days = d.timeline(sh, evs)
 	}
