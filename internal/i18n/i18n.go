@@ -109,9 +109,6 @@ func readJSON(name string, into any) error {
 	return nil
 }
 
-// Tags lists the languages, default first.
-func (c *Catalog) Tags() []string { return slices.Clone(c.tags) }
-
 // Locales lists the languages, default first.
 func (c *Catalog) Locales() []*Locale {
 	out := make([]*Locale, len(c.tags))

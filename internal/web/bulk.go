@@ -16,20 +16,18 @@ import (
 const maxBulk = 200
 
 // bulkKind reports whether a field can be set on many records at once from
-// one text box.
+// one text box: not unique ones (one value cannot fit many records, emails
+// among them), not relations (one text box has no record picker), not
+// structured ones.
 func bulkKind(f *schema.Field) bool {
-	if f.ReadOnly || f.Name == "owner_id" || f.Lower && f.Kind != schema.Email {
+	if f.ReadOnly || f.Unique || f.Lower || f.Name == "owner_id" {
 		return false
 	}
 	switch f.Kind {
-	case schema.Address, schema.Consent, schema.LongText:
+	case schema.Address, schema.Consent, schema.LongText, schema.Relation:
 		return false
-	case schema.Email:
-		return false // unique: one value cannot fit many records
-	case schema.Relation:
-		return false // one text box has no picker for the related record
 	}
-	return !f.Unique
+	return true
 }
 
 // bulk applies an action to the selected rows of a list: export them as

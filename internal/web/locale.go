@@ -42,7 +42,6 @@ func (d *Deps) parseTemplates(common template.FuncMap) {
 func localeFuncs(l *i18n.Locale) template.FuncMap {
 	return template.FuncMap{
 		"t":       l.T,
-		"n":       func(key string, n any, args ...any) string { return l.N(key, toInt64(n), args...) },
 		"display": func(f *schema.Field, v any) string { return display(l, f, v) },
 		"label":   func(f *schema.Field) string { return fieldLabel(l, f) },
 		"fieldName": func(o *schema.Object, name string) string {
@@ -69,18 +68,7 @@ func localeFuncs(l *i18n.Locale) template.FuncMap {
 			f, _ := o.Field(field)
 			return display(l, f, pair[i])
 		},
-		"msg": l.Message,
 	}
-}
-
-func toInt64(v any) int64 {
-	switch n := v.(type) {
-	case int:
-		return int64(n)
-	case int64:
-		return n
-	}
-	return 0
 }
 
 // fieldLabel is a field's label in the language: built-in fields are

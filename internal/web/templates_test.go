@@ -76,20 +76,6 @@ func check(t *testing.T, file, text string) {
 	}
 }
 
-func funcsForParse() map[string]any {
-	m := map[string]any{}
-	for k := range funcs {
-		m[k] = true
-	}
-	for k := range localeFuncs(nil) {
-		m[k] = true
-	}
-	for _, k := range []string{"fieldCtx", "list", "and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge", "len", "index", "print", "printf", "slice", "html", "urlquery", "js", "call"} {
-		m[k] = true
-	}
-	return m
-}
-
 var (
 	keyUse   = regexp.MustCompile(`[{(]t "([a-z_.0-9]+)"`)
 	goKeyUse = regexp.MustCompile(`(?:\.(T|N)\(|bulkOutcome\(sh, )"([a-z_.0-9]+)"[,)]`)
