@@ -62,6 +62,10 @@ func fieldSchema(f *schema.Field) obj {
 		out = obj{"type": "object", "additionalProperties": false, "properties": obj{
 			"email_marketing": obj{"type": "string", "enum": []string{"granted", "denied", "unknown"}},
 			"at":              obj{"type": "string", "format": "date-time"}, "source": obj{"type": "string"}}}
+	case schema.Refs:
+		out = obj{"type": "array", "maxItems": schema.MaxRefs, "description": "the records this is about", "items": obj{
+			"type": "object", "required": []string{"object", "id"}, "additionalProperties": false,
+			"properties": obj{"object": obj{"type": "string"}, "id": obj{"type": "string"}}}}
 	default:
 		out = obj{"type": "string"}
 	}

@@ -101,7 +101,8 @@ var stageOrder = []string{"subscriber", "lead", "mql", "sql", "opportunity", "cu
 // record has its events and timeline like one made by a person. With a
 // clock (the one the system was built with), companies appear over the
 // first year of the past two, contacts over both, and many contacts move
-// down the funnel, change jobs or get tags later on.
+// down the funnel, change jobs or get tags later on, with calls, meetings,
+// notes and emails logged along the way.
 func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int, stdout io.Writer, clock *DemoClock) error {
 	eng := sys.Records
 	for object, fields := range demoFields {
@@ -143,7 +144,7 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 		}
 		companies = append(companies, co{rec.ID(), rec["domain"].(string), t})
 	}
-	updates := 0
+	updates, activities := 0, 0
 	for _, t := range times(contacts, start.Add(span/24), span-span/24) {
 		c := companies[g.r.IntN(len(companies))]
 		if g.r.IntN(6) == 0 || c.since.After(t) {
@@ -176,6 +177,23 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 			}
 			updates++
 		}
+		// Calls, meetings, notes and emails over the contact's life.
+		acts := g.r.IntN(4)
+		if g.r.IntN(3) == 0 {
+			acts = 0
+		}
+		for range acts {
+			a := demoActivities[g.r.IntN(len(demoActivities))]
+			happened := at(t, max(end.Sub(t), time.Minute))
+			clock.set(happened)
+			if _, err := eng.Create(ctx, p, "activities", map[string]any{
+				"kind": a.kind, "subject": a.subject, "body": a.body, "occurred_at": happened.Format(time.RFC3339),
+				"related": []any{map[string]any{"object": "contacts", "id": rec.ID()}},
+			}); err != nil {
+				return fmt.Errorf("demo activity: %w", err)
+			}
+			activities++
+		}
 		if g.r.IntN(8) == 0 {
 			clock.set(at(when, max(end.Sub(when), time.Minute)))
 			change := map[string]any{"title": g.pick(titles)}
@@ -189,7 +207,7 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 		}
 	}
 	clock.set(time.Time{})
-	fmt.Fprintf(stdout, "demo: created %d companies and %d contacts, with %d later changes over two years\n", nCompanies, contacts, updates)
+	fmt.Fprintf(stdout, "demo: created %d companies and %d contacts, with %d later changes and %d activities over two years\n", nCompanies, contacts, updates, activities)
 	return nil
 }
 

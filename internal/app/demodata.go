@@ -28,6 +28,20 @@ var (
 	industries      = []string{"Software", "Manufacturing", "Retail", "Healthcare", "Finance", "Logistics", "Education", "Energy", "Media", "Hospitality"}
 	titles          = []string{"CEO", "CTO", "Head of Sales", "Account Executive", "Marketing Manager", "Procurement Lead", "Office Manager",
 		"Engineer", "Product Manager", "Customer Success Manager", "CFO", "Operations Director", "Support Lead"}
+	demoActivities = []struct{ kind, subject, body string }{
+		{"call", "Discovery call", "Runs a team of **12**; today in spreadsheets.\n\n- wants pipeline reports\n- asked about SSO"},
+		{"call", "Follow-up on the proposal", "Reviewed the quote line by line. Decision expected *next week*."},
+		{"call", "Pricing questions", "Asked for annual billing and a discount for 3 years."},
+		{"call", "Quarterly check-in", "Happy with support; would like a training session for new hires."},
+		{"meeting", "Demo of the reporting module", "Showed dashboards and the forecast. Next: a trial with their data."},
+		{"meeting", "Onsite workshop", "Mapped their sales process to stages:\n\n1. Qualify\n2. Demo\n3. Proposal\n4. Negotiation"},
+		{"meeting", "Contract review", "Legal wants a DPA; sent our template."},
+		{"note", "Prefers email over calls", ""},
+		{"note", "Budget approved", "Budget for the next two quarters is approved — see [the plan](https://example.com/plan)."},
+		{"note", "Evaluating two other vendors", "Main competitor is cheaper but lacks the API."},
+		{"email", "Sent the proposal", "Attached the proposal and the security overview."},
+		{"email", "Shared the case study", "Sent the logistics case study they asked about."},
+	}
 	sources = []string{"website", "referral", "event", "cold outreach", "partner", "webinar", "linkedin", "import"}
 	cities  = []struct{ city, country string }{{"Berlin", "DE"}, {"Munich", "DE"}, {"Hamburg", "DE"}, {"Vienna", "AT"}, {"Zurich", "CH"},
 		{"London", "GB"}, {"Paris", "FR"}, {"Amsterdam", "NL"}, {"Copenhagen", "DK"}, {"Warsaw", "PL"}, {"Madrid", "ES"}, {"New York", "US"}}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/activities"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/events"
@@ -52,6 +53,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	s.Auth = auth.New(db, now)
 	s.Webhooks = webhooks.New(db, s.Events, s.Jobs, s.Records, now, log, webhooks.Options{AllowPrivate: cfg.AllowPrivateWebhooks})
 	s.Views = views.New(db, s.Records, now)
+	activities.New(s.Records, s.Events, s.Schemas)
 	s.Metrics = ops.NewMetrics(ops.Stats{DB: db, JobDepth: s.Jobs.Depth})
 
 	mux := http.NewServeMux()

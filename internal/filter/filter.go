@@ -229,6 +229,9 @@ func (f *Filter) resolveField(s *schema.Schema, e *expr.Expr) (ref, error) {
 		if !ok {
 			return ref{}, f.at(e, "unknown field %q of %s", k.IdentExpr.GetName(), f.object.Name)
 		}
+		if fl.Kind == schema.Refs {
+			return ref{}, f.at(e, "%s cannot be filtered: open the related record's timeline instead", fl.Name)
+		}
 		return ref{field: fl}, nil
 	case *expr.Expr_SelectExpr:
 		op := k.SelectExpr.GetOperand().GetIdentExpr()

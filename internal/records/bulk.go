@@ -60,6 +60,7 @@ func (e *Engine) CreateMany(ctx context.Context, p access.Principal, object stri
 		for k, v := range clean {
 			rec[k] = v
 		}
+		defaultTimes(o, rec, now)
 		recs[i] = rec
 	}
 	if len(errs) > 0 {

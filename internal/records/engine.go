@@ -232,6 +232,12 @@ func fromColumn(f *schema.Field, v any) (any, error) {
 			return nil, err
 		}
 		return m, nil
+	case schema.Refs:
+		var refs []map[string]any
+		if err := json.Unmarshal(jsonBytes(v), &refs); err != nil {
+			return nil, err
+		}
+		return refs, nil
 	case schema.Date:
 		if t, ok := v.(time.Time); ok {
 			return t.Format("2006-01-02"), nil
@@ -353,7 +359,7 @@ func toColumn(d store.Dialect, f *schema.Field, v any) any {
 		return d.Time(t)
 	case bool:
 		return d.Bool(t)
-	case []string, map[string]any:
+	case []string, map[string]any, []map[string]any:
 		b, _ := json.Marshal(t)
 		return string(b)
 	}

@@ -49,6 +49,7 @@ func (e *Engine) Create(ctx context.Context, p access.Principal, object string, 
 	for k, v := range clean {
 		rec[k] = v
 	}
+	defaultTimes(o, rec, now)
 	err = e.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := e.checkRecord(ctx, tx, p, o, rec, clean); err != nil {
 			return err
@@ -66,6 +67,15 @@ func (e *Engine) Create(ctx context.Context, p access.Principal, object string, 
 		return nil, err
 	}
 	return rec, nil
+}
+
+// defaultTimes fills the empty fields that default to the creation time.
+func defaultTimes(o *schema.Object, rec Record, now time.Time) {
+	for _, f := range o.Fields {
+		if f.DefaultNow && rec[f.Name] == nil {
+			rec[f.Name] = now
+		}
+	}
 }
 
 func defaultValue(f *schema.Field) any {

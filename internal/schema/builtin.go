@@ -14,6 +14,9 @@ func systemFields() []*Field {
 // LifecycleStages are the values of a contact's lifecycle_stage.
 var LifecycleStages = []string{"subscriber", "lead", "mql", "sql", "opportunity", "customer", "evangelist", "other"}
 
+// ActivityKinds are the kinds of an activity.
+var ActivityKinds = []string{"note", "call", "meeting", "email"}
+
 // builtins returns fresh copies of the built-in objects.
 func builtins() []*Object {
 	objs := []*Object{
@@ -48,6 +51,17 @@ func builtins() []*Object {
 				{Name: "phone", Label: "Phone", Kind: Phone, Searchable: true},
 				{Name: "address", Label: "Address", Kind: Address},
 				{Name: "tags", Label: "Tags", Kind: Tags},
+			},
+		},
+		{
+			Name: "activities", Label: "Activities", Singular: "activity", Table: "activities",
+			Title: []string{"subject"}, Subtitle: "kind",
+			Fields: []*Field{
+				{Name: "kind", Label: "Kind", Kind: Select, Options: ActivityKinds, Required: true, Indexed: true},
+				{Name: "subject", Label: "Subject", Kind: Text, Searchable: true},
+				{Name: "body", Label: "Body", Kind: LongText, Searchable: true},
+				{Name: "occurred_at", Label: "When", Kind: DateTime, Indexed: true, DefaultNow: true},
+				{Name: "related", Label: "Related to", Kind: Refs},
 			},
 		},
 		{

@@ -33,6 +33,7 @@ const (
 	Address     Kind = "address" // {street, city, postal_code, region, country}
 	Consent     Kind = "consent" // {email_marketing: granted|denied|unknown, at, source}
 	ID          Kind = "id"      // the record id and other system ids
+	Refs        Kind = "refs"    // a list of {object, id}: the records an activity is about
 )
 
 // CustomKinds are the kinds a custom field may have.
@@ -58,12 +59,15 @@ type Field struct {
 	// record's fields (company_id → company), if any.
 	Relation string `json:"-"`
 	Position int    `json:"-"`
+	// DefaultNow gives a new record the time of its creation when the
+	// field is left empty (an activity's occurred_at).
+	DefaultNow bool `json:"-"`
 }
 
 // Sortable reports whether lists may be ordered by the field.
 func (f *Field) Sortable() bool {
 	switch f.Kind {
-	case MultiSelect, Tags, Address, Consent, LongText:
+	case MultiSelect, Tags, Address, Consent, LongText, Refs:
 		return false
 	}
 	return true

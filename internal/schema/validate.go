@@ -219,6 +219,8 @@ func Convert(f *Field, v any) (any, error) {
 			return nil, wantType("a record id string", v)
 		}
 		return s, nil
+	case Refs:
+		return toRefs(v)
 	case Address:
 		return toObject(v, map[string][]string{"street": nil, "city": nil, "postal_code": nil, "region": nil, "country": nil})
 	case Consent:
@@ -352,6 +354,38 @@ func toObject(v any, keys map[string][]string) (any, error) {
 			return nil, fmt.Errorf("%s: %q is not one of %s", k, s, strings.Join(allowed, ", "))
 		}
 		out[k] = s
+	}
+	return out, nil
+}
+
+// MaxRefs bounds the records one activity relates to.
+const MaxRefs = 50
+
+// toRefs reads a list of {"object": ..., "id": ...}, dropping repeats.
+func toRefs(v any) (any, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, wantType(`an array of {"object": ..., "id": ...}`, v)
+	}
+	if len(list) > MaxRefs {
+		return nil, fmt.Errorf("more than %d records", MaxRefs)
+	}
+	out := make([]map[string]any, 0, len(list))
+	seen := map[string]bool{}
+	for i, x := range list {
+		m, ok := x.(map[string]any)
+		object, _ := m["object"].(string)
+		id, _ := m["id"].(string)
+		if !ok || len(m) != 2 || object == "" || id == "" || len(object) > 64 || len(id) > 64 {
+			return nil, fmt.Errorf(`item %d: want {"object": ..., "id": ...}`, i)
+		}
+		if key := object + "/" + id; !seen[key] {
+			seen[key] = true
+			out = append(out, map[string]any{"object": object, "id": id})
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
 	}
 	return out, nil
 }

@@ -85,6 +85,17 @@ func fieldInput(f *schema.Field, form url.Values, l *i18n.Locale) any {
 			return nil
 		}
 		return list
+	case schema.Refs:
+		var list []any
+		for _, v := range form[name] {
+			if object, id, ok := strings.Cut(strings.TrimSpace(v), "/"); ok {
+				list = append(list, map[string]any{"object": object, "id": id})
+			}
+		}
+		if list == nil {
+			return nil
+		}
+		return list
 	case schema.Address, schema.Consent:
 		keys := []string{"street", "city", "postal_code", "region", "country"}
 		if f.Kind == schema.Consent {

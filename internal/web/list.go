@@ -90,7 +90,7 @@ type choosable struct {
 func chosenColumns(o *schema.Object, names []string) []*schema.Field {
 	var out []*schema.Field
 	for _, n := range names {
-		if f, ok := o.Field(n); ok && f.Kind != schema.Address && f.Kind != schema.Consent && f.Name != "secret" && !slicesContains(out, f) {
+		if f, ok := o.Field(n); ok && columnKind(f) && !slicesContains(out, f) {
 			out = append(out, f)
 		}
 	}
@@ -107,6 +107,16 @@ func slicesContains(list []*schema.Field, f *schema.Field) bool {
 		}
 	}
 	return false
+}
+
+// columnKind reports whether a field can be a list's column: not the
+// structured ones, not an activity's related records, not secrets.
+func columnKind(f *schema.Field) bool {
+	switch f.Kind {
+	case schema.Address, schema.Consent, schema.Refs:
+		return false
+	}
+	return f.Name != "secret"
 }
 
 // chip is one AND term of the filter, with the link that removes it.
@@ -132,7 +142,7 @@ func listColumns(o *schema.Object) []*schema.Field {
 	}
 	for _, f := range o.Fields {
 		switch {
-		case f.ReadOnly, f.Name == "owner_id", f.Kind == schema.LongText, f.Kind == schema.Address, f.Kind == schema.Consent, f.Name == "secret":
+		case f.ReadOnly, f.Name == "owner_id", f.Kind == schema.LongText, !columnKind(f):
 			continue
 		}
 		add(f)
@@ -198,7 +208,7 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 	// last.
 	for _, system := range []bool{false, true} {
 		for _, f := range o.Fields {
-			if f.Kind != schema.Address && f.Kind != schema.Consent && f.Name != "secret" && f.ReadOnly == system {
+			if columnKind(f) && f.Kind != schema.Refs && f.ReadOnly == system {
 				data.Fields = append(data.Fields, f)
 			}
 		}

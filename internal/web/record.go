@@ -41,8 +41,12 @@ type recordData struct {
 	// Key shows the record's most used values in its header: an email
 	// to write to, a phone to call, a website.
 	Key []keyLink
-	// Choices holds, per relation field, records to pick from by name.
+	// Choices holds, per relation field, records to pick from by name;
+	// for an activity's related records, those records.
 	Choices map[string][]cell
+	// CanLog offers the activity composer; ActivityKinds are its kinds.
+	CanLog        bool
+	ActivityKinds []string
 }
 
 func (d *Deps) record(w http.ResponseWriter, r *http.Request, sh *shell) {
@@ -71,11 +75,18 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 	data := recordData{Object: o, Record: rec, ID: rec.ID(), Title: records.Title(o, rec), Fields: editable(o), Errors: errs, Values: values, Version: rec.Version()}
 	data.Groups = groups(o, data.Fields)
 	data.Key = keyFields(o, rec)
+	data.CanLog = o.Name != "activities" && access.CanCreate(sh.Identity.Principal, "activities") == nil
+	data.ActivityKinds = schema.ActivityKinds
 	if data.Values == nil {
 		data.Values = rec
 	}
 	data.CanWrite = access.CanWrite(sh.Identity.Principal, o.Name, rec.Owner()) == nil
 	data.Choices = d.choices(r, sh, o)
+	for _, f := range o.Fields {
+		if f.Kind == schema.Refs {
+			data.Choices[f.Name] = d.refTitles(r, sh, rec[f.Name])
+		}
+	}
 	for _, f := range o.Fields {
 		id, ok := rec[f.Name].(string)
 		if f.Kind != schema.Relation || !ok || id == "" {
@@ -134,7 +145,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 		}
 	}
 	if evs, err := d.Events.Timeline(r.Context(), sh.Identity.WorkspaceID, refs, "", 50); err == nil {
-		data.Days = d.timeline(sh, evs)
+		data.Days = d.timeline(r, sh, evs)
 	}
 	d.renderShell(w, status, "record.html", data.Title, sh, data)
 }
@@ -245,8 +256,31 @@ func (d *Deps) create(w http.ResponseWriter, r *http.Request, sh *shell) {
 		}
 	}
 	rec, err := d.Records.Create(r.Context(), sh.Identity.Principal, o.Name, in)
+	back := r.PostFormValue("back")
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") {
+		back = ""
+	}
 	if err != nil {
+		if back != "" {
+			// The activity composer of a record page: its errors return
+			// there, as a flash, rather than to an empty activity form.
+			fe := fault.As(err)
+			if fe == nil {
+				d.fail(w, r, err)
+				return
+			}
+			msg := sh.L.Message(fe.Msg)
+			if len(fe.Fields) > 0 {
+				msg = fe.Fields[0].Field + ": " + sh.L.Message(fe.Fields[0].Message)
+			}
+			d.redirectWithFlash(w, r, back, msg)
+			return
+		}
 		d.formError(w, r, sh, o, nil, in, err)
+		return
+	}
+	if back != "" {
+		d.redirectWithFlash(w, r, back, sh.L.T("flash.activity_logged", sh.L.T("activity."+fmt.Sprint(rec["kind"]))))
 		return
 	}
 	d.redirectWithFlash(w, r, "/"+o.Name+"/"+rec.ID(), sh.L.T("flash.created", objectSingular(sh.L, o)))
@@ -364,6 +398,8 @@ type timelineItem struct {
 	Object *schema.Object // the object of the event's record
 	When   string         // "3 hours ago", or the time of day
 	Exact  string
+	// Activity is set on the items of notes, calls, meetings and emails.
+	Activity *activityView
 }
 
 // timelineDay is the events of one calendar day, newest first.
@@ -372,8 +408,30 @@ type timelineDay struct {
 	Items []timelineItem
 }
 
-// timeline groups events, newest first, by day.
-func (d *Deps) timeline(sh *shell, evs []events.Event) []timelineDay {
+// activityView is an activity as a timeline shows it: as it is now, not
+// as it was logged.
+type activityView struct {
+	ID      string
+	Kind    string
+	Subject string
+	Body    template.HTML // sanitised Markdown
+}
+
+// timeline groups events, newest first, by day. An activity's items show
+// the activity as it is now; one moved to the trash is left out.
+func (d *Deps) timeline(r *http.Request, sh *shell, evs []events.Event) []timelineDay {
+	var ids []string
+	for _, ev := range evs {
+		if id, ok := ev.Data["activity_id"].(string); ok {
+			ids = append(ids, id)
+		}
+	}
+	acts := map[string]records.Record{}
+	if len(ids) > 0 {
+		if found, err := d.Records.GetMany(r.Context(), sh.Identity.Principal, "activities", ids); err == nil {
+			acts = found
+		}
+	}
 	now := d.now()
 	var days []timelineDay
 	for _, ev := range evs {
@@ -383,6 +441,16 @@ func (d *Deps) timeline(sh *shell, evs []events.Event) []timelineDay {
 		}
 		ev.Singular = o.Singular
 		it := timelineItem{Event: ev, Object: o, Exact: sh.L.Time(ev.At), When: ev.At.UTC().Format("15:04")}
+		if id, ok := ev.Data["activity_id"].(string); ok {
+			a, found := acts[id]
+			if !found {
+				continue
+			}
+			subject, _ := a["subject"].(string)
+			body, _ := a["body"].(string)
+			kind, _ := a["kind"].(string)
+			it.Activity = &activityView{ID: id, Kind: kind, Subject: subject, Body: markdown(body)}
+		}
 		if now.Sub(ev.At) < 24*time.Hour {
 			it.When = sh.L.Relative(ev.At, now)
 		}
@@ -393,4 +461,25 @@ func (d *Deps) timeline(sh *shell, evs []events.Event) []timelineDay {
 		days[len(days)-1].Items = append(days[len(days)-1].Items, it)
 	}
 	return days
+}
+
+// refTitles are an activity's related records as links: "object/id" and
+// the record's title (those the user may not see are left out).
+func (d *Deps) refTitles(r *http.Request, sh *shell, v any) []cell {
+	refs, _ := v.([]map[string]any)
+	var out []cell
+	for _, m := range refs {
+		object, _ := m["object"].(string)
+		id, _ := m["id"].(string)
+		o, ok := sh.Schema.Object(object)
+		if !ok {
+			continue
+		}
+		rec, err := d.Records.Get(r.Context(), sh.Identity.Principal, object, id, false)
+		if err != nil {
+			continue
+		}
+		out = append(out, cell{Text: objectSingular(sh.L, o) + ": " + records.Title(o, rec), Link: object + "/" + id})
+	}
+	return out
 }
