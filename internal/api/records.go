@@ -88,6 +88,11 @@ func (d *Deps) create(w http.ResponseWriter, r *http.Request, id *auth.Identity)
 func etag(rec records.Record) string { return `"` + strconv.FormatInt(rec.Version(), 10) + `"` }
 
 func (d *Deps) get(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
+	if r.PathValue("id") == "export" {
+		// Its own pattern would conflict with /api/v1/users/{id} and the
+		// like in Go's mux; record ids are never "export".
+		return d.export(w, r, id)
+	}
 	trashed, err := boolParam(r, "trashed")
 	if err != nil {
 		return err

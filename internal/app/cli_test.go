@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -178,5 +180,33 @@ func TestServeSetupAndSignIn(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+// TestDemoAndExport: the demo fills a workspace with two years of history
+// and activities; export writes what it holds as CSV, JSON lines or vCard
+// to a file, and refuses what it cannot write.
+func TestDemoAndExport(t *testing.T) {
+	env := map[string]string{"RAPPORT_DB": storetest.FreshURL(t)}
+	r := runCmd(t, env, "", "demo", "--contacts", "40")
+	if r.code != 0 || !regexp.MustCompile(`created 5 companies and 40 contacts, with \d+ later changes and \d+ activities over two years`).MatchString(r.stdout) {
+		t.Fatalf("demo: %+v", r)
+	}
+	out := filepath.Join(t.TempDir(), "contacts.vcf")
+	if r := runCmd(t, env, "", "export", "contacts", "--format", "vcf", "-o", out); r.code != 0 || !strings.Contains(r.stderr, "exported 40 contacts") {
+		t.Fatalf("export vcf: %+v", r)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || strings.Count(string(b), "BEGIN:VCARD") != 40 {
+		t.Fatalf("vcf file: %v, %d cards", err, strings.Count(string(b), "BEGIN:VCARD"))
+	}
+	if r := runCmd(t, env, "", "export", "activities", "--format", "json", "--filter", `kind = "call"`); r.code != 0 || !strings.Contains(r.stdout, `"kind":"call"`) || strings.Contains(r.stdout, `"kind":"note"`) {
+		t.Fatalf("export json: %+v", r)
+	}
+	if r := runCmd(t, env, "", "export", "companies", "--format", "vcf"); r.code != 2 || !strings.Contains(r.stderr, "contacts only") {
+		t.Fatalf("vcf of companies: %+v", r)
+	}
+	if r := runCmd(t, env, "", "export", "companies", "--filter", "nope = 1"); r.code != 1 || !strings.Contains(r.stderr, "unknown field") {
+		t.Fatalf("bad filter: %+v", r)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/exchange"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/schema"
 )
@@ -169,34 +170,9 @@ func (d *Deps) exportSelection(w http.ResponseWriter, r *http.Request, sh *shell
 		}
 		line := []string{id}
 		for _, f := range cols {
-			line = append(line, csvValue(rec[f.Name]))
+			line = append(line, exchange.Cell(rec[f.Name]))
 		}
 		_ = cw.Write(line)
 	}
 	cw.Flush()
-}
-
-// csvValue writes a value as the API would, in one cell: lists joined by
-// commas, times in RFC 3339. A cell that a spreadsheet would take for a
-// formula is prefixed with a quote.
-func csvValue(v any) string {
-	var s string
-	switch t := v.(type) {
-	case nil:
-		return ""
-	case time.Time:
-		s = t.UTC().Format(time.RFC3339)
-	case []string:
-		s = strings.Join(t, ", ")
-	case map[string]any:
-		s = inputValue(nil, t)
-	default:
-		s = inputValue(nil, v)
-	}
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		if _, err := fmt.Sscanf(s, "%g", new(float64)); err != nil {
-			s = "'" + s
-		}
-	}
-	return s
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/exchange"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -78,6 +79,12 @@ type listData struct {
 	Choosable   []choosable
 	Operators   []filter.Operator
 	BulkFields  []*schema.Field
+	Exports     []exportLink // the whole filtered list, streamed by the API
+}
+
+type exportLink struct {
+	Format string
+	URL    string
 }
 
 // choosable is a field in the column chooser.
@@ -297,6 +304,18 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 			v.Set("order_by", data.OrderBy)
 		}
 		data.FirstURL = "/" + name + "?" + v.Encode()
+	}
+	for _, format := range []string{exchange.CSV, exchange.JSON, exchange.VCard} {
+		if exchange.CheckFormat(format, o) != nil {
+			continue
+		}
+		v := url.Values{"format": {format}}
+		for _, k := range []string{"filter", "q", "order_by"} {
+			if s := q.Get(k); s != "" {
+				v.Set(k, s)
+			}
+		}
+		data.Exports = append(data.Exports, exportLink{Format: format, URL: "/api/v1/" + name + "/export?" + v.Encode()})
 	}
 	for _, f := range data.Fields {
 		if bulkKind(f) {

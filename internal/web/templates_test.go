@@ -127,7 +127,7 @@ func TestEveryKeyIsInTheCatalogue(t *testing.T) {
 	for _, k := range []string{"granted", "denied", "unknown"} {
 		keys = append(keys, "consent."+k)
 	}
-	keys = append(keys, "record.created_at", "record.updated_at")
+	keys = append(keys, "record.created_at", "record.updated_at", "format.csv", "format.json", "format.vcf")
 	for _, th := range auth.Themes {
 		keys = append(keys, "theme."+th)
 	}
