@@ -98,3 +98,12 @@ func CanAdminister(p Principal) error {
 	}
 	return nil
 }
+
+// CanErase reports whether p may erase a person's data or hand it out to
+// them (data subject requests): admins and managers.
+func CanErase(p Principal) error {
+	if p.Role != Admin && p.Role != Manager {
+		return fault.Forbidden("only admins and managers handle data subject requests")
+	}
+	return nil
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/webhooks"
@@ -24,6 +25,7 @@ type Deps struct {
 	Auth     *auth.Service
 	Events   *events.Log
 	Webhooks *webhooks.Service
+	Privacy  *privacy.Service
 	Log      *slog.Logger
 	Version  string
 	// SessionCookie is the name of the web session cookie, which the API
@@ -56,6 +58,8 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("DELETE /api/v1/{object}/{id}", d.trash)
 	h("POST /api/v1/{object}/{id}/restore", d.restore)
 	h("GET /api/v1/{object}/{id}/timeline", d.timeline)
+	h("GET /api/v1/contacts/{id}/gdpr-export", d.gdprExport)
+	h("POST /api/v1/contacts/{id}/erase", d.erase)
 	mux.Handle("/api/v1/{rest...}", d.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return fault.NotFound("no API endpoint %s %s", r.Method, r.URL.Path)
 	}))

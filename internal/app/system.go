@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/ops"
+	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -38,6 +39,7 @@ type System struct {
 	Auth     *auth.Service
 	Webhooks *webhooks.Service
 	Views    *views.Service
+	Privacy  *privacy.Service
 	Metrics  *ops.Metrics
 	Log      *slog.Logger
 	Handler  http.Handler
@@ -54,6 +56,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	s.Webhooks = webhooks.New(db, s.Events, s.Jobs, s.Records, now, log, webhooks.Options{AllowPrivate: cfg.AllowPrivateWebhooks})
 	s.Views = views.New(db, s.Records, now)
 	activities.New(s.Records, s.Events, s.Schemas)
+	s.Privacy = privacy.New(s.Records, s.Events, now)
 	s.Metrics = ops.NewMetrics(ops.Stats{DB: db, JobDepth: s.Jobs.Depth})
 
 	mux := http.NewServeMux()
@@ -61,10 +64,10 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	mux.Handle("GET /readyz", ops.Ready(db))
 	mux.Handle("GET /metrics", s.Metrics.Handler())
 	api.Routes(mux, &api.Deps{
-		Records: s.Records, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks,
+		Records: s.Records, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks, Privacy: s.Privacy,
 		Log: log, Version: Version, SessionCookie: web.SessionCookie,
 	})
-	web.Routes(mux, &web.Deps{Now: now, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
+	web.Routes(mux, &web.Deps{Now: now, Privacy: s.Privacy, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
 	s.Handler = s.Metrics.Middleware(log, securityHeaders(mux))
 	return s
 }

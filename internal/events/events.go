@@ -185,3 +185,13 @@ func ValidCursor(s string) error {
 	}
 	return nil
 }
+
+// Scrub empties the data and summary of every event of a record (its
+// erasure): what happened stays, what it said goes.
+func (l *Log) Scrub(ctx context.Context, tx *sql.Tx, ws string, r Ref) error {
+	_, err := tx.ExecContext(ctx, `UPDATE events SET data = '{}', summary = '' WHERE workspace_id = $1 AND object = $2 AND record_id = $3`, ws, r.Object, r.ID)
+	if err != nil {
+		return fmt.Errorf("scrub events: %w", err)
+	}
+	return nil
+}

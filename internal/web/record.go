@@ -44,6 +44,8 @@ type recordData struct {
 	// Choices holds, per relation field, records to pick from by name;
 	// for an activity's related records, those records.
 	Choices map[string][]cell
+	// CanPrivacy offers a contact's data subject requests (access, erase).
+	CanPrivacy bool
 	// CanLog offers the activity composer; ActivityKinds are its kinds.
 	CanLog        bool
 	ActivityKinds []string
@@ -77,6 +79,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 	data.Key = keyFields(o, rec)
 	data.CanLog = o.Name != "activities" && access.CanCreate(sh.Identity.Principal, "activities") == nil
 	data.ActivityKinds = schema.ActivityKinds
+	data.CanPrivacy = o.Name == "contacts" && access.CanErase(sh.Identity.Principal) == nil
 	if data.Values == nil {
 		data.Values = rec
 	}
@@ -157,6 +160,18 @@ func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
 		return
 	}
 	id := r.PathValue("id")
+	if r.PostFormValue("_action") == "erase" && o.Name == "contacts" {
+		if r.PostFormValue("confirm") != "on" {
+			d.redirectWithFlash(w, r, "/"+o.Name+"/"+id, sh.L.T("flash.erase_confirm"))
+			return
+		}
+		if err := d.Privacy.Erase(r.Context(), sh.Identity.Principal, id); err != nil {
+			d.failAt(w, r, sh, err)
+			return
+		}
+		d.redirectWithFlash(w, r, "/"+o.Name, sh.L.T("flash.erased"))
+		return
+	}
 	if r.PostFormValue("_action") == "delete" {
 		if err := d.Records.Trash(r.Context(), sh.Identity.Principal, o.Name, id); err != nil {
 			d.failAt(w, r, sh, err)

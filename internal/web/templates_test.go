@@ -131,7 +131,7 @@ func TestEveryKeyIsInTheCatalogue(t *testing.T) {
 	for _, th := range auth.Themes {
 		keys = append(keys, "theme."+th)
 	}
-	for _, k := range []string{"created", "updated", "deleted", "restored"} {
+	for _, k := range []string{"created", "updated", "deleted", "restored", "erased"} {
 		keys = append(keys, "event."+k)
 	}
 	reg := schema.Builtins()

@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/i18n"
+	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/views"
@@ -47,6 +48,7 @@ type Deps struct {
 	Records       *records.Engine
 	Events        *events.Log
 	Views         *views.Service
+	Privacy       *privacy.Service
 	Webhooks      *webhooks.Service
 	Schemas       *schema.Registry
 	Log           *slog.Logger
