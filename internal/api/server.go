@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/dedupe"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/privacy"
@@ -26,6 +27,7 @@ type Deps struct {
 	Events   *events.Log
 	Webhooks *webhooks.Service
 	Privacy  *privacy.Service
+	Dedupe   *dedupe.Service
 	Log      *slog.Logger
 	Version  string
 	// SessionCookie is the name of the web session cookie, which the API
@@ -59,6 +61,8 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("POST /api/v1/{object}/{id}/restore", d.restore)
 	h("GET /api/v1/{object}/{id}/timeline", d.timeline)
 	h("GET /api/v1/contacts/{id}/gdpr-export", d.gdprExport)
+	h("GET /api/v1/{object}/{id}/duplicates", d.duplicates)
+	h("POST /api/v1/{object}/{id}/merge", d.merge)
 	h("POST /api/v1/contacts/{id}/erase", d.erase)
 	mux.Handle("/api/v1/{rest...}", d.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return fault.NotFound("no API endpoint %s %s", r.Method, r.URL.Path)

@@ -195,3 +195,52 @@ func (l *Log) Scrub(ctx context.Context, tx *sql.Tx, ws string, r Ref) error {
 	}
 	return nil
 }
+
+// Move gives the events of some records to another record of the same
+// object (a merge): the kept record's timeline holds their history.
+func (l *Log) Move(ctx context.Context, tx *sql.Tx, ws, object string, from []string, to string) error {
+	d := l.db.Dialect()
+	args := []any{ws, object, to}
+	ph := make([]string, len(from))
+	for i, id := range from {
+		args = append(args, id)
+		ph[i] = d.Placeholder(len(args))
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE events SET record_id = $3 WHERE workspace_id = $1 AND object = $2 AND record_id IN (`+strings.Join(ph, ", ")+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("move events: %w", err)
+	}
+	return nil
+}
+
+// Linked lists the activities whose link events are on the given records.
+func (l *Log) Linked(ctx context.Context, tx *sql.Tx, ws, object string, ids []string) ([]string, error) {
+	d := l.db.Dialect()
+	args := []any{ws, object}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		ph[i] = d.Placeholder(len(args))
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT data FROM events WHERE workspace_id = $1 AND object = $2 AND record_id IN (`+strings.Join(ph, ", ")+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	seen := map[string]bool{}
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		var data struct {
+			ActivityID string `json:"activity_id"`
+		}
+		if json.Unmarshal(raw, &data) == nil && data.ActivityID != "" && !seen[data.ActivityID] {
+			seen[data.ActivityID] = true
+			out = append(out, data.ActivityID)
+		}
+	}
+	return out, rows.Err()
+}

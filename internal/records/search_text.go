@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -24,6 +25,14 @@ func SearchText(o *schema.Object, rec Record) string {
 		}
 		b.WriteString(s)
 		b.WriteByte(' ')
+		if f.Kind == schema.Phone {
+			// The number in E.164, without its +: one token that finds it
+			// however it was written ("030 1234567", "+49 30 1234567").
+			if e := phone.E164(s); e != "" {
+				b.WriteString(e[1:])
+				b.WriteByte(' ')
+			}
+		}
 		if f.Kind == schema.Email || f.Kind == schema.URL {
 			b.WriteString(strings.Map(func(r rune) rune {
 				if unicode.IsLetter(r) || unicode.IsDigit(r) {

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/rapport-crm/rapport/internal/i18n"
+	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 )
 
@@ -117,6 +118,7 @@ var funcs = template.FuncMap{
 	"inputValue": inputValue,
 	"isTrue":     func(v any) bool { b, _ := v.(bool); return b },
 	"initials":   initials,
+	"title":      func(o *schema.Object, rec records.Record) string { return records.Title(o, rec) },
 	"raw":        func(v any) string { s, _ := v.(string); return s },
 	"last":       func(list []*schema.Field) int { return len(list) - 1 },
 	"customFields": func(o *schema.Object) []*schema.Field {

@@ -5,11 +5,13 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/dedupe"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -46,6 +48,8 @@ type recordData struct {
 	Choices map[string][]cell
 	// CanPrivacy offers a contact's data subject requests (access, erase).
 	CanPrivacy bool
+	// Duplicates are the records likely the same as this one.
+	Duplicates []dedupe.Candidate
 	// CanLog offers the activity composer; ActivityKinds are its kinds.
 	CanLog        bool
 	ActivityKinds []string
@@ -69,7 +73,51 @@ func (d *Deps) record(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.fail(w, r, err)
 		return
 	}
+	if dup := r.URL.Query().Get("merge"); dup != "" && slices.Contains(dedupe.Objects, o.Name) {
+		d.mergePage(w, r, sh, o, rec, dup)
+		return
+	}
 	d.showRecord(w, r, sh, o, rec, nil, nil, http.StatusOK)
+}
+
+// mergeRow is one field of the merge page.
+type mergeRow struct {
+	Field      *schema.Field
+	Kept, Dup  string
+	Choose     bool // both have a value and they differ
+	FilledFrom bool // only the duplicate has one: it is taken
+}
+
+type mergeData struct {
+	Object       *schema.Object
+	Kept, Dup    records.Record
+	KeptTitle    string
+	DupTitle     string
+	Rows         []mergeRow
+	DuplicateURL string
+}
+
+// mergePage compares a record with a duplicate field by field, for the
+// user to choose which values to keep before merging.
+func (d *Deps) mergePage(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, rec records.Record, dupID string) {
+	dup, err := d.Records.Get(r.Context(), sh.Identity.Principal, o.Name, dupID, false)
+	if err != nil {
+		d.failAt(w, r, sh, err)
+		return
+	}
+	sh.Current = o.Name
+	data := mergeData{Object: o, Kept: rec, Dup: dup, KeptTitle: records.Title(o, rec), DupTitle: records.Title(o, dup), DuplicateURL: "/" + o.Name + "/" + dupID}
+	for _, f := range editable(o) {
+		if f.Kind == schema.Refs {
+			continue
+		}
+		a, b := display(sh.L, f, rec[f.Name]), display(sh.L, f, dup[f.Name])
+		if a == "" && b == "" {
+			continue
+		}
+		data.Rows = append(data.Rows, mergeRow{Field: f, Kept: a, Dup: b, Choose: a != "" && b != "" && a != b, FilledFrom: a == "" && b != ""})
+	}
+	d.renderShell(w, http.StatusOK, "merge.html", sh.L.T("merge.title", data.KeptTitle), sh, data)
 }
 
 func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, rec records.Record, values map[string]any, errs map[string]string, status int) {
@@ -80,6 +128,9 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 	data.CanLog = o.Name != "activities" && access.CanCreate(sh.Identity.Principal, "activities") == nil
 	data.ActivityKinds = schema.ActivityKinds
 	data.CanPrivacy = o.Name == "contacts" && access.CanErase(sh.Identity.Principal) == nil
+	if slices.Contains(dedupe.Objects, o.Name) {
+		data.Duplicates, _ = d.Dedupe.Find(r.Context(), sh.Identity.Principal, o.Name, rec.ID())
+	}
 	if data.Values == nil {
 		data.Values = rec
 	}
@@ -160,6 +211,30 @@ func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
 		return
 	}
 	id := r.PathValue("id")
+	if r.PostFormValue("_action") == "merge" {
+		dup := r.PostFormValue("duplicate")
+		take := map[string]string{}
+		for _, f := range o.Fields {
+			if r.PostFormValue("take_"+f.Name) == "duplicate" {
+				take[f.Name] = dup
+			}
+		}
+		if _, err := d.Dedupe.Merge(r.Context(), sh.Identity.Principal, o.Name, id, []string{dup}, take); err != nil {
+			fe := fault.As(err)
+			if fe == nil {
+				d.fail(w, r, err)
+				return
+			}
+			msg := sh.L.Message(fe.Msg)
+			if len(fe.Fields) > 0 {
+				msg = fe.Fields[0].Field + ": " + sh.L.Message(fe.Fields[0].Message)
+			}
+			d.redirectWithFlash(w, r, "/"+o.Name+"/"+id, msg)
+			return
+		}
+		d.redirectWithFlash(w, r, "/"+o.Name+"/"+id, sh.L.T("flash.merged"))
+		return
+	}
 	if r.PostFormValue("_action") == "erase" && o.Name == "contacts" {
 		if r.PostFormValue("confirm") != "on" {
 			d.redirectWithFlash(w, r, "/"+o.Name+"/"+id, sh.L.T("flash.erase_confirm"))

@@ -128,6 +128,10 @@ func TestEveryKeyIsInTheCatalogue(t *testing.T) {
 		keys = append(keys, "consent."+k)
 	}
 	keys = append(keys, "record.created_at", "record.updated_at", "format.csv", "format.json", "format.vcf")
+	for _, r := range []string{"phone", "name_company", "name_email_domain", "domain", "name"} {
+		keys = append(keys, "dup.reason."+r)
+	}
+	keys = append(keys, "event.merged")
 	for _, th := range auth.Themes {
 		keys = append(keys, "theme."+th)
 	}

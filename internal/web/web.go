@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/dedupe"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/i18n"
@@ -49,6 +50,7 @@ type Deps struct {
 	Events        *events.Log
 	Views         *views.Service
 	Privacy       *privacy.Service
+	Dedupe        *dedupe.Service
 	Webhooks      *webhooks.Service
 	Schemas       *schema.Registry
 	Log           *slog.Logger

@@ -1,0 +1,156 @@
+package dedupe
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/filter"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// Service finds and merges duplicates of contacts and companies.
+type Service struct{ eng *records.Engine }
+
+// New returns the service.
+func New(eng *records.Engine) *Service { return &Service{eng: eng} }
+
+// Candidate is a record that is likely the same as another, and why.
+type Candidate struct {
+	Record  records.Record `json:"record"`
+	Reasons []string       `json:"reasons"` // phone, name_company, name_email_domain, domain, name
+}
+
+// maxCandidates bounds the records read to judge one record's duplicates.
+const maxCandidates = 200
+
+// Objects are the objects with a duplicate finder.
+var Objects = []string{"contacts", "companies"}
+
+// Find lists the live records that are likely duplicates of a record:
+// contacts with the same phone (compared in E.164), or the same name at the
+// same company or email domain; companies with the same domain or the same
+// name once legal forms and punctuation are set aside.
+func (s *Service) Find(ctx context.Context, p access.Principal, object, id string) ([]Candidate, error) {
+	if object != "contacts" && object != "companies" {
+		return nil, fault.NotFound("no duplicate finder for %s", object)
+	}
+	rec, err := s.eng.Get(ctx, p, object, id, false)
+	if err != nil {
+		return nil, err
+	}
+	str := func(r records.Record, k string) string { v, _ := r[k].(string); return v }
+	var queries []records.Query
+	if object == "contacts" {
+		if v := str(rec, "last_name"); v != "" {
+			queries = append(queries, records.Query{Filter: "last_name = " + filter.Quote(v), PageSize: maxCandidates})
+		}
+		if e := Phone(str(rec, "phone")); e != "" {
+			queries = append(queries, records.Query{Q: e[1:], PageSize: maxCandidates}) // the search index holds the E.164 digits
+		}
+	} else {
+		if v := str(rec, "domain"); v != "" {
+			queries = append(queries, records.Query{Filter: "domain = " + filter.Quote(v), PageSize: maxCandidates})
+		}
+		if words := strings.Fields(str(rec, "name")); len(words) > 0 {
+			queries = append(queries, records.Query{Filter: "name = " + filter.Quote(strings.Trim(words[0], `*"\`)+"*"), PageSize: maxCandidates})
+		}
+	}
+	seen := map[string]bool{id: true}
+	var out []Candidate
+	for _, q := range queries {
+		page, err := s.eng.List(ctx, p, object, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page.Data {
+			if seen[c.ID()] {
+				continue
+			}
+			seen[c.ID()] = true
+			if reasons := why(object, rec, c); len(reasons) > 0 {
+				out = append(out, Candidate{Record: c, Reasons: reasons})
+			}
+		}
+	}
+	return out, nil
+}
+
+// why says what makes two records likely the same, if anything.
+func why(object string, a, b records.Record) []string {
+	str := func(r records.Record, k string) string { v, _ := r[k].(string); return v }
+	var reasons []string
+	if object == "companies" {
+		if d := str(a, "domain"); d != "" && d == str(b, "domain") {
+			reasons = append(reasons, "domain")
+		}
+		if n := CompanyName(str(a, "name")); n != "" && n == CompanyName(str(b, "name")) {
+			reasons = append(reasons, "name")
+		}
+		return reasons
+	}
+	if ph := Phone(str(a, "phone")); ph != "" && ph == Phone(str(b, "phone")) {
+		reasons = append(reasons, "phone")
+	}
+	first, last := Name(str(a, "first_name")), Name(str(a, "last_name"))
+	if first != "" && last != "" && first == Name(str(b, "first_name")) && last == Name(str(b, "last_name")) {
+		if c := str(a, "company_id"); c != "" && c == str(b, "company_id") {
+			reasons = append(reasons, "name_company")
+		}
+		if d := EmailDomain(str(a, "email")); d != "" && d == EmailDomain(str(b, "email")) {
+			reasons = append(reasons, "name_email_domain")
+		}
+	}
+	return reasons
+}
+
+// Merge folds duplicates into the record kept (records.Engine.Merge), then
+// sets the fields the user chose to take from a duplicate: take maps a
+// field to the id of the duplicate whose value wins.
+func (s *Service) Merge(ctx context.Context, p access.Principal, object, keepID string, dupIDs []string, take map[string]string) (records.Record, error) {
+	if object != "contacts" && object != "companies" {
+		return nil, fault.NotFound("no merge for %s", object)
+	}
+	chosen := map[string]any{}
+	if len(take) > 0 {
+		found, err := s.eng.GetMany(ctx, p, object, dupIDs)
+		if err != nil {
+			return nil, err
+		}
+		for field, from := range take {
+			dup, ok := found[from]
+			if !ok {
+				return nil, fault.Invalid(fault.FieldError{Field: "take." + field, Message: "names no duplicate being merged"})
+			}
+			chosen[field] = jsonValue(dup[field])
+		}
+	}
+	rec, err := s.eng.Merge(ctx, p, object, keepID, dupIDs)
+	if err != nil || len(chosen) == 0 {
+		return rec, err
+	}
+	return s.eng.Update(ctx, p, object, keepID, chosen, nil)
+}
+
+// jsonValue turns a clean value back into what an update takes.
+func jsonValue(v any) any {
+	switch t := v.(type) {
+	case []string:
+		out := make([]any, len(t))
+		for i, s := range t {
+			out[i] = s
+		}
+		return out
+	case int64:
+		return json.Number(strconv.FormatInt(t, 10))
+	case float64:
+		return json.Number(strconv.FormatFloat(t, 'f', -1, 64))
+	case time.Time:
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return v
+}
