@@ -220,16 +220,7 @@ func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
 			}
 		}
 		if _, err := d.Dedupe.Merge(r.Context(), sh.Identity.Principal, o.Name, id, []string{dup}, take); err != nil {
-			fe := fault.As(err)
-			if fe == nil {
-				d.fail(w, r, err)
-				return
-			}
-			msg := sh.L.Message(fe.Msg)
-			if len(fe.Fields) > 0 {
-				msg = fe.Fields[0].Field + ": " + sh.L.Message(fe.Fields[0].Message)
-			}
-			d.redirectWithFlash(w, r, "/"+o.Name+"/"+id, msg)
+			d.refusedTo(w, r, sh, "/"+o.Name+"/"+id, err)
 			return
 		}
 		d.redirectWithFlash(w, r, "/"+o.Name+"/"+id, sh.L.T("flash.merged"))
@@ -354,16 +345,7 @@ func (d *Deps) create(w http.ResponseWriter, r *http.Request, sh *shell) {
 		if back != "" {
 			// The activity composer of a record page: its errors return
 			// there, as a flash, rather than to an empty activity form.
-			fe := fault.As(err)
-			if fe == nil {
-				d.fail(w, r, err)
-				return
-			}
-			msg := sh.L.Message(fe.Msg)
-			if len(fe.Fields) > 0 {
-				msg = fe.Fields[0].Field + ": " + sh.L.Message(fe.Fields[0].Message)
-			}
-			d.redirectWithFlash(w, r, back, msg)
+			d.refusedTo(w, r, sh, back, err)
 			return
 		}
 		d.formError(w, r, sh, o, nil, in, err)
@@ -572,4 +554,19 @@ func (d *Deps) refTitles(r *http.Request, sh *shell, v any) []cell {
 		out = append(out, cell{Text: objectSingular(sh.L, o) + ": " + records.Title(o, rec), Link: object + "/" + id})
 	}
 	return out
+}
+
+// refusedTo redirects to a page with the reason of a refusal as its flash
+// (the first field's message, named); other errors fail the request.
+func (d *Deps) refusedTo(w http.ResponseWriter, r *http.Request, sh *shell, to string, err error) {
+	fe := fault.As(err)
+	if fe == nil {
+		d.fail(w, r, err)
+		return
+	}
+	msg := sh.L.Message(fe.Msg)
+	if len(fe.Fields) > 0 {
+		msg = fe.Fields[0].Field + ": " + sh.L.Message(fe.Fields[0].Message)
+	}
+	d.redirectWithFlash(w, r, to, msg)
 }
