@@ -43,6 +43,7 @@ Usage:
   rapport user create --email E --name N --role admin|manager|sales|support|marketing|readonly --password-stdin
   rapport apikey create --email E --name N
   rapport demo [--contacts N]
+  rapport import OBJECT FILE.csv [--map "CSV column=field"]... [--dedupe email|phone|none] [--on-duplicate update|skip|create]
   rapport export OBJECT [--format csv|json|vcf] [--filter EXPR] [-o FILE]
   rapport bench [--contacts N] [--db URL]
   rapport version
@@ -119,6 +120,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return demo(ctx, rest, getenv, stdout)
 	case "export":
 		return export(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, getenv, stdout, stderr)
 	case "bench":
 		return bench(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-v":

@@ -210,3 +210,69 @@ func TestDemoAndExport(t *testing.T) {
 		t.Fatalf("bad filter: %+v", r)
 	}
 }
+
+// TestImport: real exports in, bad rows explained with their line, the
+// company linked or created by name, a row repeating an email updating the
+// record an earlier row made, and the last line counting it all; a second
+// run with --on-duplicate skip changes nothing; blank rows are passed over.
+func TestImport(t *testing.T) {
+	env := map[string]string{"RAPPORT_DB": storetest.FreshURL(t)}
+	dir := t.TempDir()
+	src, err := os.ReadFile("../exchange/testdata/hubspot-contacts.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "hubspot.csv")
+	if err := os.WriteFile(file, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCmd(t, env, "", "import", "contacts", file, "--dedupe", "email")
+	if r.code != 0 || r.stdout != "created 2, updated 1, skipped 0, failed 2\n" {
+		t.Fatalf("import: %+v", r)
+	}
+	errs, err := os.ReadFile(file + ".errors.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"line,reason,First Name", `5,"email: ""not-an-email"" is not a valid email address"`, `6,"lifecycle_stage: ""nonsense-stage"" is not one of`} {
+		if !strings.Contains(string(errs), want) {
+			t.Errorf("errors file lacks %q:\n%s", want, errs)
+		}
+	}
+	out := filepath.Join(dir, "out.json")
+	runCmd(t, env, "", "export", "contacts", "--format", "json", "-o", out)
+	b, _ := os.ReadFile(out)
+	got := string(b)
+	for _, want := range []string{`"email":"ada@acme.example"`, `"lifecycle_stage":"evangelist"`, `"title":"Countess"`, `"email":"grace@navy.example"`, "Rear Admiral,\\r\\nUS Navy"} {
+		if !strings.Contains(got, want) && !strings.Contains(got, strings.ReplaceAll(want, `\r`, "")) {
+			t.Errorf("after import lacks %s:\n%s", want, got)
+		}
+	}
+	runCmd(t, env, "", "export", "companies", "--format", "json", "-o", out)
+	if b, _ = os.ReadFile(out); strings.Count(string(b), "\n") != 2 || !strings.Contains(string(b), `"name":"Acme Ltd"`) {
+		t.Errorf("companies created by name: %s", b)
+	}
+	r = runCmd(t, env, "", "import", "contacts", file, "--dedupe", "email", "--on-duplicate", "skip")
+	if r.code != 0 || r.stdout != "created 0, updated 0, skipped 3, failed 2\n" {
+		t.Fatalf("second import: %+v", r)
+	}
+	// Latin-1 with semicolons, German headers, a mapping given by hand.
+	src, _ = os.ReadFile("../exchange/testdata/pipedrive-latin1.csv")
+	file = filepath.Join(dir, "pipedrive.csv")
+	_ = os.WriteFile(file, src, 0o600)
+	r = runCmd(t, env, "", "import", "contacts", file, "--map", "Person - Vorname=first_name", "--map", "Person - Nachname=last_name",
+		"--map", "Person - E-Mail=email", "--map", "Organisation - Name=company_id:name", "--map", "Person - Labels=tags")
+	if r.code != 0 || r.stdout != "created 2, updated 0, skipped 0, failed 0\n" {
+		t.Fatalf("latin-1 import: %+v", r)
+	}
+	runCmd(t, env, "", "export", "contacts", "--format", "json", "--filter", `last_name = "Müller"`, "-o", out)
+	if b, _ = os.ReadFile(out); !strings.Contains(string(b), `"first_name":"Jürgen"`) || !strings.Contains(string(b), `"tags":["vip","partner"]`) {
+		t.Errorf("latin-1 row: %s", b)
+	}
+	if r := runCmd(t, env, "", "import", "contacts", file, "--map", "Nope=first_name"); r.code != 1 || !strings.Contains(r.stderr, `no column "Nope"`) {
+		t.Errorf("bad mapping: %+v", r)
+	}
+	if r := runCmd(t, env, "", "import", "contacts"); r.code != 2 {
+		t.Errorf("no file: %+v", r)
+	}
+}

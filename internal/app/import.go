@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/exchange"
+)
+
+// mappings collects repeated --map "CSV column=field" flags.
+type mappings map[string]string
+
+func (m mappings) String() string { return fmt.Sprint(map[string]string(m)) }
+
+func (m mappings) Set(s string) error {
+	column, field, ok := strings.Cut(s, "=")
+	if !ok || strings.TrimSpace(column) == "" || strings.TrimSpace(field) == "" {
+		return fmt.Errorf("want \"CSV column=field\", not %q", s)
+	}
+	m[strings.TrimSpace(column)] = strings.TrimSpace(field)
+	return nil
+}
+
+// importCmd reads a CSV file into an object: a progress bar on a terminal
+// (rows/s, ETA from the bytes read), the failed rows in FILE.errors.csv,
+// and a last line "created N, updated N, skipped N, failed N". It exits 0
+// when the file was read to the end, even if rows failed.
+func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var c common
+	var dedupe, onDup string
+	maps := mappings{}
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	c.register(fs)
+	fs.Var(maps, "map", `"CSV column=field" (repeat; without it the columns are matched by name)`)
+	fs.StringVar(&dedupe, "dedupe", "none", "email, phone or none")
+	fs.StringVar(&onDup, "on-duplicate", "update", "update, skip or create")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usagef("import takes an object and a file, e.g. rapport import contacts people.csv")
+	}
+	object, path := pos[0], pos[1]
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	c.resolve(getenv)
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := Build(db, Config{}, newLogger(io.Discard), time.Now)
+	ws, err := sys.Auth.DefaultWorkspace(ctx)
+	if err != nil {
+		return err
+	}
+	errPath := path + ".errors.csv"
+	ef, err := os.Create(errPath)
+	if err != nil {
+		return err
+	}
+	defer ef.Close()
+	read := &countingReader{r: f}
+	start := time.Now()
+	bar := newProgress(stderr, info.Size(), read, start)
+	opt := exchange.Options{Dedupe: dedupe, OnDuplicate: onDup}
+	if len(maps) > 0 {
+		opt.Mapping = maps
+	}
+	im := &exchange.Importer{Eng: sys.Records}
+	res, err := im.ImportCSV(ctx, access.System(ws.ID), object, read, opt, ef, bar.update)
+	bar.done()
+	if err != nil {
+		_ = os.Remove(errPath)
+		return err
+	}
+	if res.Failed == 0 {
+		_ = os.Remove(errPath)
+	} else {
+		fmt.Fprintf(stderr, "failed rows, with their line and reason: %s\n", errPath)
+	}
+	fmt.Fprintf(stderr, "%d rows in %s (%.0f rows/s)\n", res.Rows, time.Since(start).Round(time.Millisecond), float64(res.Rows)/time.Since(start).Seconds())
+	fmt.Fprintln(stdout, res.String())
+	return nil
+}
+
+// countingReader counts the bytes read, for the progress bar's ETA.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// progress draws a bar on a terminal; elsewhere it stays quiet (the last
+// line says it all).
+type progress struct {
+	w     io.Writer
+	tty   bool
+	size  int64
+	read  *countingReader
+	start time.Time
+	last  time.Time
+}
+
+func newProgress(w io.Writer, size int64, read *countingReader, start time.Time) *progress {
+	f, ok := w.(*os.File)
+	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd())), size: size, read: read, start: start}
+}
+
+func (p *progress) update(rows int) {
+	if !p.tty || time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	frac := 0.0
+	if p.size > 0 {
+		frac = min(1, float64(p.read.n.Load())/float64(p.size))
+	}
+	el := time.Since(p.start)
+	eta := "?"
+	if frac > 0 {
+		eta = (time.Duration(float64(el)/frac) - el).Round(time.Second).String()
+	}
+	const width = 30
+	filled := int(frac * width)
+	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %d rows  %.0f rows/s  ETA %s   ", strings.Repeat("#", filled), strings.Repeat(" ", width-filled),
+		frac*100, rows, float64(rows)/el.Seconds(), eta)
+}
+
+func (p *progress) done() {
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}

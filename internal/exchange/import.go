@@ -1,0 +1,362 @@
+package exchange
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/filter"
+	"github.com/rapport-crm/rapport/internal/phone"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/schema"
+)
+
+// Options says how an import maps and dedupes.
+type Options struct {
+	// Mapping maps CSV columns to fields ("company_id:name" links a
+	// company by its name); nil guesses it from the header.
+	Mapping     map[string]string
+	Dedupe      string // email, phone or none
+	OnDuplicate string // update, skip or create
+	BatchSize   int    // rows per transaction; 0 for 1,000
+}
+
+// Result counts what an import did.
+type Result struct {
+	Rows, Created, Updated, Skipped, Failed int
+	Mapping                                 map[string]string
+}
+
+// String is the CLI's last line.
+func (r Result) String() string {
+	return fmt.Sprintf("created %d, updated %d, skipped %d, failed %d", r.Created, r.Updated, r.Skipped, r.Failed)
+}
+
+// Importer writes rows of a CSV file as records through the engine.
+type Importer struct {
+	Eng *records.Engine
+}
+
+type pending struct {
+	line int
+	row  []string
+	in   map[string]any
+}
+
+// ImportCSV reads a CSV file and creates or updates a record per row: each
+// row is converted and checked on its own, so bad rows are reported (to
+// errs, as CSV: line, reason, then the row) and never stop the import.
+// Good rows are written in batches, each in one transaction with its
+// events; progress is called after each batch with the rows read so far.
+func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object string, src io.Reader, opt Options, errs io.Writer, progress func(rows int)) (Result, error) {
+	s, err := im.Eng.Schema(ctx, p.WorkspaceID)
+	if err != nil {
+		return Result{}, err
+	}
+	o, ok := s.Object(object)
+	if !ok {
+		return Result{}, fault.NotFound("no object %q", object)
+	}
+	if err := access.CanCreate(p, object); err != nil {
+		return Result{}, err
+	}
+	switch opt.Dedupe {
+	case "", "none", "email", "phone":
+	default:
+		return Result{}, fault.Invalid(fault.FieldError{Field: "dedupe", Message: "must be email, phone or none"})
+	}
+	switch opt.OnDuplicate {
+	case "":
+		opt.OnDuplicate = "update"
+	case "update", "skip", "create":
+	default:
+		return Result{}, fault.Invalid(fault.FieldError{Field: "on_duplicate", Message: "must be update, skip or create"})
+	}
+	if opt.Dedupe != "" && opt.Dedupe != "none" {
+		if _, ok := o.Field(opt.Dedupe); !ok {
+			return Result{}, fault.Invalid(fault.FieldError{Field: "dedupe", Message: fmt.Sprintf("%s have no %s", object, opt.Dedupe)})
+		}
+	}
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 1000
+	}
+	cr, err := NewCSVReader(src)
+	if err != nil {
+		return Result{}, fault.BadRequest("file: %v", err)
+	}
+	mapping := opt.Mapping
+	if mapping == nil {
+		mapping = GuessMapping(o, cr.Header)
+	}
+	col := map[string]int{}
+	for i, h := range cr.Header {
+		col[h] = i
+	}
+	var bad []fault.FieldError
+	for column, field := range mapping {
+		if _, ok := col[column]; !ok {
+			bad = append(bad, fault.FieldError{Field: "mapping", Message: fmt.Sprintf("the file has no column %q", column)})
+		}
+		if _, ok := o.Field(strings.TrimSuffix(field, ":name")); !ok {
+			bad = append(bad, fault.FieldError{Field: "mapping", Message: fmt.Sprintf("%s have no field %q", object, field)})
+		}
+	}
+	if len(bad) > 0 {
+		return Result{}, fault.Invalid(bad...)
+	}
+	res := Result{Mapping: mapping}
+	ew := csv.NewWriter(errs)
+	_ = ew.Write(append([]string{"line", "reason"}, cr.Header...))
+	fail := func(line int, row []string, reason string) {
+		res.Failed++
+		_ = ew.Write(append([]string{strconv.Itoa(line), reason}, row...))
+	}
+	companies := map[string]string{} // lower-cased name → id
+	var batch []pending
+	inBatch := map[string]bool{} // dedupe keys of the batch
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := im.flush(ctx, p, o, batch, opt, &res, fail); err != nil {
+			return err
+		}
+		batch, inBatch = batch[:0], map[string]bool{}
+		if progress != nil {
+			progress(res.Rows)
+		}
+		return nil
+	}
+	for {
+		line, row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err == nil && blank(row) {
+			continue // an empty line, or a row of empty cells
+		}
+		res.Rows++
+		if err != nil {
+			fail(line, row, err.Error())
+			continue
+		}
+		in, company, reason := convert(o, cr.Header, row, mapping)
+		if reason != "" {
+			fail(line, row, reason)
+			continue
+		}
+		if _, err := schema.Validate(o, in, true); err != nil {
+			fail(line, row, reasonOf(err))
+			continue
+		}
+		if company != "" { // linked, or created, only for a row that is good
+			id, err := im.company(ctx, p, company, companies)
+			if err != nil {
+				if fault.As(err) == nil {
+					return res, err
+				}
+				fail(line, row, "company: "+reasonOf(err))
+				continue
+			}
+			in["company_id"] = id
+		}
+		if k := dedupeKey(in, opt.Dedupe); k != "" && inBatch[k] {
+			if err := flush(); err != nil { // an earlier row of the batch has it: write that first
+				return res, err
+			}
+		} else if k != "" {
+			inBatch[k] = true
+		}
+		batch = append(batch, pending{line: line, row: row, in: in})
+		if len(batch) >= opt.BatchSize {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return res, err
+	}
+	ew.Flush()
+	return res, ew.Error()
+}
+
+// convert maps and converts one row; company is the name of the company
+// to link it to, and a reason says why the row cannot be taken.
+func convert(o *schema.Object, header, row []string, mapping map[string]string) (in map[string]any, company, reason string) {
+	in = map[string]any{}
+	cols := make([]string, 0, len(mapping))
+	for c := range mapping {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	for _, column := range cols {
+		field := mapping[column]
+		i := indexOf(header, column)
+		if i < 0 || i >= len(row) {
+			continue
+		}
+		if field == companyByName {
+			company = strings.TrimSpace(row[i])
+			continue
+		}
+		f, _ := o.Field(field)
+		v, err := Value(f, row[i])
+		if err != nil {
+			return nil, "", column + ": " + err.Error()
+		}
+		if v != nil {
+			in[field] = v
+		}
+	}
+	return in, company, ""
+}
+
+// company finds a company by its name, or creates it.
+func (im *Importer) company(ctx context.Context, p access.Principal, name string, cache map[string]string) (string, error) {
+	k := strings.ToLower(name)
+	if id, ok := cache[k]; ok {
+		return id, nil
+	}
+	page, err := im.Eng.List(ctx, p, "companies", records.Query{Filter: "name = " + filter.Quote(name), PageSize: 1})
+	if err != nil {
+		return "", err
+	}
+	if len(page.Data) == 1 {
+		cache[k] = page.Data[0].ID()
+		return cache[k], nil
+	}
+	rec, err := im.Eng.Create(ctx, p, "companies", map[string]any{"name": name})
+	if err != nil {
+		return "", err
+	}
+	cache[k] = rec.ID()
+	return cache[k], nil
+}
+
+// flush writes a batch: duplicates of existing records are updated,
+// skipped or created as the options say; the rest are created together.
+// When the batch as a whole is refused, its rows are written one by one
+// so that each refusal lands on its own line.
+func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Object, batch []pending, opt Options, res *Result, fail func(int, []string, string)) error {
+	existing := map[string]records.Record{}
+	if opt.Dedupe == "email" {
+		var keys []string
+		for _, b := range batch {
+			if k := dedupeKey(b.in, "email"); k != "" {
+				keys = append(keys, k)
+			}
+		}
+		var err error
+		if existing, err = im.Eng.FindBy(ctx, p, o.Name, "email", keys); err != nil {
+			return err
+		}
+	}
+	var creates []pending
+	for _, b := range batch {
+		var dup records.Record
+		switch opt.Dedupe {
+		case "email":
+			dup = existing[dedupeKey(b.in, "email")]
+		case "phone":
+			if k := dedupeKey(b.in, "phone"); k != "" {
+				page, err := im.Eng.List(ctx, p, o.Name, records.Query{Q: k[1:], PageSize: 1})
+				if err != nil {
+					return err
+				}
+				if len(page.Data) == 1 && phone.E164(fmt.Sprint(page.Data[0]["phone"])) == k {
+					dup = page.Data[0]
+				}
+			}
+		}
+		if dup == nil || opt.OnDuplicate == "create" {
+			creates = append(creates, b)
+			continue
+		}
+		if opt.OnDuplicate == "skip" {
+			res.Skipped++
+			continue
+		}
+		if _, err := im.Eng.Update(ctx, p, o.Name, dup.ID(), b.in, nil); err != nil {
+			if fault.As(err) == nil {
+				return err
+			}
+			fail(b.line, b.row, reasonOf(err))
+			continue
+		}
+		res.Updated++
+	}
+	if len(creates) == 0 {
+		return nil
+	}
+	inputs := make([]map[string]any, len(creates))
+	for i, b := range creates {
+		inputs[i] = b.in
+	}
+	if _, err := im.Eng.CreateMany(ctx, p, o.Name, inputs); err == nil {
+		res.Created += len(creates)
+		return nil
+	} else if fault.As(err) == nil {
+		return err
+	}
+	for _, b := range creates {
+		if _, err := im.Eng.Create(ctx, p, o.Name, b.in); err != nil {
+			if fault.As(err) == nil {
+				return err
+			}
+			fail(b.line, b.row, reasonOf(err))
+			continue
+		}
+		res.Created++
+	}
+	return nil
+}
+
+func dedupeKey(in map[string]any, by string) string {
+	s, _ := in[by].(string)
+	switch by {
+	case "email":
+		return strings.ToLower(strings.TrimSpace(s))
+	case "phone":
+		return phone.E164(s)
+	}
+	return ""
+}
+
+// reasonOf writes a refusal as one line: the fields and their messages.
+func reasonOf(err error) string {
+	fe := fault.As(err)
+	if fe == nil || len(fe.Fields) == 0 {
+		return err.Error()
+	}
+	parts := make([]string, len(fe.Fields))
+	for i, f := range fe.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func blank(row []string) bool {
+	for _, c := range row {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
