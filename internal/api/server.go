@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/dedupe"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
@@ -28,6 +29,7 @@ type Deps struct {
 	Webhooks *webhooks.Service
 	Privacy  *privacy.Service
 	Dedupe   *dedupe.Service
+	Imports  *imports.Service
 	Log      *slog.Logger
 	Version  string
 	// SessionCookie is the name of the web session cookie, which the API
@@ -45,6 +47,9 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("POST /api/v1/schema", d.createObject)
 	h("POST /api/v1/schema/{object}/fields", d.addField)
 	h("GET /api/v1/search", d.search)
+	h("POST /api/v1/imports", d.createImport)
+	h("GET /api/v1/imports/{id}", d.getImport)
+	h("GET /api/v1/imports/{id}/errors.csv", d.importErrors)
 	h("GET /api/v1/me", d.me)
 	h("GET /api/v1/users", d.listUsers)
 	h("POST /api/v1/users", d.createUser)

@@ -96,7 +96,7 @@ func TestAccessibility(t *testing.T) {
 	if err := chromedp.Do(ctx, signIn); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/", "/contacts", "/contacts/" + e.Vars["ada"], "/contacts/new", "/companies/" + e.Vars["acme"], "/search?q=ada", "/settings", "/account"} {
+	for _, p := range []string{"/", "/contacts", "/contacts/" + e.Vars["ada"], "/contacts/new", "/companies/" + e.Vars["acme"], "/search?q=ada", "/settings", "/account", "/imports/new?object=contacts", "/activities"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`.main`))); err != nil {
 			t.Fatalf("open %s: %v", p, err)
 		}

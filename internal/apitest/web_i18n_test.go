@@ -51,7 +51,7 @@ func TestWebGerman(t *testing.T) {
 	if got := text(doc, "nav.sidebar"); !strings.Contains(got, "Kontakte") || !strings.Contains(got, "Einstellungen") {
 		t.Errorf("sidebar: %q", got)
 	}
-	if got := text(doc, ".topbar a.button"); got != "Firma anlegen" {
+	if got := text(doc, `.topbar a.button[href$="/new"]`); got != "Firma anlegen" {
 		t.Errorf("new button: %q", got)
 	}
 	if got := text(doc, "table.records tbody"); !strings.Contains(got, "1.234.567,50") {

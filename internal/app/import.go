@@ -129,9 +129,10 @@ func newProgress(w io.Writer, size int64, read *countingReader, start time.Time)
 	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd())), size: size, read: read, start: start}
 }
 
-func (p *progress) update(rows int) {
+func (p *progress) update(r exchange.Result) error {
+	rows := r.Rows
 	if !p.tty || time.Since(p.last) < 200*time.Millisecond {
-		return
+		return nil
 	}
 	p.last = time.Now()
 	frac := 0.0
@@ -147,6 +148,7 @@ func (p *progress) update(rows int) {
 	filled := int(frac * width)
 	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %d rows  %.0f rows/s  ETA %s   ", strings.Repeat("#", filled), strings.Repeat(" ", width-filled),
 		frac*100, rows, float64(rows)/el.Seconds(), eta)
+	return nil
 }
 
 func (p *progress) done() {

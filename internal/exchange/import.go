@@ -26,6 +26,9 @@ type Options struct {
 	Dedupe      string // email, phone or none
 	OnDuplicate string // update, skip or create
 	BatchSize   int    // rows per transaction; 0 for 1,000
+	// Skip passes over the first rows (not counting blank ones): those an
+	// interrupted run of the same import wrote already.
+	Skip int
 }
 
 // Result counts what an import did.
@@ -54,8 +57,10 @@ type pending struct {
 // row is converted and checked on its own, so bad rows are reported (to
 // errs, as CSV: line, reason, then the row) and never stop the import.
 // Good rows are written in batches, each in one transaction with its
-// events; progress is called after each batch with the rows read so far.
-func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object string, src io.Reader, opt Options, errs io.Writer, progress func(rows int)) (Result, error) {
+// events; progress is called after each batch with the counts so far (the
+// errors of the batch flushed to errs), and an error from it stops the
+// import.
+func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object string, src io.Reader, opt Options, errs io.Writer, progress func(Result) error) (Result, error) {
 	s, err := im.Eng.Schema(ctx, p.WorkspaceID)
 	if err != nil {
 		return Result{}, err
@@ -66,23 +71,6 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 	}
 	if err := access.CanCreate(p, object); err != nil {
 		return Result{}, err
-	}
-	switch opt.Dedupe {
-	case "", "none", "email", "phone":
-	default:
-		return Result{}, fault.Invalid(fault.FieldError{Field: "dedupe", Message: "must be email, phone or none"})
-	}
-	switch opt.OnDuplicate {
-	case "":
-		opt.OnDuplicate = "update"
-	case "update", "skip", "create":
-	default:
-		return Result{}, fault.Invalid(fault.FieldError{Field: "on_duplicate", Message: "must be update, skip or create"})
-	}
-	if opt.Dedupe != "" && opt.Dedupe != "none" {
-		if _, ok := o.Field(opt.Dedupe); !ok {
-			return Result{}, fault.Invalid(fault.FieldError{Field: "dedupe", Message: fmt.Sprintf("%s have no %s", object, opt.Dedupe)})
-		}
 	}
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 1000
@@ -95,25 +83,18 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 	if mapping == nil {
 		mapping = GuessMapping(o, cr.Header)
 	}
-	col := map[string]int{}
-	for i, h := range cr.Header {
-		col[h] = i
+	opt.Mapping = mapping
+	if err := CheckOptions(o, cr.Header, opt); err != nil {
+		return Result{}, err
 	}
-	var bad []fault.FieldError
-	for column, field := range mapping {
-		if _, ok := col[column]; !ok {
-			bad = append(bad, fault.FieldError{Field: "mapping", Message: fmt.Sprintf("the file has no column %q", column)})
-		}
-		if _, ok := o.Field(strings.TrimSuffix(field, ":name")); !ok {
-			bad = append(bad, fault.FieldError{Field: "mapping", Message: fmt.Sprintf("%s have no field %q", object, field)})
-		}
-	}
-	if len(bad) > 0 {
-		return Result{}, fault.Invalid(bad...)
+	if opt.OnDuplicate == "" {
+		opt.OnDuplicate = "update"
 	}
 	res := Result{Mapping: mapping}
 	ew := csv.NewWriter(errs)
-	_ = ew.Write(append([]string{"line", "reason"}, cr.Header...))
+	if opt.Skip == 0 {
+		_ = ew.Write(append([]string{"line", "reason"}, cr.Header...))
+	}
 	fail := func(line int, row []string, reason string) {
 		res.Failed++
 		_ = ew.Write(append([]string{strconv.Itoa(line), reason}, row...))
@@ -129,8 +110,9 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 			return err
 		}
 		batch, inBatch = batch[:0], map[string]bool{}
+		ew.Flush()
 		if progress != nil {
-			progress(res.Rows)
+			return progress(res)
 		}
 		return nil
 	}
@@ -141,6 +123,10 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 		}
 		if err == nil && blank(row) {
 			continue // an empty line, or a row of empty cells
+		}
+		if opt.Skip > 0 {
+			opt.Skip--
+			continue
 		}
 		res.Rows++
 		if err != nil {
@@ -186,6 +172,44 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 	}
 	ew.Flush()
 	return res, ew.Error()
+}
+
+// CheckOptions refuses dedupe and duplicate rules that do not exist, and
+// a mapping that names columns the file lacks or fields the object lacks.
+func CheckOptions(o *schema.Object, header []string, opt Options) error {
+	var bad []fault.FieldError
+	switch opt.Dedupe {
+	case "", "none":
+	case "email", "phone":
+		if _, ok := o.Field(opt.Dedupe); !ok {
+			bad = append(bad, fault.FieldError{Field: "dedupe", Message: fmt.Sprintf("%s have no %s", o.Name, opt.Dedupe)})
+		}
+	default:
+		bad = append(bad, fault.FieldError{Field: "dedupe", Message: "must be email, phone or none"})
+	}
+	switch opt.OnDuplicate {
+	case "", "update", "skip", "create":
+	default:
+		bad = append(bad, fault.FieldError{Field: "on_duplicate", Message: "must be update, skip or create"})
+	}
+	cols := make([]string, 0, len(opt.Mapping))
+	for c := range opt.Mapping {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	for _, column := range cols {
+		field := opt.Mapping[column]
+		if indexOf(header, column) < 0 {
+			bad = append(bad, fault.FieldError{Field: "mapping", Message: fmt.Sprintf("the file has no column %q", column)})
+		}
+		if f, ok := o.Field(strings.TrimSuffix(field, ":name")); !ok || f.ReadOnly || (strings.HasSuffix(field, ":name") && field != companyByName) {
+			bad = append(bad, fault.FieldError{Field: "mapping", Message: fmt.Sprintf("%s have no field %q", o.Name, field)})
+		}
+	}
+	if len(bad) > 0 {
+		return fault.Invalid(bad...)
+	}
+	return nil
 }
 
 // convert maps and converts one row; company is the name of the company

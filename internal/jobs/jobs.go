@@ -286,3 +286,13 @@ func (q *Queue) Depth(ctx context.Context) (map[string]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+// Heartbeat extends a running job's lease, for jobs that run longer than
+// one lease (an import of a large file): another node takes it over only if
+// this one stops beating.
+func (q *Queue) Heartbeat(ctx context.Context, j *Job) error {
+	d := q.db.Dialect()
+	_, err := q.db.Writer().ExecContext(ctx, `UPDATE jobs SET locked_until = $3 WHERE workspace_id = $1 AND id = $2 AND locked_by = $4`,
+		j.WorkspaceID, j.ID, d.Time(q.now().Add(q.Lease)), q.node)
+	return err
+}

@@ -39,6 +39,8 @@ type shell struct {
 	Schema    *schema.Schema
 	// L is the language the page is written in.
 	L *i18n.Locale
+	// Refresh reloads the page after that many seconds (progress pages).
+	Refresh int
 }
 
 // signedIn wraps a page handler: it resolves the session (or sends the
@@ -154,11 +156,18 @@ func (d *Deps) pageObject(w http.ResponseWriter, r *http.Request, sh *shell, nam
 // maxFormBytes bounds a submitted form, files included.
 const maxFormBytes = 1 << 20
 
+// maxUploadBytes bounds a file upload (imports).
+const maxUploadBytes = 256 << 20
+
 // parseForm reads a posted form, plain or multipart, up to maxFormBytes.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	limit := int64(maxFormBytes)
+	if r.URL.Path == "/imports/new" {
+		limit = maxUploadBytes
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return r.ParseMultipartForm(maxFormBytes)
+		return r.ParseMultipartForm(maxFormBytes) // beyond that in memory, files go to disk
 	}
 	return r.ParseForm()
 }

@@ -132,6 +132,9 @@ func TestEveryKeyIsInTheCatalogue(t *testing.T) {
 		keys = append(keys, "dup.reason."+r)
 	}
 	keys = append(keys, "event.merged")
+	for _, st := range []string{"draft", "queued", "running", "done", "failed"} {
+		keys = append(keys, "import.status."+st)
+	}
 	for _, th := range auth.Themes {
 		keys = append(keys, "theme."+th)
 	}

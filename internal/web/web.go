@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/i18n"
+	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
@@ -51,6 +52,7 @@ type Deps struct {
 	Views         *views.Service
 	Privacy       *privacy.Service
 	Dedupe        *dedupe.Service
+	Imports       *imports.Service
 	Webhooks      *webhooks.Service
 	Schemas       *schema.Registry
 	Log           *slog.Logger
@@ -98,6 +100,10 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /views", d.signedIn(d.saveView))
 	mux.HandleFunc("POST /bulk", d.signedIn(d.bulk))
 	mux.HandleFunc("POST /restore", d.signedIn(d.restore))
+	mux.HandleFunc("GET /imports/new", d.signedIn(d.importNew))
+	mux.HandleFunc("POST /imports/new", d.signedIn(d.importUpload))
+	mux.HandleFunc("GET /imports/{id}", d.signedIn(d.importPage))
+	mux.HandleFunc("POST /imports/{id}", d.signedIn(d.importStart))
 	mux.HandleFunc("POST /views/delete", d.signedIn(d.deleteView))
 	mux.HandleFunc("GET /account", d.signedIn(d.account))
 	mux.HandleFunc("GET /settings", d.signedIn(d.settings))

@@ -1,0 +1,153 @@
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/rapport-crm/rapport/internal/access"
+)
+
+func (e *Env) upload(t *testing.T, role access.Role, path string, fields map[string]string, filename string, data []byte) *Response {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	if filename != "" {
+		fw, _ := mw.CreateFormFile("file", filename)
+		_, _ = fw.Write(data)
+	}
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", e.Server.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+e.Keys[role])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// TestImportAPI: an upload is checked at once and imported by a job; its
+// state shows the counts, its errors download as CSV; an import stopped
+// half-way resumes after the rows it had done, without doing them twice.
+func TestImportAPI(t *testing.T) {
+	e := New(t)
+	csv := "First Name,Last Name,Email,Company\nAda,Lovelace,ada@acme.example,Acme\nBad,Row,not-an-email,\nGrace,Hopper,grace@navy.example,US Navy\n"
+	if r := e.upload(t, access.Sales, "/api/v1/imports", map[string]string{"object": "contacts", "dedupe": "sometimes"}, "c.csv", []byte(csv)); r.Status != 422 || !strings.Contains(string(r.Body), `"field":"dedupe"`) {
+		t.Fatalf("bad dedupe: %d %s", r.Status, r.Body)
+	}
+	if r := e.upload(t, access.Sales, "/api/v1/imports", map[string]string{"object": "contacts", "mapping": `{"Nope":"email"}`}, "c.csv", []byte(csv)); r.Status != 422 || !strings.Contains(string(r.Body), `no column \"Nope\"`) {
+		t.Fatalf("bad mapping: %d %s", r.Status, r.Body)
+	}
+	if r := e.upload(t, access.ReadOnly, "/api/v1/imports", map[string]string{"object": "contacts"}, "c.csv", []byte(csv)); r.Status != 403 {
+		t.Fatalf("readonly: %d %s", r.Status, r.Body)
+	}
+	if r := e.upload(t, access.Sales, "/api/v1/imports", map[string]string{"object": "contacts"}, "", nil); r.Status != 422 {
+		t.Fatalf("no file: %d %s", r.Status, r.Body)
+	}
+	r := e.upload(t, access.Sales, "/api/v1/imports", map[string]string{"object": "contacts", "dedupe": "email"}, "c.csv", []byte(csv))
+	if r.Status != 202 || !strings.Contains(string(r.Body), `"status":"queued"`) || !strings.Contains(string(r.Body), `"Company":"company_id:name"`) {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
+	}
+	id := jsonField(t, r.Body, "id")
+	drain(t, e)
+	e.Vars["import"] = id
+	e.Run(t, []Scenario{
+		{Name: "state", Role: access.Sales, Method: "GET", Path: "/api/v1/imports/{{import}}", Status: 200,
+			Contains: []string{`"status":"done"`, `"rows_done":3`, `"created":2`, `"failed":1`}},
+		{Name: "errors", Role: access.Sales, Method: "GET", Path: "/api/v1/imports/{{import}}/errors.csv", Status: 200,
+			Contains: []string{"line,reason,First Name", `3,"email: ""not-an-email"" is not a valid email address",Bad,Row`}},
+		{Name: "created", Method: "GET", Path: "/api/v1/contacts?count=true", Status: 200, Contains: []string{`"total":2`, "Grace"}},
+		{Name: "no such import", Method: "GET", Path: "/api/v1/imports/nope", Status: 404},
+	})
+	// Resume: mark the import as stopped after its first row, run the job
+	// again: the first row is not written twice.
+	ctx := context.Background()
+	if _, err := e.Sys.DB.Writer().ExecContext(ctx, `UPDATE imports SET status = 'running', rows_done = 1, created = 1, failed = 0, errors = '' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	// The row done after the stop is undone (erased, so its email is free).
+	found, err := e.Sys.Records.FindBy(ctx, access.System(e.WS), "contacts", "email", []string{"grace@navy.example"})
+	if err != nil || len(found) != 1 {
+		t.Fatalf("grace: %v %v", found, err)
+	}
+	if err := e.Sys.Records.Erase(ctx, access.System(e.WS), "contacts", found["grace@navy.example"].ID()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Sys.DB.Writer().ExecContext(ctx, `UPDATE jobs SET state = 'available', attempt = 0 WHERE kind = 'import' AND workspace_id = $1`, e.WS); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, e)
+	e.Run(t, []Scenario{
+		{Name: "resumed", Role: access.Sales, Method: "GET", Path: "/api/v1/imports/{{import}}", Status: 200, Contains: []string{`"status":"done"`, `"rows_done":3`, `"created":2`, `"failed":1`}},
+		{Name: "once each", Method: "GET", Path: "/api/v1/contacts?count=true", Status: 200, Contains: []string{`"total":2`}},
+	})
+	if t.Failed() {
+		t.Logf("errors: %s", e.Do(access.Sales, "GET", "/api/v1/imports/{{import}}/errors.csv", "", nil).Body)
+	}
+}
+
+func jsonField(t *testing.T, body []byte, k string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	s, _ := m[k].(string)
+	return s
+}
+
+// TestWebImportWizard: upload, check the guessed columns against a
+// preview, start, watch the progress page until it is done.
+func TestWebImportWizard(t *testing.T) {
+	e := New(t)
+	b := e.browser(t, access.Sales)
+	csv := "First Name,Last Name,E-Mail,Company,Notes\nAda,Lovelace,ada@acme.example,Acme,x\nBad,Row,nope,,y\n"
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("csrf_token", b.csrf)
+	_ = mw.WriteField("object", "contacts")
+	fw, _ := mw.CreateFormFile("file", "people.csv")
+	_, _ = fw.Write([]byte(csv))
+	_ = mw.Close()
+	resp, err := b.c.Post(e.Server.URL+"/imports/new", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, doc := b.doc(resp, nil)
+	if doc.Find(`select#map-0 option[value=first_name][selected]`).Length() != 1 || doc.Find(`select#map-2 option[value=email][selected]`).Length() != 1 ||
+		doc.Find(`select#map-3 option[value="company_id:name"][selected]`).Length() != 1 || doc.Find(`select#map-4 option[value=""][selected], select#map-4:not(:has(option[selected]))`).Length() == 0 {
+		t.Fatalf("mapping step: %q", text(doc, "table.preview thead"))
+	}
+	if !strings.Contains(text(doc, "table.preview tbody"), "ada@acme.example") {
+		t.Errorf("preview: %q", text(doc, "table.preview tbody"))
+	}
+	action, _ := doc.Find(`form[action^="/imports/"]`).Attr("action")
+	_, doc = b.post(action, url.Values{"map_0": {"first_name"}, "map_1": {"last_name"}, "map_2": {"email"}, "map_3": {"company_id:name"}, "dedupe": {"email"}, "on_duplicate": {"update"}})
+	if doc.Find(`meta[http-equiv=refresh]`).Length() != 1 || doc.Find("progress").Length() != 1 {
+		t.Fatalf("progress page: %q", text(doc, ".import"))
+	}
+	drain(t, e)
+	_, doc = b.get(action)
+	if got := text(doc, ".import"); !strings.Contains(got, "Done") || !strings.Contains(got, "Created1") || !strings.Contains(got, "Failed1") || doc.Find(`meta[http-equiv=refresh]`).Length() != 0 {
+		t.Errorf("done: %q", got)
+	}
+	if href, _ := doc.Find(`.import a[download]`).Attr("href"); !strings.HasSuffix(href, "/errors.csv") {
+		t.Errorf("errors link: %q", href)
+	}
+	// A started import cannot be started again.
+	if _, doc = b.post(action, url.Values{"map_0": {"first_name"}}); !strings.Contains(text(doc, ".flash"), "has started already") {
+		t.Errorf("second start: %q", text(doc, ".flash"))
+	}
+}

@@ -1,0 +1,310 @@
+// Package imports runs CSV imports as durable jobs: the upload is stored
+// with its options, a job reads it in batches and records how far it got
+// after each, so that an import whose process died resumes where it
+// stopped, and anyone can watch its progress.
+package imports
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/exchange"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// JobKind is the kind of import jobs.
+const JobKind = "import"
+
+// MaxFile bounds an uploaded file.
+const MaxFile = 256 << 20
+
+// Import is an import's state, as the API shows it.
+type Import struct {
+	ID        string            `json:"id"`
+	Object    string            `json:"object"`
+	Filename  string            `json:"filename"`
+	Status    string            `json:"status"` // draft (web wizard), queued, running, done, failed
+	RowsTotal int               `json:"rows_total"`
+	RowsDone  int               `json:"rows_done"`
+	Created   int               `json:"created"`
+	Updated   int               `json:"updated"`
+	Skipped   int               `json:"skipped"`
+	Failed    int               `json:"failed"`
+	Message   string            `json:"message,omitempty"`
+	Mapping   map[string]string `json:"mapping"`
+	CreatedAt time.Time         `json:"created_at"`
+	UpdatedAt time.Time         `json:"updated_at"`
+}
+
+// Service submits, runs and reports imports.
+type Service struct {
+	db    *store.DB
+	eng   *records.Engine
+	queue *jobs.Queue
+	now   func() time.Time
+}
+
+// New registers the job handler. Call at start-up.
+func New(db *store.DB, eng *records.Engine, queue *jobs.Queue, now func() time.Time) *Service {
+	s := &Service{db: db, eng: eng, queue: queue, now: now}
+	queue.Handle(JobKind, s.run)
+	return s
+}
+
+type stored struct {
+	Options   exchange.Options `json:"options"`
+	RowsTotal int              `json:"rows_total"`
+}
+
+// Submit checks an upload (the object, the caller's right to create its
+// records, the header and the mapping) and queues its import, in one
+// transaction; the rows are read by the job.
+func (s *Service) Submit(ctx context.Context, p access.Principal, object, filename string, data []byte, opt exchange.Options) (*Import, error) {
+	return s.store(ctx, p, object, filename, data, opt, true)
+}
+
+// Draft stores an upload without starting it, for the web's import wizard
+// to show the guessed mapping and a preview before Start.
+func (s *Service) Draft(ctx context.Context, p access.Principal, object, filename string, data []byte) (*Import, error) {
+	return s.store(ctx, p, object, filename, data, exchange.Options{}, false)
+}
+
+// Preview is a draft's header, its first rows and the guessed mapping.
+type Preview struct {
+	Header []string
+	Rows   [][]string
+}
+
+// Preview reads a draft's header and first rows.
+func (s *Service) Preview(ctx context.Context, p access.Principal, id string, n int) (*Preview, error) {
+	if _, err := s.Get(ctx, p, id); err != nil {
+		return nil, err
+	}
+	var data []byte
+	if err := s.db.QueryRowRead(ctx, `SELECT file FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).Scan(&data); err != nil {
+		return nil, err
+	}
+	cr, err := exchange.NewCSVReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fault.Invalid(fault.FieldError{Field: "file", Message: err.Error()})
+	}
+	out := &Preview{Header: cr.Header}
+	for len(out.Rows) < n {
+		_, row, err := cr.Read()
+		if err != nil {
+			break
+		}
+		out.Rows = append(out.Rows, slices.Clone(row))
+	}
+	return out, nil
+}
+
+// Start queues a draft with the options the user confirmed.
+func (s *Service) Start(ctx context.Context, p access.Principal, id string, opt exchange.Options) (*Import, error) {
+	im, err := s.Get(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if im.Status != "draft" {
+		return nil, fault.Conflict("", "import %s has started already", id)
+	}
+	sch, err := s.eng.Schema(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	o, _ := sch.Object(im.Object)
+	pv, err := s.Preview(ctx, p, id, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := exchange.CheckOptions(o, pv.Header, opt); err != nil {
+		return nil, err
+	}
+	var opts string
+	if err := s.db.QueryRowRead(ctx, `SELECT options FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).Scan(&opts); err != nil {
+		return nil, err
+	}
+	var st stored
+	_ = json.Unmarshal([]byte(opts), &st)
+	st.Options = opt
+	b, _ := json.Marshal(st)
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'queued', options = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2 AND status = 'draft'`,
+			p.WorkspaceID, id, string(b), s.db.Dialect().Time(s.now()))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fault.Conflict("", "import %s has started already", id)
+		}
+		return s.queue.Enqueue(ctx, tx, jobs.New{WorkspaceID: p.WorkspaceID, Kind: JobKind, UniqueKey: "import:" + id,
+			Payload: map[string]string{"import_id": id, "user_id": p.UserID, "role": string(p.Role)}, MaxAttempts: 5})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.queue.Kick()
+	return s.Get(ctx, p, id)
+}
+
+func (s *Service) store(ctx context.Context, p access.Principal, object, filename string, data []byte, opt exchange.Options, start bool) (*Import, error) {
+	sch, err := s.eng.Schema(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	o, ok := sch.Object(object)
+	if !ok {
+		return nil, fault.Invalid(fault.FieldError{Field: "object", Message: fmt.Sprintf("no object %q", object)})
+	}
+	if err := access.CanCreate(p, object); err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFile {
+		return nil, fault.TooLarge("file: at most %d MiB", MaxFile>>20)
+	}
+	cr, err := exchange.NewCSVReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fault.Invalid(fault.FieldError{Field: "file", Message: err.Error()})
+	}
+	if opt.Mapping == nil {
+		opt.Mapping = exchange.GuessMapping(o, cr.Header)
+	}
+	if err := exchange.CheckOptions(o, cr.Header, opt); err != nil {
+		return nil, err
+	}
+	status := "queued"
+	if !start {
+		status = "draft"
+	}
+	total := bytes.Count(data, []byte{'\n'}) // an estimate: quoted newlines count too
+	st, _ := json.Marshal(stored{Options: opt, RowsTotal: max(total-1, 0)})
+	id := uuid.Must(uuid.NewV7()).String()
+	now := s.now().UTC()
+	d := s.db.Dialect()
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO imports (workspace_id, id, object, filename, options, file, status, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $9, $7, $8, $8)`, p.WorkspaceID, id, object, filename, string(st), data, nullable(p.UserID), d.Time(now), status); err != nil {
+			return err
+		}
+		if !start {
+			return nil
+		}
+		return s.queue.Enqueue(ctx, tx, jobs.New{WorkspaceID: p.WorkspaceID, Kind: JobKind, UniqueKey: "import:" + id,
+			Payload: map[string]string{"import_id": id, "user_id": p.UserID, "role": string(p.Role)}, MaxAttempts: 5})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.queue.Kick()
+	return s.Get(ctx, p, id)
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Get reads an import's state.
+func (s *Service) Get(ctx context.Context, p access.Principal, id string) (*Import, error) {
+	var im Import
+	var opts string
+	var created, updated store.NullTime
+	err := s.db.QueryRowRead(ctx, `SELECT id, object, filename, options, status, rows_done, created, updated, skipped, failed, message, created_at, updated_at
+		FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).
+		Scan(&im.ID, &im.Object, &im.Filename, &opts, &im.Status, &im.RowsDone, &im.Created, &im.Updated, &im.Skipped, &im.Failed, &im.Message, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fault.NotFound("no import with id %q", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := access.CanRead(p, im.Object); err != nil {
+		return nil, err
+	}
+	var st stored
+	_ = json.Unmarshal([]byte(opts), &st)
+	im.Mapping, im.RowsTotal = st.Options.Mapping, max(st.RowsTotal, im.RowsDone)
+	im.CreatedAt, im.UpdatedAt = created.Time, updated.Time
+	return &im, nil
+}
+
+// Errors returns an import's failed rows as CSV: line, reason, the row.
+func (s *Service) Errors(ctx context.Context, p access.Principal, id string) (string, error) {
+	if _, err := s.Get(ctx, p, id); err != nil {
+		return "", err
+	}
+	var out string
+	err := s.db.QueryRowRead(ctx, `SELECT errors FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).Scan(&out)
+	return out, err
+}
+
+// run is the job: it reads the file past the rows done already, and after
+// each batch records the counts, the new failed rows and a heartbeat.
+func (s *Service) run(ctx context.Context, j *jobs.Job) error {
+	var pl struct {
+		ImportID string `json:"import_id"`
+		UserID   string `json:"user_id"`
+		Role     string `json:"role"`
+	}
+	if err := json.Unmarshal(j.Payload, &pl); err != nil {
+		return jobs.Permanent(err)
+	}
+	p := access.Principal{WorkspaceID: j.WorkspaceID, UserID: pl.UserID, Role: access.Role(pl.Role)}
+	var object, opts, status string
+	var data []byte
+	var done, created, updated, skipped, failed int
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT object, options, file, status, rows_done, created, updated, skipped, failed FROM imports WHERE workspace_id = $1 AND id = $2`,
+		j.WorkspaceID, pl.ImportID).Scan(&object, &opts, &data, &status, &done, &created, &updated, &skipped, &failed)
+	if err != nil {
+		return jobs.Permanent(fmt.Errorf("import %s: %w", pl.ImportID, err))
+	}
+	if status == "done" || status == "failed" || status == "draft" {
+		return nil
+	}
+	var st stored
+	if err := json.Unmarshal([]byte(opts), &st); err != nil {
+		return jobs.Permanent(err)
+	}
+	st.Options.Skip = done
+	d := s.db.Dialect()
+	if _, err := s.db.Writer().ExecContext(ctx, `UPDATE imports SET status = 'running', updated_at = $3 WHERE workspace_id = $1 AND id = $2`,
+		j.WorkspaceID, pl.ImportID, d.Time(s.now())); err != nil {
+		return err
+	}
+	var errBuf bytes.Buffer
+	save := func(r exchange.Result, status string) error {
+		_, err := s.db.Writer().ExecContext(ctx, `UPDATE imports SET rows_done = $3, created = $4, updated = $5, skipped = $6, failed = $7, status = $8,
+			errors = errors || $9, updated_at = $10 WHERE workspace_id = $1 AND id = $2`,
+			j.WorkspaceID, pl.ImportID, done+r.Rows, created+r.Created, updated+r.Updated, skipped+r.Skipped, failed+r.Failed, status, errBuf.String(), d.Time(s.now()))
+		errBuf.Reset()
+		if err != nil {
+			return err
+		}
+		return s.queue.Heartbeat(ctx, j)
+	}
+	im := &exchange.Importer{Eng: s.eng}
+	res, err := im.ImportCSV(ctx, p, object, bytes.NewReader(data), st.Options, &errBuf, func(r exchange.Result) error { return save(r, "running") })
+	if err != nil {
+		if fault.As(err) != nil {
+			_, _ = s.db.Writer().ExecContext(context.WithoutCancel(ctx), `UPDATE imports SET status = 'failed', message = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
+				j.WorkspaceID, pl.ImportID, err.Error(), d.Time(s.now()))
+			return jobs.Permanent(err)
+		}
+		return err // retried: it resumes after the last batch recorded
+	}
+	return save(res, "done")
+}

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/rapport-crm/rapport/internal/exchange"
+	"github.com/rapport-crm/rapport/internal/imports"
+	"github.com/rapport-crm/rapport/internal/schema"
+)
+
+type importData struct {
+	Object  *schema.Object
+	Import  *imports.Import
+	Preview *imports.Preview
+	Fields  []*schema.Field
+	ByName  bool // the object links companies by name
+	Percent int
+	Error   string
+}
+
+// importNew is the wizard's first step: choose a file.
+func (d *Deps) importNew(w http.ResponseWriter, r *http.Request, sh *shell) {
+	o, ok := d.pageObject(w, r, sh, r.URL.Query().Get("object"))
+	if !ok {
+		return
+	}
+	sh.Current = o.Name
+	d.renderShell(w, http.StatusOK, "import.html", sh.L.T("import.title", objectLabel(sh.L, o)), sh, importData{Object: o})
+}
+
+// importUpload stores the file as a draft and goes on to the mapping.
+func (d *Deps) importUpload(w http.ResponseWriter, r *http.Request, sh *shell) {
+	o, ok := d.pageObject(w, r, sh, r.PostFormValue("object"))
+	if !ok {
+		return
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		d.renderShell(w, http.StatusUnprocessableEntity, "import.html", sh.L.T("import.title", objectLabel(sh.L, o)), sh, importData{Object: o, Error: sh.L.T("import.choose_file")})
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	im, err := d.Imports.Draft(r.Context(), sh.Identity.Principal, o.Name, hdr.Filename, data)
+	if err != nil {
+		d.refusedTo(w, r, sh, "/imports/new?object="+url.QueryEscape(o.Name), err)
+		return
+	}
+	http.Redirect(w, r, "/imports/"+im.ID, http.StatusSeeOther)
+}
+
+// importPage is the mapping step of a draft, and the progress of an
+// import under way (the page reloads itself every two seconds).
+func (d *Deps) importPage(w http.ResponseWriter, r *http.Request, sh *shell) {
+	im, err := d.Imports.Get(r.Context(), sh.Identity.Principal, r.PathValue("id"))
+	if err != nil {
+		d.failAt(w, r, sh, err)
+		return
+	}
+	o, ok := d.pageObject(w, r, sh, im.Object)
+	if !ok {
+		return
+	}
+	sh.Current = o.Name
+	data := importData{Object: o, Import: im}
+	if im.Status == "draft" {
+		if data.Preview, err = d.Imports.Preview(r.Context(), sh.Identity.Principal, im.ID, 5); err != nil {
+			d.failAt(w, r, sh, err)
+			return
+		}
+		for _, f := range o.Fields {
+			if !f.ReadOnly && f.Kind != schema.Refs && f.Name != "owner_id" {
+				data.Fields = append(data.Fields, f)
+			}
+		}
+		_, data.ByName = o.Field("company_id")
+	}
+	if im.Status == "queued" || im.Status == "running" {
+		sh.Refresh = 2
+	}
+	if im.RowsTotal > 0 {
+		data.Percent = min(100, im.RowsDone*100/im.RowsTotal)
+	}
+	d.renderShell(w, http.StatusOK, "import.html", sh.L.T("import.title", objectLabel(sh.L, o)), sh, data)
+}
+
+// importStart starts a draft with the mapping and rules confirmed.
+func (d *Deps) importStart(w http.ResponseWriter, r *http.Request, sh *shell) {
+	id := r.PathValue("id")
+	pv, err := d.Imports.Preview(r.Context(), sh.Identity.Principal, id, 0)
+	if err != nil {
+		d.failAt(w, r, sh, err)
+		return
+	}
+	opt := exchange.Options{Mapping: map[string]string{}, Dedupe: r.PostFormValue("dedupe"), OnDuplicate: r.PostFormValue("on_duplicate")}
+	for i, h := range pv.Header {
+		if field := r.PostFormValue("map_" + itoa(i)); field != "" {
+			opt.Mapping[h] = field
+		}
+	}
+	if _, err := d.Imports.Start(r.Context(), sh.Identity.Principal, id, opt); err != nil {
+		d.refusedTo(w, r, sh, "/imports/"+id, err)
+		return
+	}
+	http.Redirect(w, r, "/imports/"+id, http.StatusSeeOther)
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; i > 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	return string(b)
+}
