@@ -149,8 +149,7 @@ func (s *Service) Start(ctx context.Context, p access.Principal, id string, opt 
 		if n, _ := res.RowsAffected(); n != 1 {
 			return fault.Conflict("", "import %s has started already", id)
 		}
-		return s.queue.Enqueue(ctx, tx, jobs.New{WorkspaceID: p.WorkspaceID, Kind: JobKind, UniqueKey: "import:" + id,
-			Payload: map[string]string{"import_id": id, "user_id": p.UserID, "role": string(p.Role)}, MaxAttempts: 5})
+		return s.enqueue(ctx, tx, p, id)
 	})
 	if err != nil {
 		return nil, err
@@ -201,14 +200,19 @@ func (s *Service) store(ctx context.Context, p access.Principal, object, filenam
 		if !start {
 			return nil
 		}
-		return s.queue.Enqueue(ctx, tx, jobs.New{WorkspaceID: p.WorkspaceID, Kind: JobKind, UniqueKey: "import:" + id,
-			Payload: map[string]string{"import_id": id, "user_id": p.UserID, "role": string(p.Role)}, MaxAttempts: 5})
+		return s.enqueue(ctx, tx, p, id)
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.queue.Kick()
 	return s.Get(ctx, p, id)
+}
+
+// enqueue queues an import's job; the job acts as the user who started it.
+func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, p access.Principal, id string) error {
+	return s.queue.Enqueue(ctx, tx, jobs.New{WorkspaceID: p.WorkspaceID, Kind: JobKind, UniqueKey: "import:" + id,
+		Payload: map[string]string{"import_id": id, "user_id": p.UserID, "role": string(p.Role)}, MaxAttempts: 5})
 }
 
 func nullable(s string) any {
