@@ -276,3 +276,55 @@ func TestImport(t *testing.T) {
 		t.Errorf("no file: %+v", r)
 	}
 }
+
+// TestImportVCards: cards as an iPhone, Outlook (2.1, quoted-printable,
+// Windows-1252) and Android write them become contacts with their
+// companies; notes and what had no field land on the timeline as notes; an
+// empty card is reported; vCards go into contacts only.
+func TestImportVCards(t *testing.T) {
+	env := map[string]string{"RAPPORT_DB": storetest.FreshURL(t)}
+	dir := t.TempDir()
+	var all []byte
+	for _, name := range []string{"iphone.vcf", "outlook-21.vcf", "android-mixed.vcf"} {
+		b, err := os.ReadFile("../exchange/testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	file := filepath.Join(dir, "phone.vcf")
+	_ = os.WriteFile(file, all, 0o600)
+	if r := runCmd(t, env, "", "import", "companies", file); r.code != 2 || !strings.Contains(r.stderr, "contacts") {
+		t.Fatalf("vcards into companies: %+v", r)
+	}
+	r := runCmd(t, env, "", "import", "contacts", file, "--dedupe", "email")
+	if r.code != 0 || r.stdout != "created 4, updated 0, skipped 0, failed 1\n" {
+		t.Fatalf("import: %+v", r)
+	}
+	out := filepath.Join(dir, "out.json")
+	runCmd(t, env, "", "export", "contacts", "--format", "json", "-o", out)
+	b, _ := os.ReadFile(out)
+	for _, want := range []string{`"first_name":"Jürgen"`, `"street":"Hauptstraße 1"`, `"title":"Geschäftsführer"`, `"first_name":"Zoë"`, `"email":"grace@navy.example"`, `"tags":["vip","speaker"]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("contacts lack %s:\n%s", want, b)
+		}
+	}
+	runCmd(t, env, "", "export", "activities", "--format", "json", "-o", out)
+	b, _ = os.ReadFile(out)
+	for _, want := range []string{"Met at the Royal Society", "Not imported from the vCard", "PHOTO (not kept)", "BDAY: 1815-12-10", "nächsten Zeile"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("notes lack %q:\n%s", want, b)
+		}
+	}
+	runCmd(t, env, "", "export", "companies", "--format", "json", "-o", out)
+	if b, _ = os.ReadFile(out); !strings.Contains(string(b), `"name":"Müller & Söhne GmbH"`) || !strings.Contains(string(b), `"name":"Analytical Engines Ltd"`) {
+		t.Errorf("companies from ORG: %s", b)
+	}
+	// Exported as vCards and read back: the same people.
+	vcf := filepath.Join(dir, "back.vcf")
+	runCmd(t, env, "", "export", "contacts", "--format", "vcf", "-o", vcf)
+	env2 := map[string]string{"RAPPORT_DB": storetest.FreshURL(t)}
+	if r := runCmd(t, env2, "", "import", "contacts", vcf); r.code != 0 || r.stdout != "created 4, updated 0, skipped 0, failed 0\n" {
+		t.Fatalf("round trip: %+v", r)
+	}
+}

@@ -30,7 +30,7 @@ func (m mappings) Set(s string) error {
 	return nil
 }
 
-// importCmd reads a CSV file into an object: a progress bar on a terminal
+// importCmd reads a CSV file into an object, or vCards into contacts: a progress bar on a terminal
 // (rows/s, ETA from the bytes read), the failed rows in FILE.errors.csv,
 // and a last line "created N, updated N, skipped N, failed N". It exits 0
 // when the file was read to the end, even if rows failed.
@@ -85,7 +85,20 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		opt.Mapping = maps
 	}
 	im := &exchange.Importer{Eng: sys.Records}
-	res, err := im.ImportCSV(ctx, access.System(ws.ID), object, read, opt, ef, bar.update)
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(f, head)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	var res exchange.Result
+	if exchange.IsVCard(head[:n]) {
+		if object != "contacts" {
+			return usagef("vCards import into contacts, not %s", object)
+		}
+		res, err = im.ImportVCard(ctx, access.System(ws.ID), read, opt, ef, bar.update)
+	} else {
+		res, err = im.ImportCSV(ctx, access.System(ws.ID), object, read, opt, ef, bar.update)
+	}
 	bar.done()
 	if err != nil {
 		_ = os.Remove(errPath)

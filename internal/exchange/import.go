@@ -51,6 +51,8 @@ type pending struct {
 	line int
 	row  []string
 	in   map[string]any
+	// after runs once the row's record is written (a vCard's notes).
+	after func(id string) error
 }
 
 // ImportCSV reads a CSV file and creates or updates a record per row: each
@@ -316,6 +318,9 @@ func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Obj
 			continue
 		}
 		res.Updated++
+		if err := b.done(dup.ID()); err != nil {
+			return err
+		}
 	}
 	if len(creates) == 0 {
 		return nil
@@ -324,14 +329,20 @@ func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Obj
 	for i, b := range creates {
 		inputs[i] = b.in
 	}
-	if _, err := im.Eng.CreateMany(ctx, p, o.Name, inputs); err == nil {
+	if recs, err := im.Eng.CreateMany(ctx, p, o.Name, inputs); err == nil {
 		res.Created += len(creates)
+		for i, rec := range recs {
+			if err := creates[i].done(rec.ID()); err != nil {
+				return err
+			}
+		}
 		return nil
 	} else if fault.As(err) == nil {
 		return err
 	}
 	for _, b := range creates {
-		if _, err := im.Eng.Create(ctx, p, o.Name, b.in); err != nil {
+		rec, err := im.Eng.Create(ctx, p, o.Name, b.in)
+		if err != nil {
 			if fault.As(err) == nil {
 				return err
 			}
@@ -339,8 +350,18 @@ func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Obj
 			continue
 		}
 		res.Created++
+		if err := b.done(rec.ID()); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+func (b pending) done(id string) error {
+	if b.after == nil {
+		return nil
+	}
+	return b.after(id)
 }
 
 func dedupeKey(in map[string]any, by string) string {

@@ -173,14 +173,23 @@ func (s *Service) store(ctx context.Context, p access.Principal, object, filenam
 	if len(data) > MaxFile {
 		return nil, fault.TooLarge("file: at most %d MiB", MaxFile>>20)
 	}
-	cr, err := exchange.NewCSVReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, fault.Invalid(fault.FieldError{Field: "file", Message: err.Error()})
+	var header []string
+	if exchange.IsVCard(data[:min(len(data), 64)]) {
+		if object != "contacts" {
+			return nil, fault.Invalid(fault.FieldError{Field: "object", Message: "vCards import into contacts"})
+		}
+		opt.Mapping = nil
+	} else {
+		cr, err := exchange.NewCSVReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, fault.Invalid(fault.FieldError{Field: "file", Message: err.Error()})
+		}
+		header = cr.Header
+		if opt.Mapping == nil {
+			opt.Mapping = exchange.GuessMapping(o, header)
+		}
 	}
-	if opt.Mapping == nil {
-		opt.Mapping = exchange.GuessMapping(o, cr.Header)
-	}
-	if err := exchange.CheckOptions(o, cr.Header, opt); err != nil {
+	if err := exchange.CheckOptions(o, header, opt); err != nil {
 		return nil, err
 	}
 	status := "queued"
@@ -188,6 +197,9 @@ func (s *Service) store(ctx context.Context, p access.Principal, object, filenam
 		status = "draft"
 	}
 	total := bytes.Count(data, []byte{'\n'}) // an estimate: quoted newlines count too
+	if header == nil {
+		total = bytes.Count(bytes.ToUpper(data), []byte("BEGIN:VCARD")) + 1 // cards, plus the "header" taken off below
+	}
 	st, _ := json.Marshal(stored{Options: opt, RowsTotal: max(total-1, 0)})
 	id := uuid.Must(uuid.NewV7()).String()
 	now := s.now().UTC()
@@ -301,7 +313,13 @@ func (s *Service) run(ctx context.Context, j *jobs.Job) error {
 		return s.queue.Heartbeat(ctx, j)
 	}
 	im := &exchange.Importer{Eng: s.eng}
-	res, err := im.ImportCSV(ctx, p, object, bytes.NewReader(data), st.Options, &errBuf, func(r exchange.Result) error { return save(r, "running") })
+	progress := func(r exchange.Result) error { return save(r, "running") }
+	var res exchange.Result
+	if exchange.IsVCard(data[:min(len(data), 64)]) {
+		res, err = im.ImportVCard(ctx, p, bytes.NewReader(data), st.Options, &errBuf, progress)
+	} else {
+		res, err = im.ImportCSV(ctx, p, object, bytes.NewReader(data), st.Options, &errBuf, progress)
+	}
 	if err != nil {
 		if fault.As(err) != nil {
 			_, _ = s.db.Writer().ExecContext(context.WithoutCancel(ctx), `UPDATE imports SET status = 'failed', message = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,

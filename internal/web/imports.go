@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/exchange"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/schema"
@@ -47,7 +49,14 @@ func (d *Deps) importUpload(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.fail(w, r, err)
 		return
 	}
-	im, err := d.Imports.Draft(r.Context(), sh.Identity.Principal, o.Name, hdr.Filename, data)
+	draft := d.Imports.Draft
+	if exchange.IsVCard(data[:min(len(data), 64)]) {
+		// vCards have no columns to map: straight to the import, by email.
+		draft = func(ctx context.Context, p access.Principal, object, name string, data []byte) (*imports.Import, error) {
+			return d.Imports.Submit(ctx, p, object, name, data, exchange.Options{Dedupe: "email"})
+		}
+	}
+	im, err := draft(r.Context(), sh.Identity.Principal, o.Name, hdr.Filename, data)
 	if err != nil {
 		d.refusedTo(w, r, sh, "/imports/new?object="+url.QueryEscape(o.Name), err)
 		return

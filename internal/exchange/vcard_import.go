@@ -1,0 +1,140 @@
+package exchange
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/schema"
+)
+
+// IsVCard reports whether a file looks like vCards (its first line).
+func IsVCard(head []byte) bool {
+	s := strings.TrimLeft(string(head), "\ufeff \r\n\t")
+	return len(s) >= 11 && strings.EqualFold(s[:11], "BEGIN:VCARD")
+}
+
+// ImportVCard reads vCards into contacts like ImportCSV reads rows: each
+// card is checked on its own, bad ones go to errs (line, reason, name,
+// email), the company named in ORG is linked or created, NOTEs become
+// notes on the contact's timeline, and what has no field (a photo, a
+// birthday, a second email) is named in a note too, never lost silently.
+func (im *Importer) ImportVCard(ctx context.Context, p access.Principal, src io.Reader, opt Options, errs io.Writer, progress func(Result) error) (Result, error) {
+	s, err := im.Eng.Schema(ctx, p.WorkspaceID)
+	if err != nil {
+		return Result{}, err
+	}
+	o, _ := s.Object("contacts")
+	if err := access.CanCreate(p, "contacts"); err != nil {
+		return Result{}, err
+	}
+	if err := CheckOptions(o, nil, Options{Dedupe: opt.Dedupe, OnDuplicate: opt.OnDuplicate}); err != nil {
+		return Result{}, err
+	}
+	if opt.OnDuplicate == "" {
+		opt.OnDuplicate = "update"
+	}
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 1000
+	}
+	res := Result{}
+	ew := csv.NewWriter(errs)
+	if opt.Skip == 0 {
+		_ = ew.Write([]string{"line", "reason", "name", "email"})
+	}
+	fail := func(line int, row []string, reason string) {
+		res.Failed++
+		_ = ew.Write(append([]string{strconv.Itoa(line), reason}, row...))
+	}
+	companies := map[string]string{}
+	var batch []pending
+	inBatch := map[string]bool{}
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := im.flush(ctx, p, o, batch, opt, &res, fail); err != nil {
+			return err
+		}
+		batch, inBatch = batch[:0], map[string]bool{}
+		ew.Flush()
+		if progress != nil {
+			return progress(res)
+		}
+		return nil
+	}
+	vr := NewVCardReader(src)
+	for {
+		c, err := vr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return res, fault.BadRequest("file: %v", err)
+		}
+		if opt.Skip > 0 {
+			opt.Skip--
+			continue
+		}
+		res.Rows++
+		row := append(c.Summary, "", "")[:2]
+		if len(c.In) == 0 {
+			fail(c.Line, row, "the card holds no name, email or phone")
+			continue
+		}
+		if _, err := schema.Validate(o, c.In, true); err != nil {
+			fail(c.Line, row, reasonOf(err))
+			continue
+		}
+		if c.Company != "" {
+			id, err := im.company(ctx, p, c.Company, companies)
+			if err != nil {
+				if fault.As(err) == nil {
+					return res, err
+				}
+				fail(c.Line, row, "ORG: "+reasonOf(err))
+				continue
+			}
+			c.In["company_id"] = id
+		}
+		notes := c.Notes
+		if len(c.Dropped) > 0 { // kept as a note rather than lost
+			notes = append(notes, "Not imported from the vCard (no field for it): "+strings.Join(c.Dropped, "; "))
+		}
+		pend := pending{line: c.Line, row: row, in: c.In}
+		if len(notes) > 0 {
+			pend.after = func(id string) error {
+				for _, n := range notes {
+					if _, err := im.Eng.Create(ctx, p, "activities", map[string]any{"kind": "note", "subject": "vCard note", "body": n,
+						"related": []any{map[string]any{"object": "contacts", "id": id}}}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+		}
+		if k := dedupeKey(c.In, opt.Dedupe); k != "" && inBatch[k] {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		} else if k != "" {
+			inBatch[k] = true
+		}
+		batch = append(batch, pend)
+		if len(batch) >= opt.BatchSize {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return res, err
+	}
+	ew.Flush()
+	return res, ew.Error()
+}
