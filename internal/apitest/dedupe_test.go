@@ -68,3 +68,25 @@ func TestWebMerge(t *testing.T) {
 		t.Error("still lists the merged duplicate")
 	}
 }
+
+// TestWebDuplicateWarning: creating a likely duplicate shows it first,
+// with the typed values kept; confirming creates it.
+func TestWebDuplicateWarning(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","last_name":"Lovelace","phone":"+49 30 1234567"}`, Status: 201, Events: 1, Save: "ada"},
+	})
+	b := e.browser(t, access.Sales)
+	form := url.Values{"first_name": {"Augusta"}, "last_name": {"King"}, "phone": {"030 1234567"}}
+	code, doc := b.post("/contacts", form)
+	if code != 409 || !strings.Contains(text(doc, ".alert"), "Ada Lovelace") || !strings.Contains(text(doc, ".alert"), "same phone") || doc.Find("#f-first_name").AttrOr("value", "") != "Augusta" {
+		t.Fatalf("warning: %d %q", code, text(doc, ".alert"))
+	}
+	form.Set("confirm_duplicate", "on")
+	if code, doc = b.post("/contacts", form); code != 200 || !strings.Contains(text(doc, ".flash"), "created") {
+		t.Fatalf("create anyway: %d %q", code, text(doc, ".flash"))
+	}
+	if code, _ = b.post("/contacts", url.Values{"first_name": {"Grace"}, "last_name": {"Hopper"}}); code != 200 {
+		t.Errorf("a contact like no other was held back: %d", code)
+	}
+}

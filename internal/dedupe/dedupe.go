@@ -43,6 +43,17 @@ func (s *Service) Find(ctx context.Context, p access.Principal, object, id strin
 	if err != nil {
 		return nil, err
 	}
+	return s.Candidates(ctx, p, object, rec)
+}
+
+// Candidates lists the live records likely the same as rec, which need
+// not be stored yet (a warning before creating one); rec's own id, if it
+// has one, is left out.
+func (s *Service) Candidates(ctx context.Context, p access.Principal, object string, rec records.Record) ([]Candidate, error) {
+	if object != "contacts" && object != "companies" {
+		return nil, nil
+	}
+	id, _ := rec["id"].(string)
 	str := func(r records.Record, k string) string { v, _ := r[k].(string); return v }
 	var queries []records.Query
 	if object == "contacts" {

@@ -317,11 +317,12 @@ func (d *Deps) newPage(w http.ResponseWriter, r *http.Request, sh *shell) {
 	d.newForm(w, r, sh, o, map[string]any{}, nil, http.StatusOK)
 }
 
-func (d *Deps) newForm(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, values map[string]any, errs map[string]string, status int) {
+func (d *Deps) newForm(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, values map[string]any, errs map[string]string, status int, dups ...dedupe.Candidate) {
 	sh.Current = o.Name
 	data := recordData{Object: o, Title: sh.L.T("record.new_title", objectSingular(sh.L, o)), Fields: editable(o), Values: values, Errors: errs, CanWrite: true, IsNew: true,
 		Groups:  groups(o, editable(o)),
 		Choices: d.choices(r, sh, o)}
+	data.Duplicates = dups
 	d.renderShell(w, status, "record.html", data.Title, sh, data)
 }
 
@@ -336,8 +337,20 @@ func (d *Deps) create(w http.ResponseWriter, r *http.Request, sh *shell) {
 			delete(in, k) // an empty field on a new record is simply absent
 		}
 	}
-	rec, err := d.Records.Create(r.Context(), sh.Identity.Principal, o.Name, in)
 	back := r.PostFormValue("back")
+	if back == "" && r.PostFormValue("confirm_duplicate") != "on" && slices.Contains(dedupe.Objects, o.Name) {
+		// A likely duplicate is shown before it is made; the user may
+		// still create it.
+		if dups, err := d.Dedupe.Candidates(r.Context(), sh.Identity.Principal, o.Name, records.Record(in)); err == nil && len(dups) > 0 {
+			values := map[string]any{}
+			for k, v := range in {
+				values[k] = formDisplay(v)
+			}
+			d.newForm(w, r, sh, o, values, nil, http.StatusConflict, dups...)
+			return
+		}
+	}
+	rec, err := d.Records.Create(r.Context(), sh.Identity.Principal, o.Name, in)
 	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") {
 		back = ""
 	}
