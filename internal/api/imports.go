@@ -66,3 +66,12 @@ func (d *Deps) importErrors(w http.ResponseWriter, r *http.Request, id *auth.Ide
 	_, _ = io.WriteString(w, out)
 	return nil
 }
+
+func (d *Deps) undoImport(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
+	im, err := d.Imports.Undo(r.Context(), id.Principal, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, im)
+	return nil
+}

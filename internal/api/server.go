@@ -50,6 +50,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("POST /api/v1/imports", d.createImport)
 	h("GET /api/v1/imports/{id}", d.getImport)
 	h("GET /api/v1/imports/{id}/errors.csv", d.importErrors)
+	h("POST /api/v1/imports/{id}/undo", d.undoImport)
 	h("GET /api/v1/me", d.me)
 	h("GET /api/v1/users", d.listUsers)
 	h("POST /api/v1/users", d.createUser)

@@ -151,3 +151,29 @@ func TestWebImportWizard(t *testing.T) {
 		t.Errorf("second start: %q", text(doc, ".flash"))
 	}
 }
+
+// TestImportUndo: undoing an import trashes what it created (the company
+// it made by name too) and puts back what it overwrote.
+func TestImportUndo(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","last_name":"Lovelace","email":"ada@acme.example","title":"Analyst","tags":["old"]}`, Status: 201, Events: 1, Save: "ada"},
+	})
+	csv := "Email,Job Title,Tags,First Name,Company\nada@acme.example,Countess,\"vip, speaker\",Ada,\ngrace@navy.example,Admiral,,Grace,US Navy\n"
+	r := e.upload(t, access.Manager, "/api/v1/imports", map[string]string{"object": "contacts", "dedupe": "email"}, "c.csv", []byte(csv))
+	if r.Status != 202 {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
+	}
+	e.Vars["import"] = jsonField(t, r.Body, "id")
+	drain(t, e)
+	e.Run(t, []Scenario{
+		{Name: "imported", Method: "GET", Path: "/api/v1/imports/{{import}}", Status: 200, Contains: []string{`"created":1`, `"updated":1`}},
+		{Name: "ada changed", Method: "GET", Path: "/api/v1/contacts/{{ada}}", Status: 200, Contains: []string{`"title":"Countess"`, `"tags":["vip","speaker"]`}},
+		{Name: "sales may not undo", Role: access.ReadOnly, Method: "POST", Path: "/api/v1/imports/{{import}}/undo", Status: 403},
+		{Name: "undo", Role: access.Manager, Method: "POST", Path: "/api/v1/imports/{{import}}/undo", Status: 200, Events: 3, Contains: []string{`"status":"undone"`}}, // grace and her company trashed, ada put back
+		{Name: "ada put back", Method: "GET", Path: "/api/v1/contacts/{{ada}}", Status: 200, Contains: []string{`"title":"Analyst"`, `"tags":["old"]`}},
+		{Name: "grace gone", Method: "GET", Path: `/api/v1/contacts?filter=email%20%3D%20%22grace%40navy.example%22&count=true`, Status: 200, Contains: []string{`"total":0`}},
+		{Name: "her company gone", Method: "GET", Path: `/api/v1/companies?count=true`, Status: 200, Contains: []string{`"total":0`}},
+		{Name: "twice", Role: access.Manager, Method: "POST", Path: "/api/v1/imports/{{import}}/undo", Status: 409},
+	})
+}

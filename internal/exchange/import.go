@@ -3,12 +3,14 @@ package exchange
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -28,7 +30,11 @@ type Options struct {
 	BatchSize   int    // rows per transaction; 0 for 1,000
 	// Skip passes over the first rows (not counting blank ones): those an
 	// interrupted run of the same import wrote already.
-	Skip int
+	Skip int `json:"skip,omitempty"`
+	// Journal, when set, hears of every record the import creates (before
+	// is nil) or changes (before holds the values it overwrote), so that
+	// the import can be undone.
+	Journal func(object, id string, before map[string]any) error `json:"-"`
 }
 
 // Result counts what an import did.
@@ -45,6 +51,7 @@ func (r Result) String() string {
 // Importer writes rows of a CSV file as records through the engine.
 type Importer struct {
 	Eng *records.Engine
+	opt Options // of the import under way
 }
 
 type pending struct {
@@ -77,6 +84,7 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 1000
 	}
+	im.opt = opt
 	cr, err := NewCSVReader(src)
 	if err != nil {
 		return Result{}, fault.BadRequest("file: %v", err)
@@ -263,6 +271,9 @@ func (im *Importer) company(ctx context.Context, p access.Principal, name string
 	if err != nil {
 		return "", err
 	}
+	if err := journal(im.opt, "companies", rec.ID(), nil); err != nil {
+		return "", err
+	}
 	cache[k] = rec.ID()
 	return cache[k], nil
 }
@@ -318,6 +329,9 @@ func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Obj
 			continue
 		}
 		res.Updated++
+		if err := journal(opt, o.Name, dup.ID(), beforeOf(dup, b.in)); err != nil {
+			return err
+		}
 		if err := b.done(dup.ID()); err != nil {
 			return err
 		}
@@ -332,6 +346,9 @@ func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Obj
 	if recs, err := im.Eng.CreateMany(ctx, p, o.Name, inputs); err == nil {
 		res.Created += len(creates)
 		for i, rec := range recs {
+			if err := journal(opt, o.Name, rec.ID(), nil); err != nil {
+				return err
+			}
 			if err := creates[i].done(rec.ID()); err != nil {
 				return err
 			}
@@ -350,6 +367,9 @@ func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Obj
 			continue
 		}
 		res.Created++
+		if err := journal(opt, o.Name, rec.ID(), nil); err != nil {
+			return err
+		}
 		if err := b.done(rec.ID()); err != nil {
 			return err
 		}
@@ -404,4 +424,46 @@ func blank(row []string) bool {
 		}
 	}
 	return true
+}
+
+func journal(opt Options, object, id string, before map[string]any) error {
+	if opt.Journal == nil {
+		return nil
+	}
+	return opt.Journal(object, id, before)
+}
+
+// beforeOf is what an update overwrites: the record's values of the
+// fields in the input, as an update takes them back (null for empty).
+func beforeOf(rec records.Record, in map[string]any) map[string]any {
+	out := make(map[string]any, len(in))
+	for k := range in {
+		out[k] = inputValue(rec[k])
+	}
+	return out
+}
+
+// inputValue turns a stored value back into what an update takes.
+func inputValue(v any) any {
+	switch t := v.(type) {
+	case []string:
+		out := make([]any, len(t))
+		for i, s := range t {
+			out[i] = s
+		}
+		return out
+	case int64:
+		return json.Number(strconv.FormatInt(t, 10))
+	case float64:
+		return json.Number(strconv.FormatFloat(t, 'f', -1, 64))
+	case time.Time:
+		return t.UTC().Format(time.RFC3339Nano)
+	case []map[string]any:
+		out := make([]any, len(t))
+		for i, m := range t {
+			out[i] = m
+		}
+		return out
+	}
+	return v
 }

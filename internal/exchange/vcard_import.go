@@ -42,6 +42,7 @@ func (im *Importer) ImportVCard(ctx context.Context, p access.Principal, src io.
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 1000
 	}
+	im.opt = opt
 	res := Result{}
 	ew := csv.NewWriter(errs)
 	if opt.Skip == 0 {
@@ -110,8 +111,12 @@ func (im *Importer) ImportVCard(ctx context.Context, p access.Principal, src io.
 		if len(notes) > 0 {
 			pend.after = func(id string) error {
 				for _, n := range notes {
-					if _, err := im.Eng.Create(ctx, p, "activities", map[string]any{"kind": "note", "subject": "vCard note", "body": n,
-						"related": []any{map[string]any{"object": "contacts", "id": id}}}); err != nil {
+					a, err := im.Eng.Create(ctx, p, "activities", map[string]any{"kind": "note", "subject": "vCard note", "body": n,
+						"related": []any{map[string]any{"object": "contacts", "id": id}}})
+					if err != nil {
+						return err
+					}
+					if err := journal(opt, "activities", a.ID(), nil); err != nil {
 						return err
 					}
 				}

@@ -35,7 +35,7 @@ type Import struct {
 	ID        string            `json:"id"`
 	Object    string            `json:"object"`
 	Filename  string            `json:"filename"`
-	Status    string            `json:"status"` // draft (web wizard), queued, running, done, failed
+	Status    string            `json:"status"` // draft (web wizard), queued, running, done, failed, undone
 	RowsTotal int               `json:"rows_total"`
 	RowsDone  int               `json:"rows_done"`
 	Created   int               `json:"created"`
@@ -288,7 +288,7 @@ func (s *Service) run(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return jobs.Permanent(fmt.Errorf("import %s: %w", pl.ImportID, err))
 	}
-	if status == "done" || status == "failed" || status == "draft" {
+	if status == "done" || status == "failed" || status == "draft" || status == "undone" {
 		return nil
 	}
 	var st stored
@@ -302,7 +302,29 @@ func (s *Service) run(ctx context.Context, j *jobs.Job) error {
 		return err
 	}
 	var errBuf bytes.Buffer
+	var changes []change
+	st.Options.Journal = func(object, id string, before map[string]any) error {
+		changes = append(changes, change{object: object, id: id, before: before})
+		return nil
+	}
+	var seq int
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM import_changes WHERE workspace_id = $1 AND import_id = $2`, j.WorkspaceID, pl.ImportID).Scan(&seq); err != nil {
+		return err
+	}
 	save := func(r exchange.Result, status string) error {
+		for _, c := range changes {
+			seq++
+			var before any
+			if c.before != nil {
+				b, _ := json.Marshal(c.before)
+				before = string(b)
+			}
+			if _, err := s.db.Writer().ExecContext(ctx, `INSERT INTO import_changes (workspace_id, import_id, seq, object, record_id, before) VALUES ($1, $2, $3, $4, $5, $6)`,
+				j.WorkspaceID, pl.ImportID, seq, c.object, c.id, before); err != nil {
+				return err
+			}
+		}
+		changes = changes[:0]
 		_, err := s.db.Writer().ExecContext(ctx, `UPDATE imports SET rows_done = $3, created = $4, updated = $5, skipped = $6, failed = $7, status = $8,
 			errors = errors || $9, updated_at = $10 WHERE workspace_id = $1 AND id = $2`,
 			j.WorkspaceID, pl.ImportID, done+r.Rows, created+r.Created, updated+r.Updated, skipped+r.Skipped, failed+r.Failed, status, errBuf.String(), d.Time(s.now()))
@@ -329,4 +351,63 @@ func (s *Service) run(ctx context.Context, j *jobs.Job) error {
 		return err // retried: it resumes after the last batch recorded
 	}
 	return save(res, "done")
+}
+
+type change struct {
+	object, id string
+	before     map[string]any
+}
+
+// Undo takes an import back: the records it created go to the trash (the
+// companies and notes it made too), and the values it overwrote are put
+// back. Records changed since keep those later changes only where the
+// import did not write.
+func (s *Service) Undo(ctx context.Context, p access.Principal, id string) (*Import, error) {
+	im, err := s.Get(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if im.Status != "done" && im.Status != "failed" {
+		return nil, fault.Conflict("", "import %s is %s: only a finished import can be undone", id, im.Status)
+	}
+	if err := access.CanCreate(p, im.Object); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT object, record_id, before FROM import_changes WHERE workspace_id = $1 AND import_id = $2 ORDER BY seq DESC`, p.WorkspaceID, id)
+	if err != nil {
+		return nil, err
+	}
+	var todo []change
+	for rows.Next() {
+		var c change
+		var before sql.NullString
+		if err := rows.Scan(&c.object, &c.id, &before); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if before.Valid {
+			d := json.NewDecoder(bytes.NewReader([]byte(before.String)))
+			d.UseNumber()
+			_ = d.Decode(&c.before)
+		}
+		todo = append(todo, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, c := range todo {
+		if c.before == nil {
+			err = s.eng.Trash(ctx, p, c.object, c.id)
+		} else {
+			_, err = s.eng.Update(ctx, p, c.object, c.id, c.before, nil)
+		}
+		if err != nil && fault.As(err) == nil {
+			return nil, err // refusals (gone since, a value taken since) leave that record as it is
+		}
+	}
+	if _, err := s.db.Writer().ExecContext(ctx, `UPDATE imports SET status = 'undone', updated_at = $3 WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id, s.db.Dialect().Time(s.now())); err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p, id)
 }

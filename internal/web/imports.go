@@ -102,6 +102,14 @@ func (d *Deps) importPage(w http.ResponseWriter, r *http.Request, sh *shell) {
 // importStart starts a draft with the mapping and rules confirmed.
 func (d *Deps) importStart(w http.ResponseWriter, r *http.Request, sh *shell) {
 	id := r.PathValue("id")
+	if r.PostFormValue("_action") == "undo" {
+		if _, err := d.Imports.Undo(r.Context(), sh.Identity.Principal, id); err != nil {
+			d.refusedTo(w, r, sh, "/imports/"+id, err)
+			return
+		}
+		d.redirectWithFlash(w, r, "/imports/"+id, sh.L.T("flash.import_undone"))
+		return
+	}
 	pv, err := d.Imports.Preview(r.Context(), sh.Identity.Principal, id, 0)
 	if err != nil {
 		d.failAt(w, r, sh, err)

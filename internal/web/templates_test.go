@@ -132,7 +132,7 @@ func TestEveryKeyIsInTheCatalogue(t *testing.T) {
 		keys = append(keys, "dup.reason."+r)
 	}
 	keys = append(keys, "event.merged")
-	for _, st := range []string{"draft", "queued", "running", "done", "failed"} {
+	for _, st := range []string{"draft", "queued", "running", "done", "failed", "undone"} {
 		keys = append(keys, "import.status."+st)
 	}
 	for _, th := range auth.Themes {
