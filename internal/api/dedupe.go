@@ -46,3 +46,14 @@ func (d *Deps) merge(w http.ResponseWriter, r *http.Request, id *auth.Identity) 
 	writeJSON(w, http.StatusOK, rec)
 	return nil
 }
+
+// unmerge takes back the latest merge into the record of the path.
+func (d *Deps) unmerge(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
+	rec, err := d.Dedupe.Unmerge(r.Context(), id.Principal, r.PathValue("object"), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(rec))
+	writeJSON(w, http.StatusOK, rec)
+	return nil
+}

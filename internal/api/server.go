@@ -69,6 +69,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("GET /api/v1/contacts/{id}/gdpr-export", d.gdprExport)
 	h("GET /api/v1/{object}/{id}/duplicates", d.duplicates)
 	h("POST /api/v1/{object}/{id}/merge", d.merge)
+	h("POST /api/v1/{object}/{id}/unmerge", d.unmerge)
 	h("POST /api/v1/contacts/{id}/erase", d.erase)
 	mux.Handle("/api/v1/{rest...}", d.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return fault.NotFound("no API endpoint %s %s", r.Method, r.URL.Path)

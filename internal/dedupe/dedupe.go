@@ -2,10 +2,7 @@ package dedupe
 
 import (
 	"context"
-	"encoding/json"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -119,49 +116,19 @@ func why(object string, a, b records.Record) []string {
 	return reasons
 }
 
-// Merge folds duplicates into the record kept (records.Engine.Merge), then
-// sets the fields the user chose to take from a duplicate: take maps a
-// field to the id of the duplicate whose value wins.
+// Merge folds duplicates into the record kept (records.Engine.Merge);
+// take maps a field to the duplicate whose value wins over the kept one.
 func (s *Service) Merge(ctx context.Context, p access.Principal, object, keepID string, dupIDs []string, take map[string]string) (records.Record, error) {
 	if object != "contacts" && object != "companies" {
 		return nil, fault.NotFound("no merge for %s", object)
 	}
-	chosen := map[string]any{}
-	if len(take) > 0 {
-		found, err := s.eng.GetMany(ctx, p, object, dupIDs)
-		if err != nil {
-			return nil, err
-		}
-		for field, from := range take {
-			dup, ok := found[from]
-			if !ok {
-				return nil, fault.Invalid(fault.FieldError{Field: "take." + field, Message: "names no duplicate being merged"})
-			}
-			chosen[field] = jsonValue(dup[field])
-		}
-	}
-	rec, err := s.eng.Merge(ctx, p, object, keepID, dupIDs)
-	if err != nil || len(chosen) == 0 {
-		return rec, err
-	}
-	return s.eng.Update(ctx, p, object, keepID, chosen, nil)
+	return s.eng.Merge(ctx, p, object, keepID, dupIDs, take)
 }
 
-// jsonValue turns a clean value back into what an update takes.
-func jsonValue(v any) any {
-	switch t := v.(type) {
-	case []string:
-		out := make([]any, len(t))
-		for i, s := range t {
-			out[i] = s
-		}
-		return out
-	case int64:
-		return json.Number(strconv.FormatInt(t, 10))
-	case float64:
-		return json.Number(strconv.FormatFloat(t, 'f', -1, 64))
-	case time.Time:
-		return t.UTC().Format(time.RFC3339Nano)
+// Unmerge takes back the latest merge into a record.
+func (s *Service) Unmerge(ctx context.Context, p access.Principal, object, id string) (records.Record, error) {
+	if object != "contacts" && object != "companies" {
+		return nil, fault.NotFound("no merge for %s", object)
 	}
-	return v
+	return s.eng.Unmerge(ctx, p, object, id)
 }

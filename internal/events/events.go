@@ -198,7 +198,8 @@ func (l *Log) Scrub(ctx context.Context, tx *sql.Tx, ws string, r Ref) error {
 
 // Move gives the events of some records to another record of the same
 // object (a merge): the kept record's timeline holds their history.
-func (l *Log) Move(ctx context.Context, tx *sql.Tx, ws, object string, from []string, to string) error {
+// It returns the events moved, by the record they came from.
+func (l *Log) Move(ctx context.Context, tx *sql.Tx, ws, object string, from []string, to string) (map[string][]string, error) {
 	d := l.db.Dialect()
 	args := []any{ws, object, to}
 	ph := make([]string, len(from))
@@ -206,9 +207,41 @@ func (l *Log) Move(ctx context.Context, tx *sql.Tx, ws, object string, from []st
 		args = append(args, id)
 		ph[i] = d.Placeholder(len(args))
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE events SET record_id = $3 WHERE workspace_id = $1 AND object = $2 AND record_id IN (`+strings.Join(ph, ", ")+`)`, args...)
+	in := `(` + strings.Join(ph, ", ") + `)`
+	rows, err := tx.QueryContext(ctx, `SELECT id, record_id FROM events WHERE workspace_id = $1 AND object = $2 AND $3 <> '' AND record_id IN `+in, args...)
 	if err != nil {
-		return fmt.Errorf("move events: %w", err)
+		return nil, fmt.Errorf("move events: %w", err)
+	}
+	moved := map[string][]string{}
+	for rows.Next() {
+		var id, rec string
+		if err := rows.Scan(&id, &rec); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		moved[rec] = append(moved[rec], id)
+	}
+	rows.Close()
+	if _, err := tx.ExecContext(ctx, `UPDATE events SET record_id = $3 WHERE workspace_id = $1 AND object = $2 AND record_id IN `+in, args...); err != nil {
+		return nil, fmt.Errorf("move events: %w", err)
+	}
+	return moved, nil
+}
+
+// Put gives events back to a record (undoing a move).
+func (l *Log) Put(ctx context.Context, tx *sql.Tx, ws string, ids []string, to string) error {
+	d := l.db.Dialect()
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := []any{ws, to}
+		ph := make([]string, len(part))
+		for i, id := range part {
+			args = append(args, id)
+			ph[i] = d.Placeholder(len(args))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET record_id = $2 WHERE workspace_id = $1 AND id IN (`+strings.Join(ph, ", ")+`)`, args...); err != nil {
+			return fmt.Errorf("put events back: %w", err)
+		}
 	}
 	return nil
 }

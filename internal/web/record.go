@@ -226,6 +226,14 @@ func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.redirectWithFlash(w, r, "/"+o.Name+"/"+id, sh.L.T("flash.merged"))
 		return
 	}
+	if r.PostFormValue("_action") == "unmerge" {
+		if _, err := d.Dedupe.Unmerge(r.Context(), sh.Identity.Principal, o.Name, id); err != nil {
+			d.refusedTo(w, r, sh, "/"+o.Name+"/"+id, err)
+			return
+		}
+		d.redirectWithFlash(w, r, "/"+o.Name+"/"+id, sh.L.T("flash.unmerged"))
+		return
+	}
 	if r.PostFormValue("_action") == "erase" && o.Name == "contacts" {
 		if r.PostFormValue("confirm") != "on" {
 			d.redirectWithFlash(w, r, "/"+o.Name+"/"+id, sh.L.T("flash.erase_confirm"))
@@ -485,6 +493,9 @@ type timelineItem struct {
 	Exact  string
 	// Activity is set on the items of notes, calls, meetings and emails.
 	Activity *activityView
+	// Unmerge offers to take this merge back (the newest one, not taken
+	// back yet).
+	Unmerge bool
 }
 
 // timelineDay is the events of one calendar day, newest first.
@@ -519,6 +530,7 @@ func (d *Deps) timeline(r *http.Request, sh *shell, evs []events.Event) []timeli
 	}
 	now := d.now()
 	var days []timelineDay
+	mergeSeen := false // the newest merged or unmerged event decides
 	for _, ev := range evs {
 		o, ok := sh.Schema.Object(ev.Object)
 		if !ok {
@@ -538,6 +550,10 @@ func (d *Deps) timeline(r *http.Request, sh *shell, evs []events.Event) []timeli
 		}
 		if now.Sub(ev.At) < 24*time.Hour {
 			it.When = sh.L.Relative(ev.At, now)
+		}
+		if (ev.Kind == "merged" || ev.Kind == "unmerged") && !mergeSeen {
+			mergeSeen = true
+			it.Unmerge = ev.Kind == "merged"
 		}
 		label := sh.L.Day(ev.At, now)
 		if len(days) == 0 || days[len(days)-1].Label != label {

@@ -131,7 +131,7 @@ func TestEveryKeyIsInTheCatalogue(t *testing.T) {
 	for _, r := range []string{"phone", "name_company", "name_email_domain", "domain", "name"} {
 		keys = append(keys, "dup.reason."+r)
 	}
-	keys = append(keys, "event.merged")
+	keys = append(keys, "event.merged", "event.unmerged")
 	for _, st := range []string{"draft", "queued", "running", "done", "failed", "undone"} {
 		keys = append(keys, "import.status."+st)
 	}
