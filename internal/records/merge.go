@@ -53,14 +53,8 @@ func (e *Engine) Merge(ctx context.Context, p access.Principal, object, keepID s
 	d := e.db.Dialect()
 	var out Record
 	err = e.db.Tx(ctx, func(tx *sql.Tx) error {
-		keep, deleted, err := e.get(ctx, tx, p.WorkspaceID, o, keepID, true)
+		keep, err := e.writable(ctx, tx, p, o, keepID)
 		if err != nil {
-			return err
-		}
-		if deleted != nil {
-			return fault.NotFound("no %s with id %q (it is in the trash: restore it first)", o.Singular, keepID)
-		}
-		if err := access.CanWrite(p, object, keep.Owner()); err != nil {
 			return err
 		}
 		now := e.now().UTC().Truncate(time.Microsecond)
@@ -297,14 +291,8 @@ func (e *Engine) Unmerge(ctx context.Context, p access.Principal, object, keepID
 	d := e.db.Dialect()
 	var out Record
 	err = e.db.Tx(ctx, func(tx *sql.Tx) error {
-		keep, deleted, err := e.get(ctx, tx, p.WorkspaceID, o, keepID, true)
+		keep, err := e.writable(ctx, tx, p, o, keepID)
 		if err != nil {
-			return err
-		}
-		if deleted != nil {
-			return fault.NotFound("no %s with id %q (it is in the trash)", o.Singular, keepID)
-		}
-		if err := access.CanWrite(p, object, keep.Owner()); err != nil {
 			return err
 		}
 		mergeID, data, err := e.lastMerge(ctx, tx, p.WorkspaceID, o.Name, keepID)
@@ -462,4 +450,19 @@ func jsonInput(v any) any {
 		return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
 	}
 	return v
+}
+
+// writable reads a live record for update, if p may change it.
+func (e *Engine) writable(ctx context.Context, tx *sql.Tx, p access.Principal, o *schema.Object, id string) (Record, error) {
+	rec, deleted, err := e.get(ctx, tx, p.WorkspaceID, o, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if deleted != nil {
+		return nil, fault.NotFound("no %s with id %q (it is in the trash: restore it first)", o.Singular, id)
+	}
+	if err := access.CanWrite(p, o.Name, rec.Owner()); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
