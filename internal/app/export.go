@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/exchange"
 	"github.com/rapport-crm/rapport/internal/records"
 )
@@ -32,16 +33,11 @@ func export(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	object := pos[0]
 	c.resolve(getenv)
-	db, err := openStore(ctx, c)
+	sys, ws, err := openSystem(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	sys := Build(db, Config{}, newLogger(io.Discard), time.Now)
-	ws, err := sys.Auth.DefaultWorkspace(ctx)
-	if err != nil {
-		return err
-	}
+	defer sys.DB.Close()
 	p := access.System(ws.ID)
 	s, err := sys.Schemas.Get(ctx, ws.ID)
 	if err != nil {
@@ -79,4 +75,20 @@ func export(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	fmt.Fprintf(stderr, "exported %d %s in %s\n", n, object, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// openSystem opens the database and wires the whole system for a command
+// that works on the install's workspace through it (export, import).
+func openSystem(ctx context.Context, c common) (*System, *auth.Workspace, error) {
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	sys := Build(db, Config{}, newLogger(io.Discard), time.Now)
+	ws, err := sys.Auth.DefaultWorkspace(ctx)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return sys, ws, nil
 }

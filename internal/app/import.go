@@ -61,16 +61,11 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	c.resolve(getenv)
-	db, err := openStore(ctx, c)
+	sys, ws, err := openSystem(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	sys := Build(db, Config{}, newLogger(io.Discard), time.Now)
-	ws, err := sys.Auth.DefaultWorkspace(ctx)
-	if err != nil {
-		return err
-	}
+	defer sys.DB.Close()
 	errPath := path + ".errors.csv"
 	ef, err := os.Create(errPath)
 	if err != nil {

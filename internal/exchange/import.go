@@ -2,7 +2,6 @@ package exchange
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,51 +80,17 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 	if err := access.CanCreate(p, object); err != nil {
 		return Result{}, err
 	}
-	if opt.BatchSize <= 0 {
-		opt.BatchSize = 1000
-	}
-	im.opt = opt
 	cr, err := NewCSVReader(src)
 	if err != nil {
 		return Result{}, fault.BadRequest("file: %v", err)
 	}
-	mapping := opt.Mapping
-	if mapping == nil {
-		mapping = GuessMapping(o, cr.Header)
+	if opt.Mapping == nil {
+		opt.Mapping = GuessMapping(o, cr.Header)
 	}
-	opt.Mapping = mapping
 	if err := CheckOptions(o, cr.Header, opt); err != nil {
 		return Result{}, err
 	}
-	if opt.OnDuplicate == "" {
-		opt.OnDuplicate = "update"
-	}
-	res := Result{Mapping: mapping}
-	ew := csv.NewWriter(errs)
-	if opt.Skip == 0 {
-		_ = ew.Write(append([]string{"line", "reason"}, cr.Header...))
-	}
-	fail := func(line int, row []string, reason string) {
-		res.Failed++
-		_ = ew.Write(append([]string{strconv.Itoa(line), reason}, row...))
-	}
-	companies := map[string]string{} // lower-cased name → id
-	var batch []pending
-	inBatch := map[string]bool{} // dedupe keys of the batch
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if err := im.flush(ctx, p, o, batch, opt, &res, fail); err != nil {
-			return err
-		}
-		batch, inBatch = batch[:0], map[string]bool{}
-		ew.Flush()
-		if progress != nil {
-			return progress(res)
-		}
-		return nil
-	}
+	r := im.newRun(ctx, p, o, opt, errs, cr.Header, progress)
 	for {
 		line, row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -134,54 +99,38 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 		if err == nil && blank(row) {
 			continue // an empty line, or a row of empty cells
 		}
-		if opt.Skip > 0 {
-			opt.Skip--
+		if r.skip() {
 			continue
 		}
-		res.Rows++
 		if err != nil {
-			fail(line, row, err.Error())
+			r.fail(line, row, err.Error())
 			continue
 		}
-		in, company, reason := convert(o, cr.Header, row, mapping)
+		in, company, reason := convert(o, cr.Header, row, opt.Mapping)
 		if reason != "" {
-			fail(line, row, reason)
+			r.fail(line, row, reason)
 			continue
 		}
 		if _, err := schema.Validate(o, in, true); err != nil {
-			fail(line, row, reasonOf(err))
+			r.fail(line, row, reasonOf(err))
 			continue
 		}
 		if company != "" { // linked, or created, only for a row that is good
-			id, err := im.company(ctx, p, company, companies)
+			id, err := im.company(ctx, p, company, r.companies)
 			if err != nil {
 				if fault.As(err) == nil {
-					return res, err
+					return r.res, err
 				}
-				fail(line, row, "company: "+reasonOf(err))
+				r.fail(line, row, "company: "+reasonOf(err))
 				continue
 			}
 			in["company_id"] = id
 		}
-		if k := dedupeKey(in, opt.Dedupe); k != "" && inBatch[k] {
-			if err := flush(); err != nil { // an earlier row of the batch has it: write that first
-				return res, err
-			}
-		} else if k != "" {
-			inBatch[k] = true
-		}
-		batch = append(batch, pending{line: line, row: row, in: in})
-		if len(batch) >= opt.BatchSize {
-			if err := flush(); err != nil {
-				return res, err
-			}
+		if err := r.add(pending{line: line, row: row, in: in}); err != nil {
+			return r.res, err
 		}
 	}
-	if err := flush(); err != nil {
-		return res, err
-	}
-	ew.Flush()
-	return res, ew.Error()
+	return r.finish()
 }
 
 // CheckOptions refuses dedupe and duplicate rules that do not exist, and

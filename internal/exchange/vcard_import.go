@@ -2,10 +2,8 @@ package exchange
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -36,39 +34,7 @@ func (im *Importer) ImportVCard(ctx context.Context, p access.Principal, src io.
 	if err := CheckOptions(o, nil, Options{Dedupe: opt.Dedupe, OnDuplicate: opt.OnDuplicate}); err != nil {
 		return Result{}, err
 	}
-	if opt.OnDuplicate == "" {
-		opt.OnDuplicate = "update"
-	}
-	if opt.BatchSize <= 0 {
-		opt.BatchSize = 1000
-	}
-	im.opt = opt
-	res := Result{}
-	ew := csv.NewWriter(errs)
-	if opt.Skip == 0 {
-		_ = ew.Write([]string{"line", "reason", "name", "email"})
-	}
-	fail := func(line int, row []string, reason string) {
-		res.Failed++
-		_ = ew.Write(append([]string{strconv.Itoa(line), reason}, row...))
-	}
-	companies := map[string]string{}
-	var batch []pending
-	inBatch := map[string]bool{}
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if err := im.flush(ctx, p, o, batch, opt, &res, fail); err != nil {
-			return err
-		}
-		batch, inBatch = batch[:0], map[string]bool{}
-		ew.Flush()
-		if progress != nil {
-			return progress(res)
-		}
-		return nil
-	}
+	r := im.newRun(ctx, p, o, opt, errs, []string{"name", "email"}, progress)
 	vr := NewVCardReader(src)
 	for {
 		c, err := vr.Read()
@@ -76,29 +42,27 @@ func (im *Importer) ImportVCard(ctx context.Context, p access.Principal, src io.
 			break
 		}
 		if err != nil {
-			return res, fault.BadRequest("file: %v", err)
+			return r.res, fault.BadRequest("file: %v", err)
 		}
-		if opt.Skip > 0 {
-			opt.Skip--
+		if r.skip() {
 			continue
 		}
-		res.Rows++
 		row := append(c.Summary, "", "")[:2]
 		if len(c.In) == 0 {
-			fail(c.Line, row, "the card holds no name, email or phone")
+			r.fail(c.Line, row, "the card holds no name, email or phone")
 			continue
 		}
 		if _, err := schema.Validate(o, c.In, true); err != nil {
-			fail(c.Line, row, reasonOf(err))
+			r.fail(c.Line, row, reasonOf(err))
 			continue
 		}
 		if c.Company != "" {
-			id, err := im.company(ctx, p, c.Company, companies)
+			id, err := im.company(ctx, p, c.Company, r.companies)
 			if err != nil {
 				if fault.As(err) == nil {
-					return res, err
+					return r.res, err
 				}
-				fail(c.Line, row, "ORG: "+reasonOf(err))
+				r.fail(c.Line, row, "ORG: "+reasonOf(err))
 				continue
 			}
 			c.In["company_id"] = id
@@ -116,30 +80,16 @@ func (im *Importer) ImportVCard(ctx context.Context, p access.Principal, src io.
 					if err != nil {
 						return err
 					}
-					if err := journal(opt, "activities", a.ID(), nil); err != nil {
+					if err := journal(r.opt, "activities", a.ID(), nil); err != nil {
 						return err
 					}
 				}
 				return nil
 			}
 		}
-		if k := dedupeKey(c.In, opt.Dedupe); k != "" && inBatch[k] {
-			if err := flush(); err != nil {
-				return res, err
-			}
-		} else if k != "" {
-			inBatch[k] = true
-		}
-		batch = append(batch, pend)
-		if len(batch) >= opt.BatchSize {
-			if err := flush(); err != nil {
-				return res, err
-			}
+		if err := r.add(pend); err != nil {
+			return r.res, err
 		}
 	}
-	if err := flush(); err != nil {
-		return res, err
-	}
-	ew.Flush()
-	return res, ew.Error()
+	return r.finish()
 }

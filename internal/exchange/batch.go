@@ -1,0 +1,102 @@
+package exchange
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"strconv"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/schema"
+)
+
+// run is one import under way, whatever the file: it collects good rows
+// into batches, writes them, reports bad ones to the errors file, and
+// tells progress after each batch.
+type run struct {
+	im        *Importer
+	ctx       context.Context
+	p         access.Principal
+	o         *schema.Object
+	opt       Options
+	res       Result
+	ew        *csv.Writer
+	progress  func(Result) error
+	companies map[string]string // lower-cased name → id
+	batch     []pending
+	inBatch   map[string]bool // dedupe keys of the batch
+}
+
+func (im *Importer) newRun(ctx context.Context, p access.Principal, o *schema.Object, opt Options, errs io.Writer, head []string, progress func(Result) error) *run {
+	if opt.OnDuplicate == "" {
+		opt.OnDuplicate = "update"
+	}
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 1000
+	}
+	im.opt = opt
+	r := &run{im: im, ctx: ctx, p: p, o: o, opt: opt, ew: csv.NewWriter(errs), progress: progress,
+		companies: map[string]string{}, inBatch: map[string]bool{}, res: Result{Mapping: opt.Mapping}}
+	if opt.Skip == 0 {
+		_ = r.ew.Write(append([]string{"line", "reason"}, head...))
+	}
+	return r
+}
+
+// fail reports a row that cannot be taken.
+func (r *run) fail(line int, row []string, reason string) {
+	r.res.Failed++
+	_ = r.ew.Write(append([]string{strconv.Itoa(line), reason}, row...))
+}
+
+// skip reports whether a row was done by an earlier, interrupted run.
+func (r *run) skip() bool {
+	if r.opt.Skip > 0 {
+		r.opt.Skip--
+		return true
+	}
+	r.res.Rows++
+	return false
+}
+
+// add queues a good row; a row whose dedupe key an earlier row of the
+// batch has waits for that one to be written.
+func (r *run) add(b pending) error {
+	if k := dedupeKey(b.in, r.opt.Dedupe); k != "" && r.inBatch[k] {
+		if err := r.flush(); err != nil {
+			return err
+		}
+	} else if k != "" {
+		r.inBatch[k] = true
+	}
+	r.batch = append(r.batch, b)
+	if len(r.batch) >= r.opt.BatchSize {
+		return r.flush()
+	}
+	return nil
+}
+
+// flush writes the batch and tells progress.
+func (r *run) flush() error {
+	if len(r.batch) == 0 {
+		return nil
+	}
+	if err := r.im.flush(r.ctx, r.p, r.o, r.batch, r.opt, &r.res, r.fail); err != nil {
+		return err
+	}
+	r.batch, r.inBatch = r.batch[:0], map[string]bool{}
+	r.ew.Flush()
+	if r.progress != nil {
+		return r.progress(r.res)
+	}
+	return nil
+}
+
+// finish writes what is left.
+func (r *run) finish() (Result, error) {
+	if err := r.flush(); err != nil {
+		return r.res, err
+	}
+	r.ew.Flush()
+	return r.res, r.ew.Error()
+}
