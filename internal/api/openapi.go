@@ -129,7 +129,22 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 			"post": obj{"summary": "Create an API key (shown once)", "operationId": "createAPIKey", "requestBody": jsonBody(obj{"type": "object"}), "responses": obj{"201": obj{"description": "Created"}, "default": problemResponse}}},
 		"/api/v1/webhooks/{id}/deliveries": obj{"get": obj{"summary": "A webhook's delivery log", "operationId": "listWebhookDeliveries", "parameters": []any{pathParam("id")},
 			"responses": obj{"200": obj{"description": "Deliveries"}, "default": problemResponse}}},
+		"/api/v1/imports": obj{"post": obj{"summary": "Import a CSV file (any object) or vCards (contacts) as a background job", "operationId": "createImport",
+			"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": obj{"type": "object", "required": []string{"file", "object"}, "properties": obj{
+				"file": obj{"type": "string", "format": "binary"}, "object": obj{"type": "string"}, "mapping": obj{"type": "string", "description": `JSON: {"CSV column": "field"}; "company_id:name" links a company by name`},
+				"dedupe": obj{"type": "string", "enum": []string{"email", "phone", "none"}}, "on_duplicate": obj{"type": "string", "enum": []string{"update", "skip", "create"}}}}}}},
+			"responses": obj{"202": jsonResponse("Queued", ref("Import")), "default": problemResponse}}},
+		"/api/v1/imports/{id}": obj{"get": obj{"summary": "An import's state and counts", "operationId": "getImport", "parameters": []any{pathParam("id")},
+			"responses": obj{"200": jsonResponse("The import", ref("Import")), "default": problemResponse}}},
+		"/api/v1/imports/{id}/errors.csv": obj{"get": obj{"summary": "An import's failed rows: line, reason, the row", "operationId": "getImportErrors", "parameters": []any{pathParam("id")},
+			"responses": obj{"200": obj{"description": "CSV", "content": obj{"text/csv": obj{"schema": obj{"type": "string"}}}}, "default": problemResponse}}},
+		"/api/v1/imports/{id}/undo": obj{"post": obj{"summary": "Take a finished import back", "operationId": "undoImport", "parameters": []any{pathParam("id")},
+			"responses": obj{"200": jsonResponse("The import, undone", ref("Import")), "default": problemResponse}}},
 	}
+	schemas["Import"] = obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "object": obj{"type": "string"}, "filename": obj{"type": "string"},
+		"status": obj{"type": "string", "enum": []string{"draft", "queued", "running", "done", "failed", "undone"}}, "rows_total": obj{"type": "integer"}, "rows_done": obj{"type": "integer"},
+		"created": obj{"type": "integer"}, "updated": obj{"type": "integer"}, "skipped": obj{"type": "integer"}, "failed": obj{"type": "integer"},
+		"message": obj{"type": "string"}, "mapping": obj{"type": "object"}, "created_at": obj{"type": "string", "format": "date-time"}, "updated_at": obj{"type": "string", "format": "date-time"}}}
 	for _, o := range s.Objects() {
 		if p != nil && access.CanRead(*p, o.Name) != nil {
 			continue
@@ -177,6 +192,29 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 			"parameters": []any{pathParam("id"), queryParam("page_size", "integer", false), queryParam("page_token", "string", false)},
 			"responses": obj{"200": jsonResponse("Timeline items", obj{"type": "object", "properties": obj{"data": obj{"type": "array", "items": ref("TimelineItem")},
 				"next_page_token": obj{"type": "string"}}}), "default": problemResponse}}}
+		formats := []string{"csv", "json"}
+		if o.Name == "contacts" {
+			formats = append(formats, "vcf")
+		}
+		paths[base+"/export"] = obj{"get": obj{"summary": "Every " + o.Singular + " a filter matches, streamed", "operationId": "export_" + o.Name, "tags": []string{o.Label},
+			"parameters": []any{obj{"name": "format", "in": "query", "schema": obj{"type": "string", "enum": formats}}, queryParam("filter", "string", false), queryParam("q", "string", false), queryParam("order_by", "string", false)},
+			"responses":  obj{"200": obj{"description": "CSV, JSON lines or vCard 3.0"}, "default": problemResponse}}}
+		if o.Name == "contacts" || o.Name == "companies" {
+			paths[base+"/{id}/duplicates"] = obj{"get": obj{"summary": "Likely duplicates of a " + o.Singular + ", with the reasons", "operationId": "duplicates_" + o.Name, "tags": []string{o.Label},
+				"parameters": []any{pathParam("id")}, "responses": obj{"200": obj{"description": "Candidates"}, "default": problemResponse}}}
+			paths[base+"/{id}/merge"] = obj{"post": obj{"summary": "Merge duplicates into this " + o.Singular, "operationId": "merge_" + o.Name, "tags": []string{o.Label},
+				"parameters": []any{pathParam("id")}, "requestBody": jsonBody(obj{"type": "object", "required": []string{"duplicate_ids"}, "properties": obj{
+					"duplicate_ids": obj{"type": "array", "items": obj{"type": "string"}}, "take": obj{"type": "object", "description": "field: the duplicate whose value wins"}}}),
+				"responses": obj{"200": jsonResponse("The merged record", ref(name)), "default": problemResponse}}}
+			paths[base+"/{id}/unmerge"] = obj{"post": obj{"summary": "Take back the latest merge into this " + o.Singular, "operationId": "unmerge_" + o.Name, "tags": []string{o.Label},
+				"parameters": []any{pathParam("id")}, "responses": obj{"200": jsonResponse("The record", ref(name)), "default": problemResponse}}}
+		}
+		if o.Name == "contacts" {
+			paths[base+"/{id}/gdpr-export"] = obj{"get": obj{"summary": "Everything held on the person (data subject access; admins and managers)", "operationId": "gdprExport", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id")}, "responses": obj{"200": obj{"description": "The contact, company, activities and history"}, "default": problemResponse}}}
+			paths[base+"/{id}/erase"] = obj{"post": obj{"summary": "Erase the person's data (data subject erasure; admins and managers)", "operationId": "erase", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id")}, "responses": obj{"204": obj{"description": "Erased"}, "default": problemResponse}}}
+		}
 	}
 	return obj{
 		"openapi":  "3.1.0",
