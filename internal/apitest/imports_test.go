@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 )
@@ -175,5 +177,54 @@ func TestImportUndo(t *testing.T) {
 		{Name: "grace gone", Method: "GET", Path: `/api/v1/contacts?filter=email%20%3D%20%22grace%40navy.example%22&count=true`, Status: 200, Contains: []string{`"total":0`}},
 		{Name: "her company gone", Method: "GET", Path: `/api/v1/companies?count=true`, Status: 200, Contains: []string{`"total":0`}},
 		{Name: "twice", Role: access.Manager, Method: "POST", Path: "/api/v1/imports/{{import}}/undo", Status: 409},
+	})
+}
+
+// TestImportStoppedMidFile: an import job stopped in the middle (its
+// context cancelled, as on SIGTERM, while batches commit) and run again
+// ends with every row written exactly once: each batch commits with its
+// progress.
+func TestImportStoppedMidFile(t *testing.T) {
+	e := New(t)
+	var csv strings.Builder
+	csv.WriteString("First Name,Email\n")
+	const rows = 3000
+	for i := range rows {
+		fmt.Fprintf(&csv, "P%d,p%d@example.com\n", i, i)
+	}
+	r := e.upload(t, access.Sales, "/api/v1/imports", map[string]string{"object": "contacts", "dedupe": "none"}, "big.csv", []byte(csv.String()))
+	if r.Status != 202 {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
+	}
+	id := jsonField(t, r.Body, "id")
+	ctx := context.Background()
+	// Small batches, so that the stop falls between two of them.
+	if _, err := e.Sys.DB.Writer().ExecContext(ctx, `UPDATE imports SET options = REPLACE(options, '"BatchSize":0', '"BatchSize":50') WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	stop, cancel := context.WithCancel(ctx)
+	go func() {
+		for stop.Err() == nil {
+			var done int
+			_ = e.Sys.DB.Reader().QueryRowContext(ctx, `SELECT rows_done FROM imports WHERE id = $1`, id).Scan(&done)
+			if done >= 200 {
+				cancel()
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	_, _ = e.Sys.Jobs.RunOne(stop)
+	cancel()
+	var done int
+	_ = e.Sys.DB.Reader().QueryRowContext(ctx, `SELECT rows_done FROM imports WHERE id = $1`, id).Scan(&done)
+	if done == 0 || done >= rows {
+		t.Fatalf("the stop did not fall in the middle: %d rows done", done)
+	}
+	drain(t, e)
+	e.Vars["import"] = id
+	e.Run(t, []Scenario{
+		{Name: "finished", Method: "GET", Path: "/api/v1/imports/{{import}}", Status: 200, Contains: []string{`"status":"done"`, fmt.Sprintf(`"rows_done":%d`, rows), fmt.Sprintf(`"created":%d`, rows)}},
+		{Name: "each once", Method: "GET", Path: "/api/v1/contacts?count=true", Status: 200, Contains: []string{fmt.Sprintf(`"total":%d`, rows)}},
 	})
 }

@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"io"
 	"strconv"
@@ -40,12 +41,20 @@ func (im *Importer) newRun(ctx context.Context, p access.Principal, o *schema.Ob
 	if opt.Skip == 0 {
 		_ = r.ew.Write(append([]string{"line", "reason"}, head...))
 	}
+	if commit := opt.Commit; commit != nil {
+		r.opt.Commit = func(tx *sql.Tx, res Result) error {
+			r.ew.Flush() // the batch's failed rows go with its progress
+			return commit(tx, res)
+		}
+	}
 	return r
 }
 
-// fail reports a row that cannot be taken.
+// fail reports a row that cannot be taken. Rows counts the rows dealt
+// with: failed ones, and those in batches (counted as they join one).
 func (r *run) fail(line int, row []string, reason string) {
 	r.res.Failed++
+	r.res.Rows++
 	_ = r.ew.Write(append([]string{strconv.Itoa(line), reason}, row...))
 }
 
@@ -55,20 +64,22 @@ func (r *run) skip() bool {
 		r.opt.Skip--
 		return true
 	}
-	r.res.Rows++
 	return false
 }
 
 // add queues a good row; a row whose dedupe key an earlier row of the
 // batch has waits for that one to be written.
 func (r *run) add(b pending) error {
-	if k := dedupeKey(b.in, r.opt.Dedupe); k != "" && r.inBatch[k] {
+	k := dedupeKey(b.in, r.opt.Dedupe)
+	if k != "" && r.inBatch[k] {
 		if err := r.flush(); err != nil {
 			return err
 		}
-	} else if k != "" {
+	}
+	if k != "" {
 		r.inBatch[k] = true
 	}
+	r.res.Rows++
 	r.batch = append(r.batch, b)
 	if len(r.batch) >= r.opt.BatchSize {
 		return r.flush()

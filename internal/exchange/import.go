@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,12 @@ type Options struct {
 	// is nil) or changes (before holds the values it overwrote), so that
 	// the import can be undone.
 	Journal func(object, id string, before map[string]any) error `json:"-"`
+	// Commit, when set, records an import's progress (the counts so far,
+	// the journal, the failed rows): in the transaction that writes a
+	// batch's new records, or with tx nil when a batch creates none. A
+	// batch and its progress then commit together, so an import resumed
+	// after a crash does no row twice.
+	Commit func(tx *sql.Tx, r Result) error `json:"-"`
 }
 
 // Result counts what an import did.
@@ -286,18 +293,28 @@ func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Obj
 		}
 	}
 	if len(creates) == 0 {
-		return nil
+		return commitAlone(opt, *res)
 	}
 	inputs := make([]map[string]any, len(creates))
 	for i, b := range creates {
 		inputs[i] = b.in
 	}
-	if recs, err := im.Eng.CreateMany(ctx, p, o.Name, inputs); err == nil {
-		res.Created += len(creates)
-		for i, rec := range recs {
+	recs, err := im.Eng.CreateManyThen(ctx, p, o.Name, inputs, func(tx *sql.Tx, recs []records.Record) error {
+		for _, rec := range recs {
 			if err := journal(opt, o.Name, rec.ID(), nil); err != nil {
 				return err
 			}
+		}
+		if opt.Commit == nil {
+			return nil
+		}
+		after := *res
+		after.Created += len(recs)
+		return opt.Commit(tx, after)
+	})
+	if err == nil {
+		res.Created += len(creates)
+		for i, rec := range recs {
 			if err := creates[i].done(rec.ID()); err != nil {
 				return err
 			}
@@ -323,7 +340,15 @@ func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Obj
 			return err
 		}
 	}
-	return nil
+	return commitAlone(opt, *res)
+}
+
+// commitAlone records progress when no batch transaction can carry it.
+func commitAlone(opt Options, r Result) error {
+	if opt.Commit == nil {
+		return nil
+	}
+	return opt.Commit(nil, r)
 }
 
 func (b pending) done(id string) error {

@@ -311,31 +311,42 @@ func (s *Service) run(ctx context.Context, j *jobs.Job) error {
 	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM import_changes WHERE workspace_id = $1 AND import_id = $2`, j.WorkspaceID, pl.ImportID).Scan(&seq); err != nil {
 		return err
 	}
-	save := func(r exchange.Result, status string) error {
-		for _, c := range changes {
-			seq++
-			var before any
-			if c.before != nil {
-				b, _ := json.Marshal(c.before)
-				before = string(b)
+	// commit records progress: the journal, the counts and the failed rows
+	// of what was written, in the transaction that wrote it when there is
+	// one.
+	commit := func(tx *sql.Tx, r exchange.Result, status string) error {
+		write := func(tx *sql.Tx) error {
+			for _, c := range changes {
+				seq++
+				var before any
+				if c.before != nil {
+					b, _ := json.Marshal(c.before)
+					before = string(b)
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO import_changes (workspace_id, import_id, seq, object, record_id, before) VALUES ($1, $2, $3, $4, $5, $6)`,
+					j.WorkspaceID, pl.ImportID, seq, c.object, c.id, before); err != nil {
+					return err
+				}
 			}
-			if _, err := s.db.Writer().ExecContext(ctx, `INSERT INTO import_changes (workspace_id, import_id, seq, object, record_id, before) VALUES ($1, $2, $3, $4, $5, $6)`,
-				j.WorkspaceID, pl.ImportID, seq, c.object, c.id, before); err != nil {
-				return err
-			}
-		}
-		changes = changes[:0]
-		_, err := s.db.Writer().ExecContext(ctx, `UPDATE imports SET rows_done = $3, created = $4, updated = $5, skipped = $6, failed = $7, status = $8,
-			errors = errors || $9, updated_at = $10 WHERE workspace_id = $1 AND id = $2`,
-			j.WorkspaceID, pl.ImportID, done+r.Rows, created+r.Created, updated+r.Updated, skipped+r.Skipped, failed+r.Failed, status, errBuf.String(), d.Time(s.now()))
-		errBuf.Reset()
-		if err != nil {
+			_, err := tx.ExecContext(ctx, `UPDATE imports SET rows_done = $3, created = $4, updated = $5, skipped = $6, failed = $7, status = $8,
+				errors = errors || $9, updated_at = $10 WHERE workspace_id = $1 AND id = $2`,
+				j.WorkspaceID, pl.ImportID, done+r.Rows, created+r.Created, updated+r.Updated, skipped+r.Skipped, failed+r.Failed, status, errBuf.String(), d.Time(s.now()))
 			return err
 		}
-		return s.queue.Heartbeat(ctx, j)
+		var err error
+		if tx == nil {
+			err = s.db.Tx(ctx, write)
+		} else {
+			err = write(tx)
+		}
+		// Whatever happened, these are written or will be read again.
+		changes = changes[:0]
+		errBuf.Reset()
+		return err
 	}
+	st.Options.Commit = func(tx *sql.Tx, r exchange.Result) error { return commit(tx, r, "running") }
+	progress := func(exchange.Result) error { return s.queue.Heartbeat(ctx, j) }
 	im := &exchange.Importer{Eng: s.eng}
-	progress := func(r exchange.Result) error { return save(r, "running") }
 	var res exchange.Result
 	if exchange.IsVCard(data[:min(len(data), 64)]) {
 		res, err = im.ImportVCard(ctx, p, bytes.NewReader(data), st.Options, &errBuf, progress)
@@ -350,7 +361,7 @@ func (s *Service) run(ctx context.Context, j *jobs.Job) error {
 		}
 		return err // retried: it resumes after the last batch recorded
 	}
-	return save(res, "done")
+	return commit(nil, res, "done")
 }
 
 type change struct {

@@ -30,6 +30,14 @@ func insertBatch(d store.Dialect) int {
 // input is validated first; one bad input rejects the whole call with its
 // index in the field names ("[12].email"), and nothing is written.
 func (e *Engine) CreateMany(ctx context.Context, p access.Principal, object string, inputs []map[string]any) ([]Record, error) {
+	return e.CreateManyThen(ctx, p, object, inputs, nil)
+}
+
+// CreateManyThen is CreateMany with more work in the same transaction:
+// then runs once the records and their events are written (an import
+// records its progress there, so that a batch and its progress commit or
+// fail together).
+func (e *Engine) CreateManyThen(ctx context.Context, p access.Principal, object string, inputs []map[string]any, then func(tx *sql.Tx, recs []Record) error) ([]Record, error) {
 	_, o, err := e.object(ctx, p, object)
 	if err != nil {
 		return nil, err
@@ -88,7 +96,13 @@ func (e *Engine) CreateMany(ctx context.Context, p access.Principal, object stri
 				Data: map[string]any{"record": rec},
 			}
 		}
-		return e.log.AppendMany(ctx, tx, evs)
+		if err := e.log.AppendMany(ctx, tx, evs); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(tx, recs)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
