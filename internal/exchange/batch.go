@@ -33,7 +33,7 @@ func (im *Importer) newRun(ctx context.Context, p access.Principal, o *schema.Ob
 		opt.OnDuplicate = "update"
 	}
 	if opt.BatchSize <= 0 {
-		opt.BatchSize = 1000
+		opt.BatchSize = 2000
 	}
 	im.opt = opt
 	r := &run{im: im, ctx: ctx, p: p, o: o, opt: opt, ew: csv.NewWriter(errs), progress: progress,
@@ -55,6 +55,13 @@ func (im *Importer) newRun(ctx context.Context, p access.Principal, o *schema.Ob
 func (r *run) fail(line int, row []string, reason string) {
 	r.res.Failed++
 	r.res.Rows++
+	_ = r.ew.Write(append([]string{strconv.Itoa(line), reason}, row...))
+}
+
+// failQueued reports a row of a batch (counted already) that could not
+// be written.
+func (r *run) failQueued(line int, row []string, reason string) {
+	r.res.Failed++
 	_ = r.ew.Write(append([]string{strconv.Itoa(line), reason}, row...))
 }
 
@@ -92,7 +99,7 @@ func (r *run) flush() error {
 	if len(r.batch) == 0 {
 		return nil
 	}
-	if err := r.im.flush(r.ctx, r.p, r.o, r.batch, r.opt, &r.res, r.fail); err != nil {
+	if err := r.im.flush(r.ctx, r.p, r.o, r.batch, r.opt, &r.res, r.failQueued, r.companies); err != nil {
 		return err
 	}
 	r.batch, r.inBatch = r.batch[:0], map[string]bool{}

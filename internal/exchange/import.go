@@ -14,7 +14,6 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
-	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
@@ -27,7 +26,7 @@ type Options struct {
 	Mapping     map[string]string
 	Dedupe      string // email, phone or none
 	OnDuplicate string // update, skip or create
-	BatchSize   int    // rows per transaction; 0 for 1,000
+	BatchSize   int    // rows per transaction; 0 for 2,000
 	// Skip passes over the first rows (not counting blank ones): those an
 	// interrupted run of the same import wrote already.
 	Skip int `json:"skip,omitempty"`
@@ -66,6 +65,9 @@ type pending struct {
 	in   map[string]any
 	// after runs once the row's record is written (a vCard's notes).
 	after func(id string) error
+	// company is the name of the company to link the row to, found or
+	// created for the whole batch at once (only for rows that are good).
+	company string
 }
 
 // ImportCSV reads a CSV file and creates or updates a record per row: each
@@ -122,18 +124,7 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 			r.fail(line, row, reasonOf(err))
 			continue
 		}
-		if company != "" { // linked, or created, only for a row that is good
-			id, err := im.company(ctx, p, company, r.companies)
-			if err != nil {
-				if fault.As(err) == nil {
-					return r.res, err
-				}
-				r.fail(line, row, "company: "+reasonOf(err))
-				continue
-			}
-			in["company_id"] = id
-		}
-		if err := r.add(pending{line: line, row: row, in: in}); err != nil {
+		if err := r.add(pending{line: line, row: row, in: in, company: company}); err != nil {
 			return r.res, err
 		}
 	}
@@ -209,36 +200,69 @@ func convert(o *schema.Object, header, row []string, mapping map[string]string) 
 	return in, company, ""
 }
 
-// company finds a company by its name, or creates it.
-func (im *Importer) company(ctx context.Context, p access.Principal, name string, cache map[string]string) (string, error) {
-	k := strings.ToLower(name)
-	if id, ok := cache[k]; ok {
-		return id, nil
+// companies links each row of a batch to its company by name: the names
+// the batch needs are looked up in one query, those missing created in
+// one transaction. A row whose company cannot be made fails.
+func (im *Importer) companies(ctx context.Context, p access.Principal, batch []pending, cache map[string]string, fail func(int, []string, string)) ([]pending, error) {
+	var names []string
+	seen := map[string]bool{}
+	for _, b := range batch {
+		if k := strings.ToLower(b.company); b.company != "" && cache[k] == "" && !seen[k] {
+			seen[k] = true
+			names = append(names, b.company)
+		}
 	}
-	page, err := im.Eng.List(ctx, p, "companies", records.Query{Filter: "name = " + filter.Quote(name), PageSize: 1})
-	if err != nil {
-		return "", err
+	if len(names) > 0 {
+		found, err := im.Eng.FindBy(ctx, p, "companies", "name", names)
+		if err != nil {
+			return nil, err
+		}
+		for name, rec := range found {
+			cache[strings.ToLower(name)] = rec.ID()
+		}
+		var missing []map[string]any
+		for _, n := range names {
+			if cache[strings.ToLower(n)] == "" {
+				missing = append(missing, map[string]any{"name": n})
+			}
+		}
+		if len(missing) > 0 {
+			recs, err := im.Eng.CreateMany(ctx, p, "companies", missing)
+			if err != nil && fault.As(err) == nil {
+				return nil, err
+			}
+			for _, rec := range recs {
+				cache[strings.ToLower(rec["name"].(string))] = rec.ID()
+				if err := journal(im.opt, "companies", rec.ID(), nil); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
-	if len(page.Data) == 1 {
-		cache[k] = page.Data[0].ID()
-		return cache[k], nil
+	out := batch[:0]
+	for _, b := range batch {
+		if b.company != "" {
+			id := cache[strings.ToLower(b.company)]
+			if id == "" {
+				fail(b.line, b.row, fmt.Sprintf("company: %q cannot be made a company's name", b.company))
+				continue
+			}
+			b.in["company_id"] = id
+		}
+		out = append(out, b)
 	}
-	rec, err := im.Eng.Create(ctx, p, "companies", map[string]any{"name": name})
-	if err != nil {
-		return "", err
-	}
-	if err := journal(im.opt, "companies", rec.ID(), nil); err != nil {
-		return "", err
-	}
-	cache[k] = rec.ID()
-	return cache[k], nil
+	return out, nil
 }
 
 // flush writes a batch: duplicates of existing records are updated,
 // skipped or created as the options say; the rest are created together.
 // When the batch as a whole is refused, its rows are written one by one
 // so that each refusal lands on its own line.
-func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Object, batch []pending, opt Options, res *Result, fail func(int, []string, string)) error {
+func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Object, batch []pending, opt Options, res *Result, fail func(int, []string, string), companies map[string]string) error {
+	batch, err := im.companies(ctx, p, batch, companies, fail)
+	if err != nil {
+		return err
+	}
 	existing := map[string]records.Record{}
 	if opt.Dedupe == "email" {
 		var keys []string

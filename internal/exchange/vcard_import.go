@@ -56,22 +56,11 @@ func (im *Importer) ImportVCard(ctx context.Context, p access.Principal, src io.
 			r.fail(c.Line, row, reasonOf(err))
 			continue
 		}
-		if c.Company != "" {
-			id, err := im.company(ctx, p, c.Company, r.companies)
-			if err != nil {
-				if fault.As(err) == nil {
-					return r.res, err
-				}
-				r.fail(c.Line, row, "ORG: "+reasonOf(err))
-				continue
-			}
-			c.In["company_id"] = id
-		}
 		notes := c.Notes
 		if len(c.Dropped) > 0 { // kept as a note rather than lost
 			notes = append(notes, "Not imported from the vCard (no field for it): "+strings.Join(c.Dropped, "; "))
 		}
-		pend := pending{line: c.Line, row: row, in: c.In}
+		pend := pending{line: c.Line, row: row, in: c.In, company: c.Company}
 		if len(notes) > 0 {
 			pend.after = func(id string) error {
 				for _, n := range notes {
