@@ -60,7 +60,9 @@ func fieldSchema(f *schema.Field) obj {
 		out = obj{"type": "object", "properties": props, "additionalProperties": false}
 	case schema.Consent:
 		out = obj{"type": "object", "additionalProperties": false, "properties": obj{
-			"email_marketing": obj{"type": "string", "enum": []string{"granted", "denied", "unknown"}},
+			"email_marketing": obj{"type": "string", "enum": schema.ConsentValues},
+			"sms_marketing":   obj{"type": "string", "enum": schema.ConsentValues},
+			"phone_marketing": obj{"type": "string", "enum": schema.ConsentValues},
 			"at":              obj{"type": "string", "format": "date-time"}, "source": obj{"type": "string"}}}
 	case schema.Refs:
 		out = obj{"type": "array", "maxItems": schema.MaxRefs, "description": "the records this is about", "items": obj{

@@ -326,3 +326,25 @@ func TestWebCompanyTimeline(t *testing.T) {
 		t.Error("another company's person is on the timeline")
 	}
 }
+
+// TestWebConsent: consent per channel; a change made in the form is dated,
+// and every change is on the timeline.
+func TestWebConsent(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","consent":{"email_marketing":"granted","source":"webinar","at":"2026-01-01T10:00:00Z"}}`, Status: 201, Events: 1, Save: "ada"},
+		{Name: "bad channel value", Method: "PATCH", Path: "/api/v1/contacts/{{ada}}", Body: `{"consent":{"sms_marketing":"maybe"}}`, Status: 422},
+	})
+	b := e.browser(t, access.Manager)
+	_, doc := b.get("/contacts/{{ada}}")
+	version := doc.Find(`input[name=version]`).AttrOr("value", "")
+	form := url.Values{"version": {version}, "first_name": {"Ada"}, "consent.email_marketing": {"granted"}, "consent.sms_marketing": {"denied"},
+		"consent.source": {"webinar"}, "consent.at": {doc.Find(`input[name="consent.at"]`).AttrOr("value", "")}}
+	if _, doc = b.post("/contacts/{{ada}}", form); !strings.Contains(text(doc, ".flash"), "Saved") {
+		t.Fatalf("save: %q %q", text(doc, ".flash"), text(doc, ".field-error, .alert"))
+	}
+	e.Run(t, []Scenario{
+		{Name: "dated", Method: "GET", Path: "/api/v1/contacts/{{ada}}", Status: 200, Contains: []string{`"sms_marketing":"denied"`, `"source":"webinar"`}, Lacks: []string{`"at":"2026-01-01T10:00:00Z"`}},
+		{Name: "on the timeline", Method: "GET", Path: "/api/v1/contacts/{{ada}}/timeline", Status: 200, Contains: []string{`"consent":[`, `"sms_marketing":"denied"`}},
+	})
+}

@@ -224,7 +224,11 @@ func Convert(f *Field, v any) (any, error) {
 	case Address:
 		return toObject(v, map[string][]string{"street": nil, "city": nil, "postal_code": nil, "region": nil, "country": nil})
 	case Consent:
-		m, err := toObject(v, map[string][]string{"email_marketing": {"granted", "denied", "unknown"}, "at": nil, "source": nil})
+		spec := map[string][]string{"at": nil, "source": nil}
+		for _, ch := range ConsentChannels {
+			spec[ch] = ConsentValues
+		}
+		m, err := toObject(v, spec)
 		if err != nil {
 			return nil, err
 		}
@@ -389,3 +393,11 @@ func toRefs(v any) (any, error) {
 	}
 	return out, nil
 }
+
+// ConsentChannels are the ways a contact may agree to be reached for
+// marketing, each granted, denied or unknown; a consent also says when and
+// where it was given (at, source), and every change is an event.
+var ConsentChannels = []string{"email_marketing", "sms_marketing", "phone_marketing"}
+
+// ConsentValues are a channel's states.
+var ConsentValues = []string{"granted", "denied", "unknown"}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,7 +100,7 @@ func fieldInput(f *schema.Field, form url.Values, l *i18n.Locale) any {
 	case schema.Address, schema.Consent:
 		keys := []string{"street", "city", "postal_code", "region", "country"}
 		if f.Kind == schema.Consent {
-			keys = []string{"email_marketing", "source"}
+			keys = append(slices.Clone(schema.ConsentChannels), "source", "at")
 		}
 		m := map[string]any{}
 		for _, k := range keys {

@@ -259,6 +259,9 @@ func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
 		version = &v
 	}
 	in := formInput(r, o, sh.L)
+	if cur, err := d.Records.Get(r.Context(), sh.Identity.Principal, o.Name, id, false); err == nil {
+		stampConsent(o, in, cur, d.now())
+	}
 	rec, err := d.Records.Update(r.Context(), sh.Identity.Principal, o.Name, id, in, version)
 	if err != nil {
 		cur, gerr := d.Records.Get(r.Context(), sh.Identity.Principal, o.Name, id, false)
@@ -340,6 +343,7 @@ func (d *Deps) create(w http.ResponseWriter, r *http.Request, sh *shell) {
 		return
 	}
 	in := formInput(r, o, sh.L)
+	stampConsent(o, in, nil, d.now())
 	for k, v := range in {
 		if v == nil {
 			delete(in, k) // an empty field on a new record is simply absent
@@ -598,4 +602,23 @@ func (d *Deps) refusedTo(w http.ResponseWriter, r *http.Request, sh *shell, to s
 		msg = fe.Fields[0].Field + ": " + sh.L.Message(fe.Fields[0].Message)
 	}
 	d.redirectWithFlash(w, r, to, msg)
+}
+
+// stampConsent dates a consent the form changed: when a channel's state
+// differs from the stored one, the consent's time becomes now (the form
+// has no field for it; the API takes it as given).
+func stampConsent(o *schema.Object, in map[string]any, cur records.Record, now time.Time) {
+	for _, f := range o.Fields {
+		next, ok := in[f.Name].(map[string]any)
+		if f.Kind != schema.Consent || !ok {
+			continue
+		}
+		prev, _ := cur[f.Name].(map[string]any)
+		for _, ch := range schema.ConsentChannels {
+			if fmt.Sprint(next[ch]) != fmt.Sprint(prev[ch]) && next[ch] != nil {
+				next["at"] = now.UTC().Format(time.RFC3339)
+				break
+			}
+		}
+	}
 }
