@@ -38,6 +38,9 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzListFilter -fuzztime $(FUZZTIME) ./internal/records/
 	$(GO) test -run XXX -fuzz FuzzAPI -fuzztime $(FUZZTIME) ./internal/apitest/
+	$(GO) test -run XXX -fuzz FuzzCSVReader -fuzztime $(FUZZTIME) ./internal/exchange/
+	$(GO) test -run XXX -fuzz FuzzVCardReader -fuzztime $(FUZZTIME) ./internal/exchange/
+	$(GO) test -run XXX -fuzz FuzzMessage -fuzztime $(FUZZTIME) ./internal/i18n/
 
 # The benchmark of BENCHMARKS.md: 1,000,000 contacts on each engine.
 CONTACTS ?= 1000000
