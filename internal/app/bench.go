@@ -28,11 +28,12 @@ import (
 // real HTTP on loopback. It writes a Markdown table to stdout.
 func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dbURL string
-	var contacts, samples int
+	var contacts, samples, importRows int
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.StringVar(&dbURL, "db", "", "database URL (default: a new SQLite file in a temporary folder)")
 	fs.IntVar(&contacts, "contacts", 1000000, "contacts to seed")
 	fs.IntVar(&samples, "samples", 400, "requests measured per scenario")
+	fs.IntVar(&importRows, "import", 0, "also import this many contacts from a CSV file, against the raw insert ceiling (0: no)")
 	if pos, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -279,6 +280,14 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		el := time.Since(t0)
 		logf("export %s: %d rows in %s", format, n, el.Round(time.Millisecond))
 		rows = append(rows, []string{fmt.Sprintf("export every contact as %s over HTTP (%d rows, streamed)", strings.ToUpper(format), n), fmt.Sprintf("%.0f rows/s", float64(n)/el.Seconds()), "", ""})
+	}
+
+	if importRows > 0 {
+		more, err := benchImport(ctx, sys, importRows, logf)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, more...)
 	}
 
 	fmt.Fprintf(stdout, "\n%s, %d contacts across %d companies (%s)\n\n", db.Dialect(), contacts, nCompanies, time.Now().UTC().Format("2006-01-02"))

@@ -1,0 +1,153 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/exchange"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// benchImport measures a CSV import of n contacts (dedupe by email,
+// companies linked by name, events and search entries included) against
+// the ceiling: the raw rate of batched INSERTs of the same columns into a
+// table with a unique email index, 10,000 rows per transaction, through
+// the same driver. It returns the rows for the results table.
+func benchImport(ctx context.Context, sys *System, n int, logf func(string, ...any)) ([][]string, error) {
+	dir, err := os.MkdirTemp("", "rapport-bench-import-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "contacts.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "First Name,Last Name,Email,Phone Number,Job Title,Company Name")
+	g := newGenerator(7)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(w, "%s,%s,imp%d@example%d.com,+49 30 %07d,%s,Import Company %d\n", g.pick(firstNames), g.pick(lastNames), i, i%500, g.r.IntN(10000000), g.pick(titles), i%(n/500+1))
+	}
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	f.Close()
+
+	// The ceiling first, on a table of its own.
+	ceiling, err := benchCeiling(ctx, sys.DB, n)
+	if err != nil {
+		return nil, err
+	}
+	logf("raw insert ceiling: %.0f rows/s", ceiling)
+
+	ws, err := sys.Auth.CreateWorkspace(ctx, "Import bench")
+	if err != nil {
+		return nil, err
+	}
+	in, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go func() { // the import's heap, sampled
+		var m runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+				runtime.ReadMemStats(&m)
+				if m.HeapInuse > peak.Load() {
+					peak.Store(m.HeapInuse)
+				}
+			}
+		}
+	}()
+	start := time.Now()
+	im := &exchange.Importer{Eng: sys.Records}
+	res, err := im.ImportCSV(ctx, access.System(ws.ID), "contacts", in, exchange.Options{Dedupe: "email"}, io.Discard, func(r exchange.Result) error {
+		if r.Rows%100000 < 2000 {
+			logf("imported %d rows in %s", r.Rows, time.Since(start).Round(time.Second))
+		}
+		return nil
+	})
+	close(stop)
+	if err != nil {
+		return nil, err
+	}
+	el := time.Since(start)
+	rate := float64(res.Rows) / el.Seconds()
+	logf("import: %s in %s (%.0f rows/s, %.0f %% of the ceiling, peak heap %d MB)", res, el.Round(time.Second), rate, 100*rate/ceiling, peak.Load()>>20)
+	return [][]string{
+		{fmt.Sprintf("ceiling: batched INSERT of %d rows with a unique email index, 10,000 per transaction", n), fmt.Sprintf("%.0f rows/s", ceiling), "", ""},
+		{fmt.Sprintf("CSV import of %d contacts, dedupe by email, %d companies by name, with events and search (%.0f %% of the ceiling, peak Go heap %d MB)", n, n/500+1, 100*rate/ceiling, peak.Load()>>20),
+			fmt.Sprintf("%.0f rows/s", rate), "", ""},
+	}, nil
+}
+
+// benchCeiling inserts n rows into a bare table shaped like the import's
+// columns, with a unique index on (workspace_id, email).
+func benchCeiling(ctx context.Context, db *store.DB, n int) (float64, error) {
+	d := db.Dialect()
+	for _, stmt := range []string{
+		`DROP TABLE IF EXISTS bench_ceiling`,
+		`CREATE TABLE bench_ceiling (workspace_id TEXT NOT NULL, id TEXT NOT NULL, first_name TEXT, last_name TEXT, email TEXT, phone TEXT, title TEXT, PRIMARY KEY (workspace_id, id))`,
+		`CREATE UNIQUE INDEX bench_ceiling_email ON bench_ceiling (workspace_id, email)`,
+	} {
+		if _, err := db.Writer().ExecContext(ctx, stmt); err != nil {
+			return 0, err
+		}
+	}
+	defer db.Writer().ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS bench_ceiling`)
+	const perTx, perStmt = 10000, 100
+	var b strings.Builder
+	b.WriteString("INSERT INTO bench_ceiling (workspace_id, id, first_name, last_name, email, phone, title) VALUES ")
+	for r := 0; r < perStmt; r++ {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(")
+		for c := 0; c < 7; c++ {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(d.Placeholder(r*7 + c + 1))
+		}
+		b.WriteString(")")
+	}
+	q := b.String()
+	start := time.Now()
+	args := make([]any, 0, perStmt*7)
+	for done := 0; done < n; done += perTx {
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			for s := done; s < min(done+perTx, n); s += perStmt {
+				args = args[:0]
+				for i := s; i < s+perStmt; i++ {
+					args = append(args, "ws", fmt.Sprintf("id%09d", i), "Ada", "Lovelace", fmt.Sprintf("c%d@example.com", i), "+49 30 1234567", "Engineer")
+				}
+				if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
