@@ -64,20 +64,15 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, ev *Event) error {
 	return l.AppendMany(ctx, tx, []*Event{ev})
 }
 
-// appendBatch is how many events one INSERT statement carries: few on
-// SQLite, whose driver finds parameters by a linear scan.
-func appendBatch(d store.Dialect) int {
-	if d == store.SQLite {
-		return 32
-	}
-	return 500
-}
+// appendBatch is how many events one INSERT statement carries (9
+// parameters each, within both engines' limits).
+const appendBatch = 500
 
 // AppendMany writes events inside tx in multi-row statements, then runs the
 // hooks once for the whole batch.
 func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
 	d := l.db.Dialect()
-	n := appendBatch(d)
+	n := appendBatch
 	for start := 0; start < len(evs); start += n {
 		batch := evs[start:min(start+n, len(evs))]
 		var b strings.Builder
@@ -105,7 +100,7 @@ func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
 				if j > 1 {
 					b.WriteString(", ")
 				}
-				b.WriteString(d.Placeholder(len(args) + j))
+				b.WriteString(d.Positional(len(args) + j))
 			}
 			b.WriteString(")")
 			args = append(args, ev.WorkspaceID, ev.ID, d.Time(ev.At), ev.ActorID, ev.Object, ev.RecordID, ev.Kind, ev.Summary, string(data))

@@ -15,12 +15,12 @@ import (
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
-// insertBatch is how many rows one INSERT statement carries. SQLite's
-// driver looks parameters up by a linear scan, so its statements stay small;
-// PostgreSQL gains from fewer round trips.
+// insertBatch is how many rows one INSERT statement carries: fewer
+// statements to step through, within both engines' parameter limits
+// (32,766 on SQLite, 65,535 on PostgreSQL).
 func insertBatch(d store.Dialect) int {
 	if d == store.SQLite {
-		return 16
+		return 200
 	}
 	return 400
 }
@@ -175,17 +175,17 @@ func (e *Engine) insertMany(ctx context.Context, tx *sql.Tx, ws string, o *schem
 			if d == store.SQLite {
 				nextRowID++
 				args = append(args, nextRowID)
-				ph = append(ph, d.Placeholder(len(args)))
+				ph = append(ph, d.Positional(len(args)))
 				ftsArgs = append(ftsArgs, nextRowID, SearchText(o, rec))
-				fts.WriteString("(" + d.Placeholder(len(ftsArgs)-1) + ", " + d.Placeholder(len(ftsArgs)) + ")")
+				fts.WriteString("(" + d.Positional(len(ftsArgs)-1) + ", " + d.Positional(len(ftsArgs)) + ")")
 			}
 			for _, v := range row {
 				args = append(args, v)
-				ph = append(ph, d.Placeholder(len(args)))
+				ph = append(ph, d.Positional(len(args)))
 			}
 			if d == store.Postgres {
 				args = append(args, SearchText(o, rec))
-				ph = append(ph, "to_tsvector('simple', "+d.Placeholder(len(args))+")")
+				ph = append(ph, "to_tsvector('simple', "+d.Positional(len(args))+")")
 			}
 			b.WriteString("(" + strings.Join(ph, ", ") + ")")
 		}

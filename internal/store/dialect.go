@@ -32,12 +32,23 @@ func (d Dialect) Bool(b bool) any {
 }
 
 // Placeholder is the n-th (1-based) bind parameter of generated SQL. Hand
-// written SQL uses $n, which both engines take; generated statements with
-// many parameters use ?n on SQLite, which binds in constant time where $n is
-// looked up by name (quadratic in a 8,000-parameter bulk insert).
+// written SQL uses $n, which both engines take; generated statements use ?n
+// on SQLite, which the driver finds faster than $n.
 func (d Dialect) Placeholder(n int) string {
 	if d == SQLite {
 		return "?" + strconv.Itoa(n)
+	}
+	return "$" + strconv.Itoa(n)
+}
+
+// Positional is the n-th bind parameter of a statement whose parameters
+// appear once each, in the order of their arguments: a bare ? on SQLite.
+// The driver asks SQLite for every parameter's name and SQLite finds a
+// named one (?n, $n) by a linear scan, quadratic in a bulk insert of
+// thousands of parameters; a bare ? has no name and binds by position.
+func (d Dialect) Positional(n int) string {
+	if d == SQLite {
+		return "?"
 	}
 	return "$" + strconv.Itoa(n)
 }
