@@ -28,6 +28,9 @@ type Event struct {
 	RecordID    string         `json:"record_id"`
 	Summary     string         `json:"summary"`
 	Data        map[string]any `json:"data"`
+	// Encoded is Data as JSON when the caller has encoded it already (a
+	// bulk write does that beside its inserts, on another core).
+	Encoded []byte `json:"-"`
 	// Singular is the object's singular name, for event types
 	// (contact.created); not stored.
 	Singular string `json:"-"`
@@ -88,9 +91,12 @@ func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
 			if ev.Data == nil {
 				ev.Data = map[string]any{}
 			}
-			data, err := json.Marshal(ev.Data)
-			if err != nil {
-				return fmt.Errorf("append event: %w", err)
+			data := ev.Encoded
+			if data == nil {
+				var err error
+				if data, err = json.Marshal(ev.Data); err != nil {
+					return fmt.Errorf("append event: %w", err)
+				}
 			}
 			if i > 0 {
 				b.WriteString(", ")

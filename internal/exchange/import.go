@@ -3,6 +3,7 @@ package exchange
 import (
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -100,35 +101,109 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 		return Result{}, err
 	}
 	r := im.newRun(ctx, p, o, opt, errs, cr.Header, progress)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rows := make(chan []row, 4)
+	var readErr error
+	go func() {
+		defer close(rows)
+		readErr = readRows(ctx, cr, o, opt, rows)
+	}()
+	for chunk := range rows {
+		for _, it := range chunk {
+			if it.reason != "" {
+				r.fail(it.line, it.cells, it.reason)
+				continue
+			}
+			if err := r.add(it.pending); err != nil {
+				cancel()
+				for range rows { // let the reader stop
+				}
+				return r.res, err
+			}
+		}
+	}
+	if readErr != nil {
+		return r.res, readErr
+	}
+	return r.finish()
+}
+
+// row is one row of the file, read and checked: good (pending) or not,
+// with the reason.
+type row struct {
+	pending
+	cells  []string
+	reason string
+}
+
+// readRows reads, converts and checks the file's rows and sends them in
+// order, a few hundred at a time: the work of one core while another
+// writes the batches. Rows an interrupted run did (opt.Skip) are passed
+// over; the error is one of reading the file itself.
+func readRows(ctx context.Context, cr *CSVReader, o *schema.Object, opt Options, out chan<- []row) error {
+	const chunkSize = 256
+	skip := opt.Skip
+	chunk := make([]row, 0, chunkSize)
+	send := func() bool {
+		select {
+		case out <- chunk:
+			chunk = make([]row, 0, chunkSize)
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	for {
-		line, row, err := cr.Read()
+		line, cells, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err == nil && blank(row) {
+		var parse *csv.ParseError
+		if err != nil && !errors.As(err, &parse) {
+			return fault.BadRequest("file: %v", err)
+		}
+		if err == nil && blank(cells) {
 			continue // an empty line, or a row of empty cells
 		}
-		if r.skip() {
+		if skip > 0 {
+			skip--
 			continue
 		}
-		if err != nil {
-			r.fail(line, row, err.Error())
-			continue
-		}
-		in, company, reason := convert(o, cr.Header, row, opt.Mapping)
-		if reason != "" {
-			r.fail(line, row, reason)
-			continue
-		}
-		if _, err := schema.Validate(o, in, true); err != nil {
-			r.fail(line, row, reasonOf(err))
-			continue
-		}
-		if err := r.add(pending{line: line, row: row, in: in, company: company}); err != nil {
-			return r.res, err
+		chunk = append(chunk, check(o, cr.Header, line, cells, err, opt.Mapping))
+		if len(chunk) == chunkSize && !send() {
+			return nil
 		}
 	}
-	return r.finish()
+	if len(chunk) > 0 {
+		send()
+	}
+	return nil
+}
+
+// check converts and validates one row.
+func check(o *schema.Object, header []string, line int, cells []string, err error, mapping map[string]string) row {
+	r := row{pending: pending{line: line, row: cells}, cells: cells}
+	if err != nil {
+		r.reason = err.Error()
+		return r
+	}
+	in, company, reason := convert(o, header, cells, mapping)
+	if reason != "" {
+		r.reason = reason
+		return r
+	}
+	if _, err := schema.Validate(o, in, true); err != nil {
+		r.reason = reasonOf(err)
+		return r
+	}
+	for _, f := range o.Fields {
+		if s, ok := in[f.Name].(string); ok && f.Kind == schema.Phone {
+			phone.E164(s) // remembered for the search index the writer builds
+		}
+	}
+	r.in, r.company = in, company
+	return r
 }
 
 // CheckOptions refuses dedupe and duplicate rules that do not exist, and

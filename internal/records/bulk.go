@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -85,16 +86,31 @@ func (e *Engine) CreateManyThen(ctx context.Context, p access.Principal, object 
 		if err := e.checkRelations(ctx, tx, p.WorkspaceID, o, recs); err != nil {
 			return err
 		}
-		if err := e.insertMany(ctx, tx, p.WorkspaceID, o, recs); err != nil {
-			return err
-		}
+		// The events are made and encoded on another core while the rows
+		// are written.
 		evs := make([]*events.Event, len(recs))
-		for i, rec := range recs {
-			evs[i] = &events.Event{
-				WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: rec.ID(), Kind: "created", At: now,
-				Singular: o.Singular, Summary: "Created " + o.Singular + " " + Title(o, rec), Record: rec,
-				Data: map[string]any{"record": rec},
+		encoded := make(chan error, 1)
+		go func() {
+			for i, rec := range recs {
+				evs[i] = &events.Event{
+					WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: rec.ID(), Kind: "created", At: now,
+					Singular: o.Singular, Summary: "Created " + o.Singular + " " + Title(o, rec), Record: rec,
+					Data: map[string]any{"record": rec},
+				}
+				var err error
+				if evs[i].Encoded, err = json.Marshal(evs[i].Data); err != nil {
+					encoded <- err
+					return
+				}
 			}
+			encoded <- nil
+		}()
+		err := e.insertMany(ctx, tx, p.WorkspaceID, o, recs)
+		if err2 := <-encoded; err == nil {
+			err = err2
+		}
+		if err != nil {
+			return err
 		}
 		if err := e.log.AppendMany(ctx, tx, evs); err != nil {
 			return err

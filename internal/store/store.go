@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -55,6 +56,11 @@ type DB struct {
 	group     chan *txRequest
 	closed    chan struct{}
 	groupDone chan struct{}
+
+	// checkpoints wakes the SQLite checkpointer after a commit.
+	checkpoints chan struct{}
+	ckpt        *sql.DB
+	ckptDone    chan struct{}
 }
 
 // DefaultURL is the embedded SQLite database inside dataDir.
@@ -82,7 +88,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
 		"&_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	writer, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	// The writer leaves copying the WAL back into the database to the
+	// checkpointer, on a connection of its own (and so the other core),
+	// unless the WAL passes 40 MB.
+	writer, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint(10000)")
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -113,9 +122,18 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, 2*runtime.NumCPU())
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
+	ckpt, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	ckpt.SetMaxOpenConns(1)
 	db := &DB{dialect: SQLite, writer: writer, reader: reader, Location: path,
-		group: make(chan *txRequest), closed: make(chan struct{}), groupDone: make(chan struct{})}
+		group: make(chan *txRequest), closed: make(chan struct{}), groupDone: make(chan struct{}),
+		checkpoints: make(chan struct{}, 1), ckpt: ckpt, ckptDone: make(chan struct{})}
 	go db.groupCommit()
+	go db.checkpointer()
 	return db, nil
 }
 
@@ -174,6 +192,8 @@ func (db *DB) Close() error {
 	if db.closed != nil {
 		close(db.closed)
 		<-db.groupDone
+		<-db.ckptDone
+		db.ckpt.Close()
 	}
 	db.stmtMu.Lock()
 	for _, st := range db.stmts {
@@ -311,9 +331,46 @@ func (db *DB) runTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return Translate(fmt.Errorf("commit: %w", err))
 	}
+	db.committed()
 	db.preparePending(ctx)
 	return nil
 }
+
+// committed wakes the checkpointer, if there is one and it sleeps.
+func (db *DB) committed() {
+	if db.checkpoints == nil {
+		return
+	}
+	select {
+	case db.checkpoints <- struct{}{}:
+	default:
+	}
+}
+
+// checkpointer copies committed pages from SQLite's WAL into the database
+// file after commits, at most every checkpointEvery, without blocking the
+// writer or readers (a passive checkpoint): work that otherwise falls to
+// the writer every 1,000 pages, a sixth of a bulk import's time.
+func (db *DB) checkpointer() {
+	defer close(db.ckptDone)
+	for {
+		select {
+		case <-db.closed:
+			return
+		case <-db.checkpoints:
+		}
+		if _, err := db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil && !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			slog.Warn("checkpoint", "err", err)
+		}
+		select {
+		case <-db.closed:
+			return
+		case <-time.After(checkpointEvery):
+		}
+	}
+}
+
+const checkpointEvery = 100 * time.Millisecond
 
 type txRequest struct {
 	ctx  context.Context
@@ -395,6 +452,7 @@ func (db *DB) runGroup(batch []*txRequest) {
 		}
 		return
 	}
+	db.committed()
 	db.preparePending(ctx)
 	for i, r := range batch {
 		r.done <- results[i]
