@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/term"
@@ -55,10 +54,11 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return err
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	if exchange.IsVCard(head[:n]) && object != "contacts" {
+		return usagef("vCards import into contacts, not %s", object)
 	}
 	c.resolve(getenv)
 	sys, ws, err := openSystem(ctx, c)
@@ -66,59 +66,39 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer sys.DB.Close()
-	errPath := path + ".errors.csv"
-	ef, err := os.Create(errPath)
-	if err != nil {
-		return err
-	}
-	defer ef.Close()
-	read := &countingReader{r: f}
-	start := time.Now()
-	bar := newProgress(stderr, info.Size(), read, start)
 	opt := exchange.Options{Dedupe: dedupe, OnDuplicate: onDup}
 	if len(maps) > 0 {
 		opt.Mapping = maps
 	}
-	im := &exchange.Importer{Eng: sys.Records}
-	head := make([]byte, 64)
-	n, _ := io.ReadFull(f, head)
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	var res exchange.Result
-	if exchange.IsVCard(head[:n]) {
-		if object != "contacts" {
-			return usagef("vCards import into contacts, not %s", object)
-		}
-		res, err = im.ImportVCard(ctx, access.System(ws.ID), read, opt, ef, bar.update)
-	} else {
-		res, err = im.ImportCSV(ctx, access.System(ws.ID), object, read, opt, ef, bar.update)
-	}
+	start := time.Now()
+	bar := newProgress(stderr, start)
+	run, err := sys.Imports.ImportFile(ctx, access.System(ws.ID), object, path, opt, bar.update)
 	bar.done()
 	if err != nil {
-		_ = os.Remove(errPath)
 		return err
 	}
-	if res.Failed == 0 {
-		_ = os.Remove(errPath)
-	} else {
+	if a := run.Abandoned; a != nil {
+		fmt.Fprintf(stderr, "import %s of this file stopped after %d rows and cannot be resumed: the file has changed since (undo it from Settings → Imports if its rows should go)\n", a.ID, a.RowsDone)
+	}
+	if run.Resumed > 0 {
+		fmt.Fprintf(stderr, "resumed import %s after the %d rows it had done\n", run.ID, run.Resumed)
+	}
+	errPath := path + ".errors.csv"
+	_ = os.Remove(errPath)
+	if run.Failed > 0 {
+		errs, err := sys.Imports.Errors(ctx, access.System(ws.ID), run.ID)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(errPath, []byte(errs), 0o644); err != nil {
+			return err
+		}
 		fmt.Fprintf(stderr, "failed rows, with their line and reason: %s\n", errPath)
 	}
-	fmt.Fprintf(stderr, "%d rows in %s (%.0f rows/s)\n", res.Rows, time.Since(start).Round(time.Millisecond), float64(res.Rows)/time.Since(start).Seconds())
-	fmt.Fprintln(stdout, res.String())
+	rows := run.RowsDone - run.Resumed
+	fmt.Fprintf(stderr, "%d rows in %s (%.0f rows/s); import %s\n", rows, time.Since(start).Round(time.Millisecond), float64(rows)/time.Since(start).Seconds(), run.ID)
+	fmt.Fprintln(stdout, exchange.Result{Created: run.Created, Updated: run.Updated, Skipped: run.Skipped, Failed: run.Failed}.String())
 	return nil
-}
-
-// countingReader counts the bytes read, for the progress bar's ETA.
-type countingReader struct {
-	r io.Reader
-	n atomic.Int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
 }
 
 // progress draws a bar on a terminal; elsewhere it stays quiet (the last
@@ -126,26 +106,24 @@ func (c *countingReader) Read(p []byte) (int, error) {
 type progress struct {
 	w     io.Writer
 	tty   bool
-	size  int64
-	read  *countingReader
 	start time.Time
 	last  time.Time
 }
 
-func newProgress(w io.Writer, size int64, read *countingReader, start time.Time) *progress {
+func newProgress(w io.Writer, start time.Time) *progress {
 	f, ok := w.(*os.File)
-	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd())), size: size, read: read, start: start}
+	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd())), start: start}
 }
 
-func (p *progress) update(r exchange.Result) error {
+func (p *progress) update(r exchange.Result, read, size int64) error {
 	rows := r.Rows
 	if !p.tty || time.Since(p.last) < 200*time.Millisecond {
 		return nil
 	}
 	p.last = time.Now()
 	frac := 0.0
-	if p.size > 0 {
-		frac = min(1, float64(p.read.n.Load())/float64(p.size))
+	if size > 0 {
+		frac = min(1, float64(read)/float64(size))
 	}
 	el := time.Since(p.start)
 	eta := "?"

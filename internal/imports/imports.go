@@ -11,7 +11,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -66,6 +68,9 @@ func New(db *store.DB, eng *records.Engine, queue *jobs.Queue, now func() time.T
 type stored struct {
 	Options   exchange.Options `json:"options"`
 	RowsTotal int              `json:"rows_total"`
+	// Source tells a file on disk (path, size, modification time) that an
+	// interrupted run of the command line may resume.
+	Source string `json:"source,omitempty"`
 }
 
 // Submit checks an upload (the object, the caller's right to create its
@@ -268,8 +273,7 @@ func (s *Service) Errors(ctx context.Context, p access.Principal, id string) (st
 	return out, err
 }
 
-// run is the job: it reads the file past the rows done already, and after
-// each batch records the counts, the new failed rows and a heartbeat.
+// run is the job: it reads the stored file past the rows done already.
 func (s *Service) run(ctx context.Context, j *jobs.Job) error {
 	var pl struct {
 		ImportID string `json:"import_id"`
@@ -280,26 +284,46 @@ func (s *Service) run(ctx context.Context, j *jobs.Job) error {
 		return jobs.Permanent(err)
 	}
 	p := access.Principal{WorkspaceID: j.WorkspaceID, UserID: pl.UserID, Role: access.Role(pl.Role)}
-	var object, opts, status string
 	var data []byte
-	var done, created, updated, skipped, failed int
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT object, options, file, status, rows_done, created, updated, skipped, failed FROM imports WHERE workspace_id = $1 AND id = $2`,
-		j.WorkspaceID, pl.ImportID).Scan(&object, &opts, &data, &status, &done, &created, &updated, &skipped, &failed)
-	if err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT file FROM imports WHERE workspace_id = $1 AND id = $2`, j.WorkspaceID, pl.ImportID).Scan(&data); err != nil {
 		return jobs.Permanent(fmt.Errorf("import %s: %w", pl.ImportID, err))
 	}
+	_, err := s.execute(ctx, p, pl.ImportID, bytes.NewReader(data), exchange.IsVCard(data[:min(len(data), 64)]),
+		func(exchange.Result) error { return s.queue.Heartbeat(ctx, j) })
+	if fault.As(err) != nil {
+		return jobs.Permanent(err)
+	}
+	return err // retried: it resumes after the last batch recorded
+}
+
+// execute reads an import's file (src) past the rows done already, and
+// after each batch records the counts, what it changed and the new failed
+// rows, in the transaction that wrote the batch. progress hears of each
+// batch. A refusal of the whole file fails the import; any other error
+// leaves it to be resumed.
+func (s *Service) execute(ctx context.Context, p access.Principal, id string, src io.Reader, vcard bool, progress func(exchange.Result) error) (exchange.Result, error) {
+	var object, opts, status string
+	var done, created, updated, skipped, failed int
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT object, options, status, rows_done, created, updated, skipped, failed FROM imports WHERE workspace_id = $1 AND id = $2`,
+		p.WorkspaceID, id).Scan(&object, &opts, &status, &done, &created, &updated, &skipped, &failed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return exchange.Result{}, fault.NotFound("no import with id %q", id)
+	}
+	if err != nil {
+		return exchange.Result{}, err
+	}
 	if status == "done" || status == "failed" || status == "draft" || status == "undone" {
-		return nil
+		return exchange.Result{}, nil
 	}
 	var st stored
 	if err := json.Unmarshal([]byte(opts), &st); err != nil {
-		return jobs.Permanent(err)
+		return exchange.Result{}, err
 	}
 	st.Options.Skip = done
 	d := s.db.Dialect()
 	if _, err := s.db.Writer().ExecContext(ctx, `UPDATE imports SET status = 'running', updated_at = $3 WHERE workspace_id = $1 AND id = $2`,
-		j.WorkspaceID, pl.ImportID, d.Time(s.now())); err != nil {
-		return err
+		p.WorkspaceID, id, d.Time(s.now())); err != nil {
+		return exchange.Result{}, err
 	}
 	var errBuf bytes.Buffer
 	var changes []change
@@ -308,29 +332,20 @@ func (s *Service) run(ctx context.Context, j *jobs.Job) error {
 		return nil
 	}
 	var seq int
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM import_changes WHERE workspace_id = $1 AND import_id = $2`, j.WorkspaceID, pl.ImportID).Scan(&seq); err != nil {
-		return err
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM import_changes WHERE workspace_id = $1 AND import_id = $2`, p.WorkspaceID, id).Scan(&seq); err != nil {
+		return exchange.Result{}, err
 	}
 	// commit records progress: the journal, the counts and the failed rows
 	// of what was written, in the transaction that wrote it when there is
 	// one.
 	commit := func(tx *sql.Tx, r exchange.Result, status string) error {
 		write := func(tx *sql.Tx) error {
-			for _, c := range changes {
-				seq++
-				var before any
-				if c.before != nil {
-					b, _ := json.Marshal(c.before)
-					before = string(b)
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO import_changes (workspace_id, import_id, seq, object, record_id, before) VALUES ($1, $2, $3, $4, $5, $6)`,
-					j.WorkspaceID, pl.ImportID, seq, c.object, c.id, before); err != nil {
-					return err
-				}
+			if err := s.journal(ctx, tx, p.WorkspaceID, id, seq, changes); err != nil {
+				return err
 			}
 			_, err := tx.ExecContext(ctx, `UPDATE imports SET rows_done = $3, created = $4, updated = $5, skipped = $6, failed = $7, status = $8,
 				errors = errors || $9, updated_at = $10 WHERE workspace_id = $1 AND id = $2`,
-				j.WorkspaceID, pl.ImportID, done+r.Rows, created+r.Created, updated+r.Updated, skipped+r.Skipped, failed+r.Failed, status, errBuf.String(), d.Time(s.now()))
+				p.WorkspaceID, id, done+r.Rows, created+r.Created, updated+r.Updated, skipped+r.Skipped, failed+r.Failed, status, errBuf.String(), d.Time(s.now()))
 			return err
 		}
 		var err error
@@ -340,28 +355,63 @@ func (s *Service) run(ctx context.Context, j *jobs.Job) error {
 			err = write(tx)
 		}
 		// Whatever happened, these are written or will be read again.
+		seq += len(changes)
 		changes = changes[:0]
 		errBuf.Reset()
 		return err
 	}
 	st.Options.Commit = func(tx *sql.Tx, r exchange.Result) error { return commit(tx, r, "running") }
-	progress := func(exchange.Result) error { return s.queue.Heartbeat(ctx, j) }
 	im := &exchange.Importer{Eng: s.eng}
 	var res exchange.Result
-	if exchange.IsVCard(data[:min(len(data), 64)]) {
-		res, err = im.ImportVCard(ctx, p, bytes.NewReader(data), st.Options, &errBuf, progress)
+	if vcard {
+		res, err = im.ImportVCard(ctx, p, src, st.Options, &errBuf, progress)
 	} else {
-		res, err = im.ImportCSV(ctx, p, object, bytes.NewReader(data), st.Options, &errBuf, progress)
+		res, err = im.ImportCSV(ctx, p, object, src, st.Options, &errBuf, progress)
 	}
 	if err != nil {
 		if fault.As(err) != nil {
 			_, _ = s.db.Writer().ExecContext(context.WithoutCancel(ctx), `UPDATE imports SET status = 'failed', message = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
-				j.WorkspaceID, pl.ImportID, err.Error(), d.Time(s.now()))
-			return jobs.Permanent(err)
+				p.WorkspaceID, id, err.Error(), d.Time(s.now()))
 		}
-		return err // retried: it resumes after the last batch recorded
+		return res, err
 	}
-	return commit(nil, res, "done")
+	return res, commit(nil, res, "done")
+}
+
+// journal writes what a batch changed, numbered on from seq, a few hundred
+// rows a statement.
+func (s *Service) journal(ctx context.Context, tx *sql.Tx, ws, id string, seq int, changes []change) error {
+	const perStatement = 500
+	d := s.db.Dialect()
+	for start := 0; start < len(changes); start += perStatement {
+		batch := changes[start:min(start+perStatement, len(changes))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO import_changes (workspace_id, import_id, seq, object, record_id, before) VALUES `)
+		args := make([]any, 0, 6*len(batch))
+		for i, c := range batch {
+			var before any
+			if c.before != nil {
+				j, _ := json.Marshal(c.before)
+				before = string(j)
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for k := range 6 {
+				if k > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(d.Positional(len(args) + k + 1))
+			}
+			b.WriteString(")")
+			args = append(args, ws, id, seq+start+i+1, c.object, c.id, before)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("import journal: %w", err)
+		}
+	}
+	return nil
 }
 
 type change struct {
