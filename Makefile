@@ -40,6 +40,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzAPI -fuzztime $(FUZZTIME) ./internal/apitest/
 	$(GO) test -run XXX -fuzz FuzzCSVReader -fuzztime $(FUZZTIME) ./internal/exchange/
 	$(GO) test -run XXX -fuzz FuzzVCardReader -fuzztime $(FUZZTIME) ./internal/exchange/
+	$(GO) test -run XXX -fuzz FuzzJSONLine -fuzztime $(FUZZTIME) ./internal/exchange/
 	$(GO) test -run XXX -fuzz FuzzMessage -fuzztime $(FUZZTIME) ./internal/i18n/
 
 # The benchmark of BENCHMARKS.md: 1,000,000 contacts on each engine.

@@ -90,9 +90,7 @@ func NewWriter(w io.Writer, format string, o *schema.Object, lookup Lookup) (Wri
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch format {
 	case JSON:
-		enc := json.NewEncoder(bw)
-		enc.SetEscapeHTML(false)
-		return &jsonWriter{bw: bw, enc: enc}, nil
+		return newJSONWriter(bw), nil
 	case VCard:
 		return &vcardWriter{bw: bw, lookup: lookup}, nil
 	}
@@ -173,14 +171,6 @@ func Cell(v any) string {
 	}
 	return s
 }
-
-type jsonWriter struct {
-	bw  *bufio.Writer
-	enc *json.Encoder
-}
-
-func (j *jsonWriter) Write(rec records.Record) error { return j.enc.Encode(rec) }
-func (j *jsonWriter) Close() error                   { return j.bw.Flush() }
 
 // vcardWriter writes contacts as vCard 3.0, the version every phone and
 // mail program reads.

@@ -2,11 +2,13 @@ package records
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/filter"
+	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -38,15 +40,59 @@ func (e *Engine) Each(ctx context.Context, p access.Principal, object string, q 
 	if err != nil {
 		return fmt.Errorf("export %s: %w", object, err)
 	}
-	defer rows.Close()
+	// The rows are read on one core and handed to fn on another, a few
+	// hundred at a time.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan []Record, 4)
+	var readErr error
+	go func() {
+		defer close(chunks)
+		defer rows.Close()
+		readErr = readRecords(ctx, o, rows, chunks)
+	}()
+	for chunk := range chunks {
+		for _, rec := range chunk {
+			if err := fn(rec); err != nil {
+				cancel()
+				for range chunks { // let the reader stop
+				}
+				return err
+			}
+		}
+	}
+	return readErr
+}
+
+// readRecords scans rows into records and sends them in chunks until the
+// rows end or ctx is done.
+func readRecords(ctx context.Context, o *schema.Object, rows *sql.Rows, out chan<- []Record) error {
+	const chunkSize = 256
+	chunk := make([]Record, 0, chunkSize)
 	for rows.Next() {
 		rec, _, err := scanRecord(o, rows)
 		if err != nil {
 			return err
 		}
-		if err := fn(rec); err != nil {
-			return err
+		chunk = append(chunk, rec)
+		if len(chunk) == chunkSize {
+			select {
+			case out <- chunk:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			chunk = make([]Record, 0, chunkSize)
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(chunk) > 0 {
+		select {
+		case out <- chunk:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }

@@ -79,7 +79,8 @@ func (e *Engine) object(ctx context.Context, p access.Principal, name string) (*
 
 // columns lists the selected columns of an object's table, in scan order.
 func columns(o *schema.Object) []string {
-	cols := []string{"id", "created_at", "updated_at", "owner_id", "version", "deleted_at", "custom"}
+	cols := make([]string, 7, 7+len(o.Fields))
+	copy(cols, []string{"id", "created_at", "updated_at", "owner_id", "version", "deleted_at", "custom"})
 	for _, f := range o.Fields {
 		if !f.Custom && !system(f.Name) {
 			cols = append(cols, f.Name)
@@ -115,7 +116,7 @@ func scanRecord(o *schema.Object, sc interface{ Scan(...any) error }) (Record, *
 	if err := sc.Scan(ptrs...); err != nil {
 		return nil, nil, err
 	}
-	rec := Record{}
+	rec := make(Record, len(o.Fields)+5)
 	var deleted *time.Time
 	for i, c := range cols {
 		v := vals[i]
@@ -277,8 +278,8 @@ func formatMoney(v any) string {
 // decodeCustom reads the custom JSON column into rec.
 func decodeCustom(o *schema.Object, v any, rec Record) error {
 	b := jsonBytes(v)
-	if len(b) == 0 {
-		return nil
+	if len(b) == 0 || string(b) == "{}" || !hasCustom(o) {
+		return nil // scanRecord gives every field without a value nil
 	}
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.UseNumber()
@@ -298,6 +299,15 @@ func decodeCustom(o *schema.Object, v any, rec Record) error {
 		rec[f.Name] = fromJSON(f, raw)
 	}
 	return nil
+}
+
+func hasCustom(o *schema.Object) bool {
+	for _, f := range o.Fields {
+		if f.Custom {
+			return true
+		}
+	}
+	return false
 }
 
 // fromJSON converts a stored custom value to its clean form.
