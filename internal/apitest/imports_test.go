@@ -226,5 +226,8 @@ func TestImportStoppedMidFile(t *testing.T) {
 	e.Run(t, []Scenario{
 		{Name: "finished", Method: "GET", Path: "/api/v1/imports/{{import}}", Status: 200, Contains: []string{`"status":"done"`, fmt.Sprintf(`"rows_done":%d`, rows), fmt.Sprintf(`"created":%d`, rows)}},
 		{Name: "each once", Method: "GET", Path: "/api/v1/contacts?count=true", Status: 200, Contains: []string{fmt.Sprintf(`"total":%d`, rows)}},
+		// Both runs' rows are in the search index, each under its own record.
+		{Name: "first row found", Method: "GET", Path: "/api/v1/contacts?q=P0", Status: 200, Contains: []string{`"email":"p0@example.com"`}, Lacks: []string{`"email":"p1@example.com"`}},
+		{Name: "last row found", Method: "GET", Path: "/api/v1/contacts?q=p2999%40example.com", Status: 200, Contains: []string{`"first_name":"P2999"`}, Lacks: []string{`"first_name":"P2998"`}},
 	})
 }

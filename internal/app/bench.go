@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -27,13 +28,14 @@ import (
 // bench seeds a workspace with many contacts and measures the API over
 // real HTTP on loopback. It writes a Markdown table to stdout.
 func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var dbURL string
+	var dbURL, cpuProfile string
 	var contacts, samples, importRows int
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.StringVar(&dbURL, "db", "", "database URL (default: a new SQLite file in a temporary folder)")
 	fs.IntVar(&contacts, "contacts", 1000000, "contacts to seed")
 	fs.IntVar(&samples, "samples", 400, "requests measured per scenario")
 	fs.IntVar(&importRows, "import", 0, "also import this many contacts from a CSV file, against the raw insert ceiling (0: no)")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof reads it)")
 	if pos, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -41,6 +43,17 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if contacts < 1000 {
 		return usagef("--contacts must be at least 1000")
+	}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if dbURL == "" {
 		dir, err := os.MkdirTemp("", "rapport-bench-")

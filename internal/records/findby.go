@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -26,23 +27,40 @@ func (e *Engine) FindBy(ctx context.Context, p access.Principal, object, field s
 	if len(values) == 0 {
 		return out, nil
 	}
-	rows, err := e.db.Reader().QueryContext(ctx, findByQuery(e.db.Dialect(), o.Table, selectList(o, "t"), field, len(values)), findByArgs(e.db.Dialect(), p.WorkspaceID, values)...)
-	if err != nil {
-		return nil, fmt.Errorf("find %s by %s: %w", object, field, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		rec, _, err := scanRecord(o, rows)
+	d := e.db.Dialect()
+	read := func(q store.Querier) error {
+		rows, err := q.QueryContext(ctx, findByQuery(d, o.Table, selectList(o, "t"), field, len(values)), findByArgs(d, p.WorkspaceID, values)...)
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("find %s by %s: %w", object, field, err)
 		}
-		if v, ok := rec[field].(string); ok {
-			if _, seen := out[v]; !seen {
-				out[v] = rec
+		defer rows.Close()
+		for rows.Next() {
+			rec, _, err := scanRecord(o, rows)
+			if err != nil {
+				return err
+			}
+			if v, ok := rec[field].(string); ok {
+				if _, seen := out[v]; !seen {
+					out[v] = rec
+				}
 			}
 		}
+		return rows.Err()
 	}
-	return out, rows.Err()
+	if d == store.SQLite {
+		return out, read(e.db.Reader())
+	}
+	// Planned for the workspace at hand, the lookup trusts statistics
+	// that know nothing of a workspace being imported (one row, they
+	// say), and may walk another index of (workspace_id, …) testing every
+	// row: 3 s for 2,000 values among 8,000 rows. The generic plan uses
+	// the index on (workspace_id, field) whatever the workspace.
+	return out, e.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
+			return err
+		}
+		return read(tx)
+	})
 }
 
 // findByQuery looks n values up in the index on (workspace_id, field). On
