@@ -50,6 +50,11 @@ func benchImport(ctx context.Context, sys *System, n int, logf func(string, ...a
 		return nil, err
 	}
 	logf("raw insert ceiling: %.0f rows/s", ceiling)
+	floor, err := benchFloor(ctx, sys.DB, n)
+	if err != nil {
+		return nil, err
+	}
+	logf("the contacts table filled by the database itself: %.0f rows/s", floor)
 
 	ws, err := sys.Auth.CreateWorkspace(ctx, "Import bench")
 	if err != nil {
@@ -89,10 +94,11 @@ func benchImport(ctx context.Context, sys *System, n int, logf func(string, ...a
 	}
 	el := time.Since(start)
 	rate := float64(run.RowsDone) / el.Seconds()
-	logf("import: created %d in %s (%.0f rows/s, %.0f %% of the ceiling, peak heap %d MB)", run.Created, el.Round(time.Second), rate, 100*rate/ceiling, peak.Load()>>20)
+	logf("import: created %d in %s (%.0f rows/s, %.0f %% of the ceiling, %.0f %% of the table's own rate, peak heap %d MB)", run.Created, el.Round(time.Second), rate, 100*rate/ceiling, 100*rate/floor, peak.Load()>>20)
 	return [][]string{
 		{fmt.Sprintf("ceiling: batched INSERT of %d rows with a unique email index, 10,000 per transaction", n), fmt.Sprintf("%.0f rows/s", ceiling), "", ""},
-		{fmt.Sprintf("CSV import of %d contacts, dedupe by email, %d companies by name, with events and search (%.0f %% of the ceiling, peak Go heap %d MB)", n, n/500+1, 100*rate/ceiling, peak.Load()>>20),
+		{fmt.Sprintf("the contacts table (its 8 indexes and search) filled by the database itself, INSERT … SELECT of 10,000 rows per transaction, %d rows", n), fmt.Sprintf("%.0f rows/s", floor), "", ""},
+		{fmt.Sprintf("CSV import of %d contacts, dedupe by email, %d companies by name, with events and search (%.0f %% of the ceiling, %.0f %% of the table's own rate, peak Go heap %d MB)", n, n/500+1, 100*rate/ceiling, 100*rate/floor, peak.Load()>>20),
 			fmt.Sprintf("%.0f rows/s", rate), "", ""},
 	}, nil
 }
@@ -148,4 +154,56 @@ func benchCeiling(ctx context.Context, db *store.DB, n int) (float64, error) {
 		}
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// benchFloor fills the real contacts table, with its indexes and search
+// entries, from rows the database makes itself (no driver, no Go: one
+// INSERT … SELECT per 10,000 rows), in a workspace of its own that it
+// removes afterwards. It is what the database can do with this table
+// shape at most; an import also writes events and its journal.
+func benchFloor(ctx context.Context, db *store.DB, n int) (float64, error) {
+	const ws, perTx = "bench-floor", 10000
+	var fill []string
+	if db.Dialect() == store.SQLite {
+		fill = []string{
+			`INSERT INTO contacts (workspace_id, id, created_at, updated_at, first_name, last_name, email, phone, title, lifecycle_stage)
+			WITH RECURSIVE s(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM s WHERE i < $2)
+			SELECT '` + ws + `', printf('%032d', i), '2026-12-04T00:00:00.000000Z', '2026-12-04T00:00:00.000000Z', 'Ada' || (i % 997), 'Lovelace' || i,
+				'floor' || i || '@example' || (i % 500) || '.com', '+49 30 ' || i, 'Engineer', 'lead' FROM s`,
+			`INSERT INTO contacts_fts (rowid, body) SELECT rowid, first_name || ' ' || last_name || ' ' || email || ' ' || replace(replace(replace(email, '@', ' '), '.', ' '), '-', ' ') || ' ' || phone || ' 4930' || substr(email, 6)
+			FROM contacts WHERE workspace_id = '` + ws + `' AND id >= printf('%032d', $1) AND id <= printf('%032d', $2)`,
+		}
+	} else {
+		fill = []string{
+			`INSERT INTO contacts (workspace_id, id, created_at, updated_at, first_name, last_name, email, phone, title, lifecycle_stage, search)
+			SELECT '` + ws + `', lpad(i::text, 32, '0'), '2026-12-04', '2026-12-04', 'Ada' || (i % 997), 'Lovelace' || i, 'floor' || i || '@example' || (i % 500) || '.com', '+49 30 ' || i, 'Engineer', 'lead',
+				to_tsvector('simple', 'Ada' || (i % 997) || ' Lovelace' || i || ' floor' || i || '@example' || (i % 500) || '.com floor' || i || ' example' || (i % 500) || ' com +49 30 ' || i || ' 4930' || i)
+			FROM generate_series($1::bigint, $2::bigint) AS i`,
+		}
+	}
+	start := time.Now()
+	for done := 0; done < n; done += perTx {
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			for _, q := range fill {
+				if _, err := tx.ExecContext(ctx, q, done+1, min(done+perTx, n)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	rate := float64(n) / time.Since(start).Seconds()
+	err := db.Tx(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
+		if db.Dialect() == store.SQLite {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM contacts_fts WHERE rowid IN (SELECT rowid FROM contacts WHERE workspace_id = $1)`, ws); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE workspace_id = $1`, ws)
+		return err
+	})
+	return rate, err
 }
