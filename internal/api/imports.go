@@ -13,7 +13,9 @@ import (
 )
 
 // createImport takes a multipart upload (file, object, mapping as JSON,
-// dedupe, on_duplicate) and queues its import: 202 with its state.
+// dedupe, on_duplicate) and queues its import: 202 with its state. With
+// dry_run=true it only counts what the import would do: 200 with the
+// counts and the first failed rows, nothing stored.
 func (d *Deps) createImport(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
 	r.Body = http.MaxBytesReader(w, r.Body, imports.MaxFile+1<<20)
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
@@ -37,6 +39,14 @@ func (d *Deps) createImport(w http.ResponseWriter, r *http.Request, id *auth.Ide
 		if err := json.Unmarshal([]byte(m), &opt.Mapping); err != nil {
 			return fault.Invalid(fault.FieldError{Field: "mapping", Message: `want a JSON object {"CSV column": "field"}`})
 		}
+	}
+	if r.FormValue("dry_run") == "true" {
+		rep, err := d.Imports.DryRun(r.Context(), id.Principal, r.FormValue("object"), data, opt)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, rep)
+		return nil
 	}
 	im, err := d.Imports.Submit(r.Context(), id.Principal, r.FormValue("object"), hdr.Filename, data, opt)
 	if err != nil {

@@ -134,8 +134,9 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 		"/api/v1/imports": obj{"post": obj{"summary": "Import a CSV file (any object) or vCards (contacts) as a background job", "operationId": "createImport",
 			"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": obj{"type": "object", "required": []string{"file", "object"}, "properties": obj{
 				"file": obj{"type": "string", "format": "binary"}, "object": obj{"type": "string"}, "mapping": obj{"type": "string", "description": `JSON: {"CSV column": "field"}; "company_id:name" links a company by name`},
-				"dedupe": obj{"type": "string", "enum": []string{"email", "phone", "none"}}, "on_duplicate": obj{"type": "string", "enum": []string{"update", "skip", "create"}}}}}}},
-			"responses": obj{"202": jsonResponse("Queued", ref("Import")), "default": problemResponse}}},
+				"dedupe": obj{"type": "string", "enum": []string{"email", "phone", "none"}}, "on_duplicate": obj{"type": "string", "enum": []string{"update", "skip", "create"}},
+				"dry_run": obj{"type": "string", "enum": []string{"true", "false"}, "description": "true: count what the import would do (200), store and write nothing"}}}}}},
+			"responses": obj{"202": jsonResponse("Queued", ref("Import")), "200": jsonResponse("A dry run's counts", ref("ImportDryRun")), "default": problemResponse}}},
 		"/api/v1/imports/{id}": obj{"get": obj{"summary": "An import's state and counts", "operationId": "getImport", "parameters": []any{pathParam("id")},
 			"responses": obj{"200": jsonResponse("The import", ref("Import")), "default": problemResponse}}},
 		"/api/v1/imports/{id}/errors.csv": obj{"get": obj{"summary": "An import's failed rows: line, reason, the row", "operationId": "getImportErrors", "parameters": []any{pathParam("id")},
@@ -147,6 +148,9 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 		"status": obj{"type": "string", "enum": []string{"draft", "queued", "running", "done", "failed", "undone"}}, "rows_total": obj{"type": "integer"}, "rows_done": obj{"type": "integer"},
 		"created": obj{"type": "integer"}, "updated": obj{"type": "integer"}, "skipped": obj{"type": "integer"}, "failed": obj{"type": "integer"},
 		"message": obj{"type": "string"}, "mapping": obj{"type": "object"}, "created_at": obj{"type": "string", "format": "date-time"}, "updated_at": obj{"type": "string", "format": "date-time"}}}
+	schemas["ImportDryRun"] = obj{"type": "object", "properties": obj{"rows": obj{"type": "integer"}, "created": obj{"type": "integer"}, "updated": obj{"type": "integer"},
+		"skipped": obj{"type": "integer"}, "failed": obj{"type": "integer"}, "companies_created": obj{"type": "integer"},
+		"errors": obj{"type": "array", "description": "the first 20 failed rows", "items": obj{"type": "object", "properties": obj{"line": obj{"type": "integer"}, "reason": obj{"type": "string"}}}}}}
 	for _, o := range s.Objects() {
 		if p != nil && access.CanRead(*p, o.Name) != nil {
 			continue

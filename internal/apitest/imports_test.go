@@ -100,6 +100,45 @@ func TestImportAPI(t *testing.T) {
 	}
 }
 
+// TestImportDryRun: dry_run=true counts what the import would do (an
+// existing record and a repeated row as updates or skips, a bad row with
+// its line, a company to be made) and stores nothing.
+func TestImportDryRun(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","email":"ada@acme.example"}`, Status: 201, Events: 1},
+		{Name: "acme", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Acme"}`, Status: 201, Events: 1},
+	})
+	csv := "First Name,Email,Company\nAda,ADA@acme.example,Acme\nGrace,grace@navy.example,US Navy\nGrace again,grace@navy.example,US Navy\nBad,not-an-email,\nLinus,linus@kernel.example,acme\n"
+	r := e.upload(t, access.Sales, "/api/v1/imports", map[string]string{"object": "contacts", "dedupe": "email", "dry_run": "true"}, "c.csv", []byte(csv))
+	if r.Status != 200 {
+		t.Fatalf("dry run: %d %s", r.Status, r.Body)
+	}
+	for _, want := range []string{`"rows":5`, `"created":2`, `"updated":2`, `"skipped":0`, `"failed":1`, `"companies_created":1`, `{"line":5,"reason":"email: \"not-an-email\" is not a valid email address"}`} {
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("dry run lacks %s: %s", want, r.Body)
+		}
+	}
+	r = e.upload(t, access.Sales, "/api/v1/imports", map[string]string{"object": "contacts", "dedupe": "email", "on_duplicate": "skip", "dry_run": "true"}, "c.csv", []byte(csv))
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"created":2,"updated":0,"skipped":2,"failed":1`) {
+		t.Errorf("dry run, skipping duplicates: %d %s", r.Status, r.Body)
+	}
+	if r := e.upload(t, access.ReadOnly, "/api/v1/imports", map[string]string{"object": "contacts", "dry_run": "true"}, "c.csv", []byte(csv)); r.Status != 403 {
+		t.Errorf("readonly dry run: %d %s", r.Status, r.Body)
+	}
+	if r := e.upload(t, access.Sales, "/api/v1/imports", map[string]string{"object": "nope", "dry_run": "true"}, "c.csv", []byte(csv)); r.Status != 422 || !strings.Contains(string(r.Body), `"field":"object"`) {
+		t.Errorf("dry run into no object: %d %s", r.Status, r.Body)
+	}
+	e.Run(t, []Scenario{
+		{Name: "no contact written", Method: "GET", Path: "/api/v1/contacts?count=true", Status: 200, Contains: []string{`"total":1`}},
+		{Name: "no company written", Method: "GET", Path: "/api/v1/companies?count=true", Status: 200, Contains: []string{`"total":1`}},
+	})
+	var n int
+	if err := e.Sys.DB.Reader().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM imports WHERE workspace_id = $1`, e.WS).Scan(&n); err != nil || n != 0 {
+		t.Errorf("a dry run stored %d imports (%v)", n, err)
+	}
+}
+
 func jsonField(t *testing.T, body []byte, k string) string {
 	t.Helper()
 	var m map[string]any
@@ -136,6 +175,18 @@ func TestWebImportWizard(t *testing.T) {
 		t.Errorf("preview: %q", text(doc, "table.preview tbody"))
 	}
 	action, _ := doc.Find(`form[action^="/imports/"]`).Attr("action")
+	// A dry run first: the counts, the failed row with its line, the
+	// choices kept, nothing written.
+	_, doc = b.post(action, url.Values{"_action": {"dry_run"}, "map_0": {"first_name"}, "map_1": {"last_name"}, "map_2": {"email"}, "map_3": {"company_id:name"}, "dedupe": {"email"}, "on_duplicate": {"skip"}})
+	if got := text(doc, ".dry-run"); !strings.Contains(got, "Would create1") || !strings.Contains(got, "Would fail1") || !strings.Contains(got, "New companies1") || !strings.Contains(got, "3email") {
+		t.Errorf("dry run: %q", got)
+	}
+	if doc.Find(`select#imp-dup option[value=skip][selected]`).Length() != 1 || doc.Find(`select#map-4 option[selected]`).Length() != 0 || doc.Find(`select#map-2 option[value=email][selected]`).Length() != 1 {
+		t.Errorf("the dry run forgot the choices: %q", text(doc, "form"))
+	}
+	if r := e.Do(access.Sales, "GET", "/api/v1/contacts?count=true", "", nil); !strings.Contains(string(r.Body), `"total":0`) {
+		t.Errorf("the dry run wrote: %s", r.Body)
+	}
 	_, doc = b.post(action, url.Values{"map_0": {"first_name"}, "map_1": {"last_name"}, "map_2": {"email"}, "map_3": {"company_id:name"}, "dedupe": {"email"}, "on_duplicate": {"update"}})
 	if doc.Find(`meta[http-equiv=refresh]`).Length() != 1 || doc.Find("progress").Length() != 1 {
 		t.Fatalf("progress page: %q", text(doc, ".import"))

@@ -79,28 +79,62 @@ type pending struct {
 // errors of the batch flushed to errs), and an error from it stops the
 // import.
 func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object string, src io.Reader, opt Options, errs io.Writer, progress func(Result) error) (Result, error) {
-	s, err := im.Eng.Schema(ctx, p.WorkspaceID)
+	o, cr, err := im.open(ctx, p, object, src, &opt)
 	if err != nil {
 		return Result{}, err
+	}
+	r := im.newRun(ctx, p, o, opt, errs, cr.Header, progress)
+	err = eachRow(ctx, cr, o, opt, func(it row) error {
+		if it.reason != "" {
+			r.fail(it.line, it.cells, it.reason)
+			return nil
+		}
+		return r.add(it.pending)
+	})
+	if err != nil {
+		return r.res, err
+	}
+	return r.finish()
+}
+
+// open checks the object, the caller's right to create its records, the
+// header and the options, guessing the mapping when there is none.
+func (im *Importer) open(ctx context.Context, p access.Principal, object string, src io.Reader, opt *Options) (*schema.Object, *CSVReader, error) {
+	s, err := im.Eng.Schema(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, nil, err
 	}
 	o, ok := s.Object(object)
 	if !ok {
-		return Result{}, fault.NotFound("no object %q", object)
+		return nil, nil, fault.NotFound("no object %q", object)
 	}
 	if err := access.CanCreate(p, object); err != nil {
-		return Result{}, err
+		return nil, nil, err
 	}
 	cr, err := NewCSVReader(src)
 	if err != nil {
-		return Result{}, fault.BadRequest("file: %v", err)
+		return nil, nil, fault.BadRequest("file: %v", err)
 	}
 	if opt.Mapping == nil {
 		opt.Mapping = GuessMapping(o, cr.Header)
 	}
-	if err := CheckOptions(o, cr.Header, opt); err != nil {
-		return Result{}, err
+	if err := CheckOptions(o, cr.Header, *opt); err != nil {
+		return nil, nil, err
 	}
-	r := im.newRun(ctx, p, o, opt, errs, cr.Header, progress)
+	return o, cr, nil
+}
+
+// row is one row of the file, read and checked: good (pending) or not,
+// with the reason.
+type row struct {
+	pending
+	cells  []string
+	reason string
+}
+
+// eachRow hands the file's rows to fn in order while readRows reads them
+// on another goroutine. The first error, fn's or the file's, stops both.
+func eachRow(ctx context.Context, cr *CSVReader, o *schema.Object, opt Options, fn func(row) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rows := make(chan []row, 4)
@@ -111,30 +145,15 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 	}()
 	for chunk := range rows {
 		for _, it := range chunk {
-			if it.reason != "" {
-				r.fail(it.line, it.cells, it.reason)
-				continue
-			}
-			if err := r.add(it.pending); err != nil {
+			if err := fn(it); err != nil {
 				cancel()
 				for range rows { // let the reader stop
 				}
-				return r.res, err
+				return err
 			}
 		}
 	}
-	if readErr != nil {
-		return r.res, readErr
-	}
-	return r.finish()
-}
-
-// row is one row of the file, read and checked: good (pending) or not,
-// with the reason.
-type row struct {
-	pending
-	cells  []string
-	reason string
+	return readErr
 }
 
 // readRows reads, converts and checks the file's rows and sends them in
@@ -338,36 +357,13 @@ func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Obj
 	if err != nil {
 		return err
 	}
-	existing := map[string]records.Record{}
-	if opt.Dedupe == "email" {
-		var keys []string
-		for _, b := range batch {
-			if k := dedupeKey(b.in, "email"); k != "" {
-				keys = append(keys, k)
-			}
-		}
-		var err error
-		if existing, err = im.Eng.FindBy(ctx, p, o.Name, "email", keys); err != nil {
-			return err
-		}
+	dups, err := im.duplicates(ctx, p, o, opt.Dedupe, batch)
+	if err != nil {
+		return err
 	}
 	var creates []pending
-	for _, b := range batch {
-		var dup records.Record
-		switch opt.Dedupe {
-		case "email":
-			dup = existing[dedupeKey(b.in, "email")]
-		case "phone":
-			if k := dedupeKey(b.in, "phone"); k != "" {
-				page, err := im.Eng.List(ctx, p, o.Name, records.Query{Q: k[1:], PageSize: 1})
-				if err != nil {
-					return err
-				}
-				if len(page.Data) == 1 && phone.E164(fmt.Sprint(page.Data[0]["phone"])) == k {
-					dup = page.Data[0]
-				}
-			}
-		}
+	for i, b := range batch {
+		dup := dups[i]
 		if dup == nil || opt.OnDuplicate == "create" {
 			creates = append(creates, b)
 			continue
@@ -440,6 +436,44 @@ func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Obj
 		}
 	}
 	return commitAlone(opt, *res)
+}
+
+// duplicates finds, for each row of a batch, the record it duplicates by
+// the dedupe rule (nil where none): by email in one query, by phone through
+// the search index (which holds each number in E.164).
+func (im *Importer) duplicates(ctx context.Context, p access.Principal, o *schema.Object, dedupe string, batch []pending) ([]records.Record, error) {
+	out := make([]records.Record, len(batch))
+	switch dedupe {
+	case "email":
+		var keys []string
+		for _, b := range batch {
+			if k := dedupeKey(b.in, "email"); k != "" {
+				keys = append(keys, k)
+			}
+		}
+		existing, err := im.Eng.FindBy(ctx, p, o.Name, "email", keys)
+		if err != nil {
+			return nil, err
+		}
+		for i, b := range batch {
+			out[i] = existing[dedupeKey(b.in, "email")]
+		}
+	case "phone":
+		for i, b := range batch {
+			k := dedupeKey(b.in, "phone")
+			if k == "" {
+				continue
+			}
+			page, err := im.Eng.List(ctx, p, o.Name, records.Query{Q: k[1:], PageSize: 1})
+			if err != nil {
+				return nil, err
+			}
+			if len(page.Data) == 1 && phone.E164(fmt.Sprint(page.Data[0]["phone"])) == k {
+				out[i] = page.Data[0]
+			}
+		}
+	}
+	return out, nil
 }
 
 // commitAlone records progress when no batch transaction can carry it.

@@ -20,6 +20,10 @@ type importData struct {
 	ByName  bool // the object links companies by name
 	Percent int
 	Error   string
+	// The rules chosen on the mapping step, and what a dry run with them
+	// found.
+	Dedupe, OnDuplicate string
+	DryRun              *imports.DryRunReport
 }
 
 // importNew is the wizard's first step: choose a file.
@@ -67,7 +71,13 @@ func (d *Deps) importUpload(w http.ResponseWriter, r *http.Request, sh *shell) {
 // importPage is the mapping step of a draft, and the progress of an
 // import under way (the page reloads itself every two seconds).
 func (d *Deps) importPage(w http.ResponseWriter, r *http.Request, sh *shell) {
-	im, err := d.Imports.Get(r.Context(), sh.Identity.Principal, r.PathValue("id"))
+	d.showImport(w, r, sh, r.PathValue("id"), nil)
+}
+
+// showImport renders an import's page. Given the options of a dry run, a
+// draft's mapping step shows them chosen and what the import would do.
+func (d *Deps) showImport(w http.ResponseWriter, r *http.Request, sh *shell, id string, dry *exchange.Options) {
+	im, err := d.Imports.Get(r.Context(), sh.Identity.Principal, id)
 	if err != nil {
 		d.failAt(w, r, sh, err)
 		return
@@ -78,17 +88,18 @@ func (d *Deps) importPage(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	sh.Current = o.Name
 	data := importData{Object: o, Import: im}
+	if dry != nil {
+		im.Mapping, data.Dedupe, data.OnDuplicate = dry.Mapping, dry.Dedupe, dry.OnDuplicate
+		if data.DryRun, err = d.Imports.DryRunDraft(r.Context(), sh.Identity.Principal, id, *dry); err != nil {
+			d.refusedTo(w, r, sh, "/imports/"+id, err)
+			return
+		}
+	}
 	if im.Status == "draft" {
-		if data.Preview, err = d.Imports.Preview(r.Context(), sh.Identity.Principal, im.ID, 5); err != nil {
+		if err := d.draftData(r, sh, o, &data); err != nil {
 			d.failAt(w, r, sh, err)
 			return
 		}
-		for _, f := range o.Fields {
-			if !f.ReadOnly && f.Kind != schema.Refs && f.Name != "owner_id" {
-				data.Fields = append(data.Fields, f)
-			}
-		}
-		_, data.ByName = o.Field("company_id")
 	}
 	if im.Status == "queued" || im.Status == "running" {
 		sh.Refresh = 2
@@ -99,7 +110,34 @@ func (d *Deps) importPage(w http.ResponseWriter, r *http.Request, sh *shell) {
 	d.renderShell(w, http.StatusOK, "import.html", sh.L.T("import.title", objectLabel(sh.L, o)), sh, data)
 }
 
-// importStart starts a draft with the mapping and rules confirmed.
+// draftData fills in the mapping step: the first rows, the fields to map
+// to, the rules (email dedupe, update, unless chosen otherwise).
+func (d *Deps) draftData(r *http.Request, sh *shell, o *schema.Object, data *importData) error {
+	var err error
+	if data.Preview, err = d.Imports.Preview(r.Context(), sh.Identity.Principal, data.Import.ID, 5); err != nil {
+		return err
+	}
+	for _, f := range o.Fields {
+		if !f.ReadOnly && f.Kind != schema.Refs && f.Name != "owner_id" {
+			data.Fields = append(data.Fields, f)
+		}
+	}
+	_, data.ByName = o.Field("company_id")
+	if data.Dedupe == "" {
+		data.Dedupe = "none"
+		if data.ByName {
+			data.Dedupe = "email"
+		}
+	}
+	if data.OnDuplicate == "" {
+		data.OnDuplicate = "update"
+	}
+	return nil
+}
+
+// importStart starts a draft with the mapping and rules confirmed, or,
+// asked for a dry run, shows the mapping step again with what the import
+// would do.
 func (d *Deps) importStart(w http.ResponseWriter, r *http.Request, sh *shell) {
 	id := r.PathValue("id")
 	if r.PostFormValue("_action") == "undo" {
@@ -120,6 +158,10 @@ func (d *Deps) importStart(w http.ResponseWriter, r *http.Request, sh *shell) {
 		if field := r.PostFormValue("map_" + itoa(i)); field != "" {
 			opt.Mapping[h] = field
 		}
+	}
+	if r.PostFormValue("_action") == "dry_run" {
+		d.showImport(w, r, sh, id, &opt)
+		return
 	}
 	if _, err := d.Imports.Start(r.Context(), sh.Identity.Principal, id, opt); err != nil {
 		d.refusedTo(w, r, sh, "/imports/"+id, err)
