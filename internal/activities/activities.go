@@ -50,7 +50,7 @@ func Refs(rec records.Record) []events.Ref {
 // validate requires every related record to exist and to be one the
 // author may see. Activities relate to records, not to other activities
 // or to settings.
-func (s *Service) validate(ctx context.Context, p access.Principal, rec records.Record) error {
+func (s *Service) validate(ctx context.Context, tx *sql.Tx, p access.Principal, rec records.Record) error {
 	sch, err := s.schemas.Get(ctx, p.WorkspaceID)
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ func (s *Service) validate(ctx context.Context, p access.Principal, rec records.
 			errs = append(errs, fault.FieldError{Field: fmt.Sprintf("related[%d].object", i), Message: fmt.Sprintf("%q is not an object activities relate to", r.Object)})
 			continue
 		}
-		if _, err := s.eng.Get(ctx, p, r.Object, r.ID, false); err != nil {
+		if _, err := s.eng.GetIn(ctx, tx, p, r.Object, r.ID); err != nil {
 			if k := fault.KindOf(err); k != fault.KindNotFound && k != fault.KindForbidden {
 				return err
 			}

@@ -11,33 +11,54 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 )
 
 // TestImportKilledMidFile: a real `rapport import` process is killed
-// (SIGKILL, no chance to clean up) half-way through a file. What it wrote
-// is exactly what it recorded as done; the same command run again resumes
-// after those rows, and in the end every row is in once: none lost, none
-// applied twice (a second application would count as an update, with
-// dedupe by email).
+// (SIGKILL, no chance to clean up) half-way through a file that creates
+// contacts, updates others (every tenth row's email is known) and makes a
+// company for every 40 rows. What it wrote is exactly what it recorded as
+// done, and all of it is in its journal; the same command run again
+// resumes after those rows, and in the end every row is in once: none
+// lost, none applied twice. Undone, the workspace is as before the import.
 func TestImportKilledMidFile(t *testing.T) {
 	bin := buildRapport(t)
 	dbURL := storetest.FreshURL(t)
-	const rows = 40000
-	file := filepath.Join(t.TempDir(), "people.csv")
-	f, err := os.Create(file)
-	if err != nil {
-		t.Fatal(err)
+	const rows, known = 40000, 4000
+	dir := t.TempDir()
+	write := func(name string, n int, line func(i int) string) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := bufio.NewWriter(f)
+		for i := range n {
+			fmt.Fprintln(w, line(i))
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		return path
 	}
-	w := bufio.NewWriter(f)
-	fmt.Fprintln(w, "First Name,Last Name,Email,Company Name")
-	for i := range rows {
-		fmt.Fprintf(w, "P%d,Q%d,p%d@example.com,Company %d\n", i, i, i, i%50)
+	before := write("before.csv", known+1, func(i int) string {
+		if i == 0 {
+			return "First Name,Email"
+		}
+		return fmt.Sprintf("Old,p%d@example.com", (i-1)*10)
+	})
+	if out, err := exec.Command(bin, "import", "contacts", before, "--db", dbURL).CombinedOutput(); err != nil {
+		t.Fatalf("the first import: %v\n%s", err, out)
 	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	file := write("people.csv", rows+1, func(i int) string {
+		if i == 0 {
+			return "First Name,Last Name,Email,Company Name"
+		}
+		i--
+		return fmt.Sprintf("P%d,Q%d,p%d@example.com,Company %d", i, i, i, i/40)
+	})
 
 	cmd := exec.Command(bin, "import", "contacts", file, "--dedupe", "email", "--db", dbURL)
 	var stderr strings.Builder
@@ -60,7 +81,7 @@ func TestImportKilledMidFile(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no progress recorded: %s", stderr.String())
 		}
-		_ = db.Reader().QueryRowContext(ctx, `SELECT COALESCE(MAX(rows_done), 0) FROM imports`).Scan(&done)
+		_ = db.Reader().QueryRowContext(ctx, `SELECT COALESCE(MAX(rows_done), 0) FROM imports WHERE filename = $1`, file).Scan(&done)
 		time.Sleep(2 * time.Millisecond)
 	}
 	if err := cmd.Process.Kill(); err != nil {
@@ -76,18 +97,34 @@ func TestImportKilledMidFile(t *testing.T) {
 		}
 		return n
 	}
-	done = count(`SELECT rows_done FROM imports`)
-	if done == 0 || done >= rows {
-		t.Fatalf("killed after %d of %d rows: not half-way", done, rows)
+	var id string
+	var created, updated int
+	if err := db.Reader().QueryRowContext(ctx, `SELECT id, rows_done, created, updated FROM imports WHERE filename = $1`, file).Scan(&id, &done, &created, &updated); err != nil {
+		t.Fatal(err)
 	}
-	if n := count(`SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL`); n != done {
-		t.Fatalf("after the kill %d contacts are in, but the import recorded %d rows done", n, done)
+	if done == 0 || done >= rows || created+updated != done {
+		t.Fatalf("killed after %d of %d rows (%d created, %d updated): not half-way", done, rows, created, updated)
 	}
-	if n := count(`SELECT COUNT(*) FROM import_changes WHERE object = 'contacts'`); n != done {
-		t.Fatalf("the journal holds %d contacts for %d rows done", n, done)
+	if n := count(`SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL`); n != known+created {
+		t.Fatalf("after the kill %d contacts are in, but the import recorded %d created", n, created)
 	}
-	if n := count(`SELECT COUNT(*) FROM events WHERE object = 'contacts' AND kind = 'created'`); n != done {
-		t.Fatalf("%d created events for %d rows done", n, done)
+	if n := count(`SELECT COUNT(*) FROM events WHERE object = 'contacts' AND kind = 'created'`); n != known+created {
+		t.Fatalf("%d created events for %d created", n, created)
+	}
+	if n := count(`SELECT COUNT(*) FROM events WHERE object = 'contacts' AND kind = 'updated'`); n != updated {
+		t.Fatalf("%d updated events for %d updated", n, updated)
+	}
+	journal := func(object, before string) int {
+		return count(`SELECT COUNT(*) FROM import_changes WHERE import_id = '` + id + `' AND object = '` + object + `' AND before IS ` + before)
+	}
+	if n := journal("contacts", "NULL"); n != created {
+		t.Fatalf("the journal holds %d contacts created for %d", n, created)
+	}
+	if n := journal("contacts", "NOT NULL"); n != updated {
+		t.Fatalf("the journal holds %d contacts updated for %d", n, updated)
+	}
+	if n, m := count(`SELECT COUNT(*) FROM companies`), journal("companies", "NULL"); n != m || n != (done+39)/40 {
+		t.Fatalf("after %d rows, %d companies are in and %d in the journal", done, n, m)
 	}
 
 	out, err := exec.Command(bin, "import", "contacts", file, "--dedupe", "email", "--db", dbURL).CombinedOutput()
@@ -97,7 +134,7 @@ func TestImportKilledMidFile(t *testing.T) {
 	if !strings.Contains(string(out), "resumed import ") || !strings.Contains(string(out), fmt.Sprintf("after the %d rows it had done", done)) {
 		t.Errorf("the second run does not say it resumed: %s", out)
 	}
-	if !strings.Contains(string(out), fmt.Sprintf("created %d, updated 0, skipped 0, failed 0", rows)) {
+	if !strings.Contains(string(out), fmt.Sprintf("created %d, updated %d, skipped 0, failed 0", rows-known, known)) {
 		t.Errorf("the second run's summary: %s", out)
 	}
 	if n := count(`SELECT COUNT(DISTINCT email) FROM contacts WHERE deleted_at IS NULL`); n != rows {
@@ -106,11 +143,35 @@ func TestImportKilledMidFile(t *testing.T) {
 	if n := count(`SELECT COUNT(*) FROM contacts`); n != rows {
 		t.Errorf("%d contacts, want %d", n, rows)
 	}
-	if n := count(`SELECT COUNT(*) FROM companies`); n != 50 {
-		t.Errorf("%d companies, want 50", n)
+	if n := count(`SELECT COUNT(*) FROM contacts WHERE first_name = 'Old'`); n != 0 {
+		t.Errorf("%d contacts the import did not update", n)
 	}
-	if n := count(`SELECT COUNT(*) FROM imports WHERE status = 'done'`); n != 1 {
-		t.Errorf("%d finished imports, want the one", n)
+	if n := count(`SELECT COUNT(*) FROM events WHERE object = 'contacts' AND kind = 'updated'`); n != known {
+		t.Errorf("%d updated events, want %d", n, known)
+	}
+	if n := count(`SELECT COUNT(*) FROM companies`); n != rows/40 {
+		t.Errorf("%d companies, want %d", n, rows/40)
+	}
+	if n := count(`SELECT COUNT(*) FROM imports WHERE status = 'done'`); n != 2 {
+		t.Errorf("%d finished imports, want both", n)
+	}
+
+	sys, ws, err := openSystem(ctx, common{db: dbURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.DB.Close()
+	if _, err := sys.Imports.Undo(ctx, access.System(ws.ID), id); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(`SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL`); n != known {
+		t.Errorf("undone, %d contacts are left, want the %d from before", n, known)
+	}
+	if n := count(`SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL AND first_name = 'Old' AND last_name IS NULL`); n != known {
+		t.Errorf("undone, %d of the %d contacts from before are as they were", n, known)
+	}
+	if n := count(`SELECT COUNT(*) FROM companies WHERE deleted_at IS NULL`); n != 0 {
+		t.Errorf("undone, %d companies are left", n)
 	}
 }
 

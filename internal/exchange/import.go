@@ -36,10 +36,10 @@ type Options struct {
 	// the import can be undone.
 	Journal func(object, id string, before map[string]any) error `json:"-"`
 	// Commit, when set, records an import's progress (the counts so far,
-	// the journal, the failed rows): in the transaction that writes a
-	// batch's new records, or with tx nil when a batch creates none. A
-	// batch and its progress then commit together, so an import resumed
-	// after a crash does no row twice.
+	// the journal, the failed rows) in the transaction that writes a
+	// batch and all it does. A batch and its progress commit together, so
+	// an import resumed after a crash does no row twice and leaves nothing
+	// out of its journal.
 	Commit func(tx *sql.Tx, r Result) error `json:"-"`
 }
 
@@ -64,8 +64,9 @@ type pending struct {
 	line int
 	row  []string
 	in   map[string]any
-	// after runs once the row's record is written (a vCard's notes).
-	after func(id string) error
+	// notes become note activities on the row's record, written with it
+	// (a vCard's NOTEs and what it had no field for).
+	notes []string
 	// company is the name of the company to link the row to, found or
 	// created for the whole batch at once (only for rows that are good).
 	company string
@@ -294,10 +295,10 @@ func convert(o *schema.Object, header, row []string, mapping map[string]string) 
 	return in, company, ""
 }
 
-// companies links each row of a batch to its company by name: the names
-// the batch needs are looked up in one query, those missing created in
-// one transaction. A row whose company cannot be made fails.
-func (im *Importer) companies(ctx context.Context, p access.Principal, batch []pending, cache map[string]string, fail func(int, []string, string)) ([]pending, error) {
+// missingCompanies looks up, in one query, the companies a batch names
+// that the cache does not know yet, notes those found, and returns the
+// names still to be made.
+func (im *Importer) missingCompanies(ctx context.Context, p access.Principal, batch []pending, cache map[string]string) ([]string, error) {
 	var names []string
 	seen := map[string]bool{}
 	for _, b := range batch {
@@ -306,54 +307,79 @@ func (im *Importer) companies(ctx context.Context, p access.Principal, batch []p
 			names = append(names, b.company)
 		}
 	}
-	if len(names) > 0 {
-		found, err := im.Eng.FindBy(ctx, p, "companies", "name", names)
-		if err != nil {
-			return nil, err
-		}
-		for name, rec := range found {
-			cache[strings.ToLower(name)] = rec.ID()
-		}
-		var missing []map[string]any
-		for _, n := range names {
-			if cache[strings.ToLower(n)] == "" {
-				missing = append(missing, map[string]any{"name": n})
-			}
-		}
-		if len(missing) > 0 {
-			recs, err := im.Eng.CreateMany(ctx, p, "companies", missing)
-			if err != nil && fault.As(err) == nil {
-				return nil, err
-			}
-			for _, rec := range recs {
-				cache[strings.ToLower(rec["name"].(string))] = rec.ID()
-				if err := journal(im.opt, "companies", rec.ID(), nil); err != nil {
-					return nil, err
-				}
-			}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	found, err := im.Eng.FindBy(ctx, p, "companies", "name", names)
+	if err != nil {
+		return nil, err
+	}
+	for name, rec := range found {
+		cache[strings.ToLower(name)] = rec.ID()
+	}
+	missing := names[:0]
+	for _, n := range names {
+		if cache[strings.ToLower(n)] == "" {
+			missing = append(missing, n)
 		}
 	}
-	out := batch[:0]
-	for _, b := range batch {
-		if b.company != "" {
-			id := cache[strings.ToLower(b.company)]
-			if id == "" {
-				fail(b.line, b.row, fmt.Sprintf("company: %q cannot be made a company's name", b.company))
-				continue
-			}
-			b.in["company_id"] = id
-		}
-		out = append(out, b)
-	}
-	return out, nil
+	return missing, nil
 }
 
-// flush writes a batch: duplicates of existing records are updated,
-// skipped or created as the options say; the rest are created together.
-// When the batch as a whole is refused, its rows are written one by one
-// so that each refusal lands on its own line.
+// makeCompanies creates the companies named in tx, all at once or, when
+// that is refused, one by one so that a bad name fails only its rows.
+func (im *Importer) makeCompanies(ctx context.Context, tx *sql.Tx, p access.Principal, opt Options, names []string, cache map[string]string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	inputs := make([]map[string]any, len(names))
+	for i, n := range names {
+		inputs[i] = map[string]any{"name": n}
+	}
+	recs, err := im.createIn(ctx, tx, p, "companies", inputs)
+	if fault.As(err) != nil {
+		recs = nil
+		for _, in := range inputs {
+			one, err := im.createIn(ctx, tx, p, "companies", []map[string]any{in})
+			if err != nil && fault.As(err) == nil {
+				return err
+			}
+			recs = append(recs, one...)
+		}
+	} else if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		cache[strings.ToLower(rec["name"].(string))] = rec.ID()
+		if err := journal(opt, "companies", rec.ID(), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createIn creates records in a savepoint of tx: refused, nothing of them
+// stays and the transaction goes on.
+func (im *Importer) createIn(ctx context.Context, tx *sql.Tx, p access.Principal, object string, inputs []map[string]any) ([]records.Record, error) {
+	var recs []records.Record
+	err := im.Eng.Savepoint(ctx, tx, func() error {
+		var err error
+		recs, err = im.Eng.CreateManyIn(ctx, tx, p, object, inputs)
+		return err
+	})
+	return recs, err
+}
+
+// flush writes a batch in one transaction with everything it does: the
+// companies it names, the updates of the records it duplicates, its new
+// records with their notes, the journal and the import's progress. An
+// import stopped anywhere resumes after the last batch it wrote, doing no
+// row twice and leaving nothing out of its journal. Duplicates are
+// updated, skipped or created as the options say; each update, and each
+// new record when the batch's are refused together, is written in a
+// savepoint of its own, so that a refusal fails its row alone.
 func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Object, batch []pending, opt Options, res *Result, fail func(int, []string, string), companies map[string]string) error {
-	batch, err := im.companies(ctx, p, batch, companies, fail)
+	names, err := im.missingCompanies(ctx, p, batch, companies)
 	if err != nil {
 		return err
 	}
@@ -361,81 +387,133 @@ func (im *Importer) flush(ctx context.Context, p access.Principal, o *schema.Obj
 	if err != nil {
 		return err
 	}
-	var creates []pending
-	for i, b := range batch {
-		dup := dups[i]
-		if dup == nil || opt.OnDuplicate == "create" {
-			creates = append(creates, b)
-			continue
-		}
-		if opt.OnDuplicate == "skip" {
-			res.Skipped++
-			continue
-		}
-		if _, err := im.Eng.Update(ctx, p, o.Name, dup.ID(), b.in, nil); err != nil {
-			if fault.As(err) == nil {
-				return err
-			}
-			fail(b.line, b.row, reasonOf(err))
-			continue
-		}
-		res.Updated++
-		if err := journal(opt, o.Name, dup.ID(), beforeOf(dup, b.in)); err != nil {
+	return im.Eng.Tx(ctx, func(tx *sql.Tx) error {
+		if err := im.makeCompanies(ctx, tx, p, opt, names, companies); err != nil {
 			return err
 		}
-		if err := b.done(dup.ID()); err != nil {
-			return err
-		}
-	}
-	if len(creates) == 0 {
-		return commitAlone(opt, *res)
-	}
-	inputs := make([]map[string]any, len(creates))
-	for i, b := range creates {
-		inputs[i] = b.in
-	}
-	recs, err := im.Eng.CreateManyThen(ctx, p, o.Name, inputs, func(tx *sql.Tx, recs []records.Record) error {
-		for _, rec := range recs {
-			if err := journal(opt, o.Name, rec.ID(), nil); err != nil {
-				return err
+		var creates []pending
+		for i, b := range batch {
+			if b.company != "" {
+				id := companies[strings.ToLower(b.company)]
+				if id == "" {
+					fail(b.line, b.row, fmt.Sprintf("company: %q cannot be made a company's name", b.company))
+					continue
+				}
+				b.in["company_id"] = id
 			}
+			dup := dups[i]
+			switch {
+			case dup == nil || opt.OnDuplicate == "create":
+				creates = append(creates, b)
+			case opt.OnDuplicate == "skip":
+				res.Skipped++
+			default:
+				if err := im.update(ctx, tx, p, o, opt, b, dup.ID()); err != nil {
+					if fault.As(err) == nil {
+						return err
+					}
+					fail(b.line, b.row, reasonOf(err))
+					continue
+				}
+				res.Updated++
+			}
+		}
+		if err := im.create(ctx, tx, p, o, opt, creates, res, fail); err != nil {
+			return err
 		}
 		if opt.Commit == nil {
 			return nil
 		}
-		after := *res
-		after.Created += len(recs)
-		return opt.Commit(tx, after)
+		return opt.Commit(tx, *res)
 	})
-	if err == nil {
-		res.Created += len(creates)
-		for i, rec := range recs {
-			if err := creates[i].done(rec.ID()); err != nil {
+}
+
+// update writes a row over the record it duplicates, with its notes, and
+// journals the values it overwrote.
+func (im *Importer) update(ctx context.Context, tx *sql.Tx, p access.Principal, o *schema.Object, opt Options, b pending, id string) error {
+	var before, after records.Record
+	var notes []records.Record
+	err := im.Eng.Savepoint(ctx, tx, func() error {
+		var err error
+		if before, after, err = im.Eng.UpdateIn(ctx, tx, p, o.Name, id, b.in); err != nil {
+			return err
+		}
+		notes, err = im.writeNotes(ctx, tx, p, []pending{b}, []string{id})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if after.Version() != before.Version() {
+		if err := journal(opt, o.Name, id, beforeOf(before, b.in)); err != nil {
+			return err
+		}
+	}
+	return journalAll(opt, "activities", notes)
+}
+
+// create writes a batch's new records with their notes: together, or one
+// by one when they are refused together, so that each refusal lands on its
+// own line.
+func (im *Importer) create(ctx context.Context, tx *sql.Tx, p access.Principal, o *schema.Object, opt Options, creates []pending, res *Result, fail func(int, []string, string)) error {
+	if len(creates) == 0 {
+		return nil
+	}
+	write := func(items []pending) error {
+		inputs := make([]map[string]any, len(items))
+		for i, b := range items {
+			inputs[i] = b.in
+		}
+		var recs, notes []records.Record
+		err := im.Eng.Savepoint(ctx, tx, func() error {
+			var err error
+			if recs, err = im.Eng.CreateManyIn(ctx, tx, p, o.Name, inputs); err != nil {
 				return err
 			}
+			ids := make([]string, len(recs))
+			for i, rec := range recs {
+				ids[i] = rec.ID()
+			}
+			notes, err = im.writeNotes(ctx, tx, p, items, ids)
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	} else if fault.As(err) == nil {
+		res.Created += len(recs)
+		if err := journalAll(opt, o.Name, recs); err != nil {
+			return err
+		}
+		return journalAll(opt, "activities", notes)
+	}
+	if err := write(creates); fault.As(err) == nil {
 		return err
 	}
 	for _, b := range creates {
-		rec, err := im.Eng.Create(ctx, p, o.Name, b.in)
-		if err != nil {
+		if err := write([]pending{b}); err != nil {
 			if fault.As(err) == nil {
 				return err
 			}
 			fail(b.line, b.row, reasonOf(err))
-			continue
-		}
-		res.Created++
-		if err := journal(opt, o.Name, rec.ID(), nil); err != nil {
-			return err
-		}
-		if err := b.done(rec.ID()); err != nil {
-			return err
 		}
 	}
-	return commitAlone(opt, *res)
+	return nil
+}
+
+// writeNotes writes the notes of rows as note activities on their records
+// (ids[i] is items[i]'s), all in one statement.
+func (im *Importer) writeNotes(ctx context.Context, tx *sql.Tx, p access.Principal, items []pending, ids []string) ([]records.Record, error) {
+	var inputs []map[string]any
+	for i, b := range items {
+		for _, n := range b.notes {
+			inputs = append(inputs, map[string]any{"kind": "note", "subject": "vCard note", "body": n,
+				"related": []any{map[string]any{"object": "contacts", "id": ids[i]}}})
+		}
+	}
+	if len(inputs) == 0 {
+		return nil, nil
+	}
+	return im.Eng.CreateManyIn(ctx, tx, p, "activities", inputs)
 }
 
 // duplicates finds, for each row of a batch, the record it duplicates by
@@ -474,21 +552,6 @@ func (im *Importer) duplicates(ctx context.Context, p access.Principal, o *schem
 		}
 	}
 	return out, nil
-}
-
-// commitAlone records progress when no batch transaction can carry it.
-func commitAlone(opt Options, r Result) error {
-	if opt.Commit == nil {
-		return nil
-	}
-	return opt.Commit(nil, r)
-}
-
-func (b pending) done(id string) error {
-	if b.after == nil {
-		return nil
-	}
-	return b.after(id)
 }
 
 func dedupeKey(in map[string]any, by string) string {
@@ -538,6 +601,16 @@ func journal(opt Options, object, id string, before map[string]any) error {
 		return nil
 	}
 	return opt.Journal(object, id, before)
+}
+
+// journalAll journals records the import created.
+func journalAll(opt Options, object string, recs []records.Record) error {
+	for _, rec := range recs {
+		if err := journal(opt, object, rec.ID(), nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // beforeOf is what an update overwrites: the record's values of the

@@ -60,23 +60,7 @@ func (im *Importer) ImportVCard(ctx context.Context, p access.Principal, src io.
 		if len(c.Dropped) > 0 { // kept as a note rather than lost
 			notes = append(notes, "Not imported from the vCard (no field for it): "+strings.Join(c.Dropped, "; "))
 		}
-		pend := pending{line: c.Line, row: row, in: c.In, company: c.Company}
-		if len(notes) > 0 {
-			pend.after = func(id string) error {
-				for _, n := range notes {
-					a, err := im.Eng.Create(ctx, p, "activities", map[string]any{"kind": "note", "subject": "vCard note", "body": n,
-						"related": []any{map[string]any{"object": "contacts", "id": id}}})
-					if err != nil {
-						return err
-					}
-					if err := journal(r.opt, "activities", a.ID(), nil); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-		}
-		if err := r.add(pend); err != nil {
+		if err := r.add(pending{line: c.Line, row: row, in: c.In, company: c.Company, notes: notes}); err != nil {
 			return r.res, err
 		}
 	}

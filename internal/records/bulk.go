@@ -31,20 +31,42 @@ func insertBatch(d store.Dialect) int {
 // input is validated first; one bad input rejects the whole call with its
 // index in the field names ("[12].email"), and nothing is written.
 func (e *Engine) CreateMany(ctx context.Context, p access.Principal, object string, inputs []map[string]any) ([]Record, error) {
-	return e.CreateManyThen(ctx, p, object, inputs, nil)
-}
-
-// CreateManyThen is CreateMany with more work in the same transaction:
-// then runs once the records and their events are written (an import
-// records its progress there, so that a batch and its progress commit or
-// fail together).
-func (e *Engine) CreateManyThen(ctx context.Context, p access.Principal, object string, inputs []map[string]any, then func(tx *sql.Tx, recs []Record) error) ([]Record, error) {
-	_, o, err := e.object(ctx, p, object)
+	o, recs, err := e.prepareMany(ctx, p, object, inputs)
 	if err != nil {
 		return nil, err
 	}
-	if err := access.CanCreate(p, object); err != nil {
+	err = e.db.Tx(ctx, func(tx *sql.Tx) error {
+		return e.writeMany(ctx, tx, p, o, recs)
+	})
+	if err != nil {
 		return nil, err
+	}
+	return recs, nil
+}
+
+// CreateManyIn is CreateMany in a transaction of the caller's (Tx), so
+// that more work commits or fails with it: an import writes a batch, the
+// companies and notes it makes, and its progress together.
+func (e *Engine) CreateManyIn(ctx context.Context, tx *sql.Tx, p access.Principal, object string, inputs []map[string]any) ([]Record, error) {
+	o, recs, err := e.prepareMany(ctx, p, object, inputs)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.writeMany(ctx, tx, p, o, recs); err != nil {
+		return nil, store.Translate(err)
+	}
+	return recs, nil
+}
+
+// prepareMany checks the caller's right and the inputs, and makes the
+// records to write.
+func (e *Engine) prepareMany(ctx context.Context, p access.Principal, object string, inputs []map[string]any) (*schema.Object, []Record, error) {
+	_, o, err := e.object(ctx, p, object)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := access.CanCreate(p, object); err != nil {
+		return nil, nil, err
 	}
 	now := e.now().UTC().Truncate(time.Microsecond)
 	recs := make([]Record, len(inputs))
@@ -73,57 +95,50 @@ func (e *Engine) CreateManyThen(ctx context.Context, p access.Principal, object 
 		recs[i] = rec
 	}
 	if len(errs) > 0 {
-		return nil, fault.Invalid(errs...)
+		return nil, nil, fault.Invalid(errs...)
 	}
-	err = e.db.Tx(ctx, func(tx *sql.Tx) error {
-		if len(e.validators[o.Name]) > 0 {
-			for _, rec := range recs {
-				if err := e.checkRecord(ctx, tx, p, o, rec, nil); err != nil {
-					return err
-				}
+	return o, recs, nil
+}
+
+// writeMany writes prepared records and their created events in tx.
+func (e *Engine) writeMany(ctx context.Context, tx *sql.Tx, p access.Principal, o *schema.Object, recs []Record) error {
+	if len(e.validators[o.Name]) > 0 {
+		for _, rec := range recs {
+			if err := e.checkRecord(ctx, tx, p, o, rec, nil); err != nil {
+				return err
 			}
 		}
-		if err := e.checkRelations(ctx, tx, p.WorkspaceID, o, recs); err != nil {
-			return err
-		}
-		// The events are made and encoded on another core while the rows
-		// are written.
-		evs := make([]*events.Event, len(recs))
-		encoded := make(chan error, 1)
-		go func() {
-			for i, rec := range recs {
-				evs[i] = &events.Event{
-					WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: rec.ID(), Kind: "created", At: now,
-					Singular: o.Singular, Summary: "Created " + o.Singular + " " + Title(o, rec), Record: rec,
-					Data: map[string]any{"record": rec},
-				}
-				var err error
-				if evs[i].Encoded, err = json.Marshal(evs[i].Data); err != nil {
-					encoded <- err
-					return
-				}
+	}
+	if err := e.checkRelations(ctx, tx, p.WorkspaceID, o, recs); err != nil {
+		return err
+	}
+	// The events are made and encoded on another core while the rows are
+	// written.
+	evs := make([]*events.Event, len(recs))
+	encoded := make(chan error, 1)
+	go func() {
+		for i, rec := range recs {
+			evs[i] = &events.Event{
+				WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: rec.ID(), Kind: "created", At: rec["created_at"].(time.Time),
+				Singular: o.Singular, Summary: "Created " + o.Singular + " " + Title(o, rec), Record: rec,
+				Data: map[string]any{"record": rec},
 			}
-			encoded <- nil
-		}()
-		err := e.insertMany(ctx, tx, p.WorkspaceID, o, recs)
-		if err2 := <-encoded; err == nil {
-			err = err2
+			var err error
+			if evs[i].Encoded, err = json.Marshal(evs[i].Data); err != nil {
+				encoded <- err
+				return
+			}
 		}
-		if err != nil {
-			return err
-		}
-		if err := e.log.AppendMany(ctx, tx, evs); err != nil {
-			return err
-		}
-		if then != nil {
-			return then(tx, recs)
-		}
-		return nil
-	})
+		encoded <- nil
+	}()
+	err := e.insertMany(ctx, tx, p.WorkspaceID, o, recs)
+	if err2 := <-encoded; err == nil {
+		err = err2
+	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return recs, nil
+	return e.log.AppendMany(ctx, tx, evs)
 }
 
 func (e *Engine) insertMany(ctx context.Context, tx *sql.Tx, ws string, o *schema.Object, recs []Record) error {

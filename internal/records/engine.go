@@ -35,8 +35,10 @@ func (r Record) Version() int64 { v, _ := r["version"].(int64); return v }
 func (r Record) Owner() string { s, _ := r["owner_id"].(string); return s }
 
 // Validator checks a record of one object before it is written, inside the
-// transaction; domain packages register them (webhook URLs, for example).
-type Validator func(ctx context.Context, p access.Principal, rec Record) error
+// transaction tx (what it reads, it reads there: records written earlier
+// in the same transaction count); domain packages register them (webhook
+// URLs, for example).
+type Validator func(ctx context.Context, tx *sql.Tx, p access.Principal, rec Record) error
 
 // Engine serves records of every object.
 type Engine struct {
@@ -409,6 +411,23 @@ func (e *Engine) Get(ctx context.Context, p access.Principal, object, id string,
 		return nil, err
 	}
 	if deleted != nil && !trashed {
+		return nil, fault.NotFound("no %s with id %q (it is in the trash)", o.Singular, id)
+	}
+	return rec, nil
+}
+
+// GetIn reads a live record inside tx, for validators: it sees what the
+// transaction wrote before.
+func (e *Engine) GetIn(ctx context.Context, tx *sql.Tx, p access.Principal, object, id string) (Record, error) {
+	_, o, err := e.object(ctx, p, object)
+	if err != nil {
+		return nil, err
+	}
+	rec, deleted, err := e.get(ctx, tx, p.WorkspaceID, o, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if deleted != nil {
 		return nil, fault.NotFound("no %s with id %q (it is in the trash)", o.Singular, id)
 	}
 	return rec, nil

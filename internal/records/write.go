@@ -121,7 +121,7 @@ func (e *Engine) checkRecord(ctx context.Context, tx *sql.Tx, p access.Principal
 		return fault.Invalid(errs...)
 	}
 	for _, v := range e.validators[o.Name] {
-		if err := v(ctx, p, rec); err != nil {
+		if err := v(ctx, tx, p, rec); err != nil {
 			return err
 		}
 	}
@@ -176,71 +176,101 @@ func customJSON(o *schema.Object, rec Record) string {
 // Update applies a partial update (JSON merge patch: null clears). When
 // ifVersion is not nil it must equal the record's version (else stale).
 func (e *Engine) Update(ctx context.Context, p access.Principal, object, id string, in map[string]any, ifVersion *int64) (Record, error) {
-	_, o, err := e.object(ctx, p, object)
-	if err != nil {
-		return nil, err
-	}
-	if err := access.CanCreate(p, object); err != nil {
-		return nil, err
-	}
-	clean, err := schema.Validate(o, in, false)
+	o, clean, err := e.prepareUpdate(ctx, p, object, in)
 	if err != nil {
 		return nil, err
 	}
 	var out Record
 	err = e.db.Tx(ctx, func(tx *sql.Tx) error {
-		cur, deleted, err := e.get(ctx, tx, p.WorkspaceID, o, id, true)
-		if err != nil {
-			return err
-		}
-		if deleted != nil {
-			return fault.NotFound("no %s with id %q (it is in the trash: restore it first)", o.Singular, id)
-		}
-		if err := access.CanWrite(p, object, cur.Owner()); err != nil {
-			return err
-		}
-		if ifVersion != nil && *ifVersion != cur.Version() {
-			return fault.Stale("%s %s is at version %d, not %d", o.Singular, id, cur.Version(), *ifVersion)
-		}
-		if newOwner, ok := clean["owner_id"]; ok && newOwner != nil && newOwner != cur["owner_id"] {
-			if err := access.CanAssign(p, newOwner.(string)); err != nil {
-				return err
-			}
-		}
-		next := Record{}
-		for k, v := range cur {
-			next[k] = v
-		}
-		changes := map[string]any{}
-		for k, v := range clean {
-			if !reflect.DeepEqual(cur[k], v) {
-				changes[k] = []any{cur[k], v}
-				next[k] = v
-			}
-		}
-		if len(changes) == 0 {
-			out = cur
-			return nil
-		}
-		if err := e.checkRecord(ctx, tx, p, o, next, clean); err != nil {
-			return err
-		}
-		next["version"] = cur.Version() + 1
-		next["updated_at"] = e.now().UTC().Truncate(time.Microsecond)
-		if err := e.update(ctx, tx, p.WorkspaceID, o, next, cur.Version()); err != nil {
-			return err
-		}
-		out = next
-		return e.log.Append(ctx, tx, &events.Event{
-			WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: id, Kind: "updated",
-			Singular: o.Singular, Summary: "Updated " + o.Singular + " " + Title(o, next), Record: next,
-			Data: map[string]any{"changes": changes},
-		})
+		_, out, err = e.updateIn(ctx, tx, p, o, id, clean, ifVersion)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// UpdateIn is Update in a transaction of the caller's (Tx). It returns the
+// record as it was and as it is; they are the same map when the input
+// changed nothing.
+func (e *Engine) UpdateIn(ctx context.Context, tx *sql.Tx, p access.Principal, object, id string, in map[string]any) (before, after Record, err error) {
+	o, clean, err := e.prepareUpdate(ctx, p, object, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	before, after, err = e.updateIn(ctx, tx, p, o, id, clean, nil)
+	if err != nil {
+		return nil, nil, store.Translate(err)
+	}
+	return before, after, nil
+}
+
+func (e *Engine) prepareUpdate(ctx context.Context, p access.Principal, object string, in map[string]any) (*schema.Object, map[string]any, error) {
+	_, o, err := e.object(ctx, p, object)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := access.CanCreate(p, object); err != nil {
+		return nil, nil, err
+	}
+	clean, err := schema.Validate(o, in, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return o, clean, nil
+}
+
+func (e *Engine) updateIn(ctx context.Context, tx *sql.Tx, p access.Principal, o *schema.Object, id string, clean map[string]any, ifVersion *int64) (before, after Record, err error) {
+	cur, deleted, err := e.get(ctx, tx, p.WorkspaceID, o, id, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if deleted != nil {
+		return nil, nil, fault.NotFound("no %s with id %q (it is in the trash: restore it first)", o.Singular, id)
+	}
+	if err := access.CanWrite(p, o.Name, cur.Owner()); err != nil {
+		return nil, nil, err
+	}
+	if ifVersion != nil && *ifVersion != cur.Version() {
+		return nil, nil, fault.Stale("%s %s is at version %d, not %d", o.Singular, id, cur.Version(), *ifVersion)
+	}
+	if newOwner, ok := clean["owner_id"]; ok && newOwner != nil && newOwner != cur["owner_id"] {
+		if err := access.CanAssign(p, newOwner.(string)); err != nil {
+			return nil, nil, err
+		}
+	}
+	next := Record{}
+	for k, v := range cur {
+		next[k] = v
+	}
+	changes := map[string]any{}
+	for k, v := range clean {
+		if !reflect.DeepEqual(cur[k], v) {
+			changes[k] = []any{cur[k], v}
+			next[k] = v
+		}
+	}
+	if len(changes) == 0 {
+		return cur, cur, nil
+	}
+	if err := e.checkRecord(ctx, tx, p, o, next, clean); err != nil {
+		return nil, nil, err
+	}
+	next["version"] = cur.Version() + 1
+	next["updated_at"] = e.now().UTC().Truncate(time.Microsecond)
+	if err := e.update(ctx, tx, p.WorkspaceID, o, next, cur.Version()); err != nil {
+		return nil, nil, err
+	}
+	err = e.log.Append(ctx, tx, &events.Event{
+		WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: id, Kind: "updated",
+		Singular: o.Singular, Summary: "Updated " + o.Singular + " " + Title(o, next), Record: next,
+		Data: map[string]any{"changes": changes},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cur, next, nil
 }
 
 func (e *Engine) update(ctx context.Context, tx *sql.Tx, ws string, o *schema.Object, rec Record, prevVersion int64) error {

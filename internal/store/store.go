@@ -319,6 +319,29 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return <-req.done
 }
 
+// Savepoint runs fn inside a savepoint of tx: when fn fails, what it
+// wrote is rolled back and tx goes on (on PostgreSQL too, where an error
+// otherwise spoils the transaction). fn's error comes back translated as
+// Tx's do; an error that leaves tx unusable is returned as it is.
+func (db *DB) Savepoint(ctx context.Context, tx *sql.Tx, fn func() error) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT step"); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO step"); rerr != nil {
+			return fmt.Errorf("rollback to savepoint: %w", rerr)
+		}
+		if _, rerr := tx.ExecContext(ctx, "RELEASE step"); rerr != nil {
+			return fmt.Errorf("release savepoint: %w", rerr)
+		}
+		return Translate(err)
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE step"); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
 func (db *DB) runTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {

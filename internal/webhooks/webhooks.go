@@ -98,7 +98,7 @@ func private(ip net.IP) bool {
 }
 
 // validate checks a webhook record before it is written.
-func (s *Service) validate(ctx context.Context, p access.Principal, rec records.Record) error {
+func (s *Service) validate(ctx context.Context, _ *sql.Tx, p access.Principal, rec records.Record) error {
 	if err := access.CanAdminister(p); err != nil {
 		return err
 	}
