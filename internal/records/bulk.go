@@ -227,7 +227,9 @@ func (e *Engine) insertMany(ctx context.Context, tx *sql.Tx, ws string, o *schem
 	// All the full-text entries in one statement: FTS5 writes what it holds
 	// in memory as a new segment of its index whenever a later statement of
 	// the transaction begins, so an INSERT per few rows made a segment per
-	// few rows, and merging them was a fifth of an import.
+	// few rows, and merging them was a fifth of an import. The segments a
+	// bulk write leaves are merged in the background once bulk writes
+	// pause (store.DB.MergeSearchLater).
 	list, err := json.Marshal(bodies)
 	if err != nil {
 		return err
@@ -235,6 +237,7 @@ func (e *Engine) insertMany(ctx context.Context, tx *sql.Tx, ws string, o *schem
 	if _, err := tx.ExecContext(ctx, "INSERT INTO "+o.Table+"_fts (rowid, body) SELECT ? + key, value FROM json_each(?)", firstRowID, string(list)); err != nil {
 		return fmt.Errorf("index %s: %w", o.Name, err)
 	}
+	e.db.MergeSearchLater(o.Table+"_fts", int64(len(bodies)), firstRowID-1+int64(len(bodies)))
 	return nil
 }
 

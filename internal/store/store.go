@@ -61,6 +61,9 @@ type DB struct {
 	checkpoints chan struct{}
 	ckpt        *sql.DB
 	ckptDone    chan struct{}
+
+	// merger merges SQLite's full-text indexes after bulk writes.
+	merger *searchMerger
 }
 
 // DefaultURL is the embedded SQLite database inside dataDir.
@@ -134,6 +137,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		checkpoints: make(chan struct{}, 1), ckpt: ckpt, ckptDone: make(chan struct{})}
 	go db.groupCommit()
 	go db.checkpointer()
+	db.merger = newSearchMerger()
+	go db.mergeSearch()
 	return db, nil
 }
 
@@ -194,6 +199,7 @@ func (db *DB) Close() error {
 		<-db.groupDone
 		<-db.ckptDone
 		db.ckpt.Close()
+		<-db.merger.done
 	}
 	db.stmtMu.Lock()
 	for _, st := range db.stmts {
