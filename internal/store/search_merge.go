@@ -14,12 +14,13 @@ import (
 // 200,000 contacts, creates over HTTP ran at 1,150/s (p99 41 ms) instead
 // of 1,700/s (p99 14 ms) until the index was merged. The search merger
 // does that work instead, in the background, once bulk writes have added
-// a quarter of an index and then paused: FTS5 'merge' steps of about 500
-// pages (tens of milliseconds each), each a write transaction of its own
-// so that other writes go on between them, until a step finds nothing
-// left. A step merges across levels (a negative page count), which
-// rewrites the whole index in the end: about 2 µs a row, so it waits for
-// a quarter of new rows rather than following every small import.
+// a quarter of an index and then paused (mergeQuiet): FTS5 'merge' steps
+// of about 500 pages (tens of milliseconds each), each a write transaction
+// of its own so that other writes go on between them, until a step finds
+// nothing left. A step merges across levels (a negative page count),
+// which rewrites the whole index in the end: about 2 µs a row, so it
+// waits for a quarter of new rows rather than following every small
+// import.
 type searchMerger struct {
 	mu      sync.Mutex
 	pending map[string]*bulkWrites // FTS5 table → what bulk writes added
@@ -35,7 +36,11 @@ type bulkWrites struct {
 	last         time.Time
 }
 
-const mergeQuiet = time.Second
+// mergeQuiet is how long bulk writes must pause before a merge starts:
+// longer than a bulk batch takes on a large table (a seed's 5,000 rows
+// take over a second at a million contacts), so that merging never
+// interleaves with a bulk write still going on.
+const mergeQuiet = 5 * time.Second
 
 func newSearchMerger() *searchMerger {
 	m := &searchMerger{pending: map[string]*bulkWrites{}, wake: make(chan struct{}, 1), done: make(chan struct{}), quiet: mergeQuiet}

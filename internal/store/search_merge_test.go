@@ -30,6 +30,7 @@ func TestSearchMergedAfterBulkWrites(t *testing.T) {
 		}
 		return
 	}
+	store.SetMergeQuiet(db, 50*time.Millisecond)
 	if _, err := db.Writer().ExecContext(ctx, `CREATE VIRTUAL TABLE merge_test_fts USING fts5 (body, prefix = '2 3')`); err != nil {
 		t.Fatal(err)
 	}
