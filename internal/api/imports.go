@@ -57,6 +57,25 @@ func (d *Deps) createImport(w http.ResponseWriter, r *http.Request, id *auth.Ide
 	return nil
 }
 
+// listImports pages through the imports, newest first.
+func (d *Deps) listImports(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
+	for k := range r.URL.Query() {
+		if k != "page_size" && k != "page_token" {
+			return fault.BadRequest("unknown query parameter %q (known: page_size, page_token)", k)
+		}
+	}
+	size, err := intParam(r, "page_size", 50, 1, 200)
+	if err != nil {
+		return err
+	}
+	list, next, err := d.Imports.List(r.Context(), id.Principal, r.URL.Query().Get("page_token"), size)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": list, "next_page_token": next})
+	return nil
+}
+
 func (d *Deps) getImport(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
 	im, err := d.Imports.Get(r.Context(), id.Principal, r.PathValue("id"))
 	if err != nil {

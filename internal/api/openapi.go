@@ -131,12 +131,16 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 			"post": obj{"summary": "Create an API key (shown once)", "operationId": "createAPIKey", "requestBody": jsonBody(obj{"type": "object"}), "responses": obj{"201": obj{"description": "Created"}, "default": problemResponse}}},
 		"/api/v1/webhooks/{id}/deliveries": obj{"get": obj{"summary": "A webhook's delivery log", "operationId": "listWebhookDeliveries", "parameters": []any{pathParam("id")},
 			"responses": obj{"200": obj{"description": "Deliveries"}, "default": problemResponse}}},
-		"/api/v1/imports": obj{"post": obj{"summary": "Import a CSV file (any object) or vCards (contacts) as a background job", "operationId": "createImport",
-			"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": obj{"type": "object", "required": []string{"file", "object"}, "properties": obj{
-				"file": obj{"type": "string", "format": "binary"}, "object": obj{"type": "string"}, "mapping": obj{"type": "string", "description": `JSON: {"CSV column": "field"}; "company_id:name" links a company by name`},
-				"dedupe": obj{"type": "string", "enum": []string{"email", "phone", "none"}}, "on_duplicate": obj{"type": "string", "enum": []string{"update", "skip", "create"}},
-				"dry_run": obj{"type": "string", "enum": []string{"true", "false"}, "description": "true: count what the import would do (200), store and write nothing"}}}}}},
-			"responses": obj{"202": jsonResponse("Queued", ref("Import")), "200": jsonResponse("A dry run's counts", ref("ImportDryRun")), "default": problemResponse}}},
+		"/api/v1/imports": obj{"get": obj{"summary": "Imports, newest first (uploads and command-line runs)", "operationId": "listImports",
+			"parameters": []any{queryParam("page_size", "integer", false), queryParam("page_token", "string", false)},
+			"responses": obj{"200": jsonResponse("Imports", obj{"type": "object", "properties": obj{"data": obj{"type": "array", "items": ref("Import")},
+				"next_page_token": obj{"type": "string"}}}), "default": problemResponse}},
+			"post": obj{"summary": "Import a CSV file (any object) or vCards (contacts) as a background job", "operationId": "createImport",
+				"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": obj{"type": "object", "required": []string{"file", "object"}, "properties": obj{
+					"file": obj{"type": "string", "format": "binary"}, "object": obj{"type": "string"}, "mapping": obj{"type": "string", "description": `JSON: {"CSV column": "field"}; "company_id:name" links a company by name`},
+					"dedupe": obj{"type": "string", "enum": []string{"email", "phone", "none"}}, "on_duplicate": obj{"type": "string", "enum": []string{"update", "skip", "create"}},
+					"dry_run": obj{"type": "string", "enum": []string{"true", "false"}, "description": "true: count what the import would do (200), store and write nothing"}}}}}},
+				"responses": obj{"202": jsonResponse("Queued", ref("Import")), "200": jsonResponse("A dry run's counts", ref("ImportDryRun")), "default": problemResponse}}},
 		"/api/v1/imports/{id}": obj{"get": obj{"summary": "An import's state and counts", "operationId": "getImport", "parameters": []any{pathParam("id")},
 			"responses": obj{"200": jsonResponse("The import", ref("Import")), "default": problemResponse}}},
 		"/api/v1/imports/{id}/errors.csv": obj{"get": obj{"summary": "An import's failed rows: line, reason, the row", "operationId": "getImportErrors", "parameters": []any{pathParam("id")},
@@ -147,7 +151,8 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 	schemas["Import"] = obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "object": obj{"type": "string"}, "filename": obj{"type": "string"},
 		"status": obj{"type": "string", "enum": []string{"draft", "queued", "running", "done", "failed", "undone"}}, "rows_total": obj{"type": "integer"}, "rows_done": obj{"type": "integer"},
 		"created": obj{"type": "integer"}, "updated": obj{"type": "integer"}, "skipped": obj{"type": "integer"}, "failed": obj{"type": "integer"},
-		"message": obj{"type": "string"}, "mapping": obj{"type": "object"}, "created_at": obj{"type": "string", "format": "date-time"}, "updated_at": obj{"type": "string", "format": "date-time"}}}
+		"message": obj{"type": "string"}, "mapping": obj{"type": "object"}, "source": obj{"type": "string", "enum": []string{"upload", "command line"}},
+		"created_at": obj{"type": "string", "format": "date-time"}, "updated_at": obj{"type": "string", "format": "date-time"}}}
 	schemas["ImportDryRun"] = obj{"type": "object", "properties": obj{"rows": obj{"type": "integer"}, "created": obj{"type": "integer"}, "updated": obj{"type": "integer"},
 		"skipped": obj{"type": "integer"}, "failed": obj{"type": "integer"}, "companies_created": obj{"type": "integer"},
 		"errors": obj{"type": "array", "description": "the first 20 failed rows", "items": obj{"type": "object", "properties": obj{"line": obj{"type": "integer"}, "reason": obj{"type": "string"}}}}}}

@@ -47,6 +47,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("POST /api/v1/schema", d.createObject)
 	h("POST /api/v1/schema/{object}/fields", d.addField)
 	h("GET /api/v1/search", d.search)
+	h("GET /api/v1/imports", d.listImports)
 	h("POST /api/v1/imports", d.createImport)
 	h("GET /api/v1/imports/{id}", d.getImport)
 	h("GET /api/v1/imports/{id}/errors.csv", d.importErrors)

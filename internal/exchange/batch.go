@@ -35,7 +35,6 @@ func (im *Importer) newRun(ctx context.Context, p access.Principal, o *schema.Ob
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 2000
 	}
-	im.opt = opt
 	r := &run{im: im, ctx: ctx, p: p, o: o, opt: opt, ew: csv.NewWriter(errs), progress: progress,
 		companies: map[string]string{}, inBatch: map[string]bool{}, res: Result{Mapping: opt.Mapping}}
 	if opt.Skip == 0 {

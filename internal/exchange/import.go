@@ -57,7 +57,6 @@ func (r Result) String() string {
 // Importer writes rows of a CSV file as records through the engine.
 type Importer struct {
 	Eng *records.Engine
-	opt Options // of the import under way
 }
 
 type pending struct {

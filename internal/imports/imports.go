@@ -46,8 +46,19 @@ type Import struct {
 	Failed    int               `json:"failed"`
 	Message   string            `json:"message,omitempty"`
 	Mapping   map[string]string `json:"mapping"`
-	CreatedAt time.Time         `json:"created_at"`
-	UpdatedAt time.Time         `json:"updated_at"`
+	// Source is "upload" (through the API or the web, run as a job that
+	// resumes by itself) or "command line" (rapport import, resumed by
+	// running the same command again).
+	Source    string    `json:"source"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Interrupted reports whether a command-line import stopped half-way: it
+// says running, but has recorded no batch for a minute (a running one
+// records a batch every second or so).
+func (im *Import) Interrupted(now time.Time) bool {
+	return im.Source == "command line" && (im.Status == "running" || im.Status == "queued") && now.Sub(im.UpdatedAt) > time.Minute
 }
 
 // Service submits, runs and reports imports.
@@ -241,12 +252,7 @@ func nullable(s string) any {
 
 // Get reads an import's state.
 func (s *Service) Get(ctx context.Context, p access.Principal, id string) (*Import, error) {
-	var im Import
-	var opts string
-	var created, updated store.NullTime
-	err := s.db.QueryRowRead(ctx, `SELECT id, object, filename, options, status, rows_done, created, updated, skipped, failed, message, created_at, updated_at
-		FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).
-		Scan(&im.ID, &im.Object, &im.Filename, &opts, &im.Status, &im.RowsDone, &im.Created, &im.Updated, &im.Skipped, &im.Failed, &im.Message, &created, &updated)
+	im, err := scanImport(s.db.QueryRowRead(ctx, `SELECT `+importColumns+` FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFound("no import with id %q", id)
 	}
@@ -256,10 +262,71 @@ func (s *Service) Get(ctx context.Context, p access.Principal, id string) (*Impo
 	if err := access.CanRead(p, im.Object); err != nil {
 		return nil, err
 	}
+	return im, nil
+}
+
+// List returns the workspace's imports that p may see, newest first, a
+// page at a time: after is the last id of the page before, and next is
+// "" on the last page.
+func (s *Service) List(ctx context.Context, p access.Principal, after string, size int) (list []Import, next string, err error) {
+	if after != "" {
+		if _, err := uuid.Parse(after); err != nil {
+			return nil, "", fault.Invalid(fault.FieldError{Field: "page_token", Message: "is not one this list gave (use next_page_token of the page before)"})
+		}
+	}
+	list = []Import{}
+	for {
+		rows, err := s.db.Query(ctx, `SELECT `+importColumns+` FROM imports WHERE workspace_id = $1 AND ($2 = '' OR id < $2) AND status <> 'draft'
+			ORDER BY id DESC LIMIT $3`, p.WorkspaceID, after, size+1)
+		if err != nil {
+			return nil, "", err
+		}
+		read := 0
+		for rows.Next() {
+			read++
+			im, err := scanImport(rows)
+			if err != nil {
+				rows.Close()
+				return nil, "", err
+			}
+			after = im.ID
+			if access.CanRead(p, im.Object) == nil && len(list) <= size {
+				list = append(list, *im)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, "", err
+		}
+		if len(list) > size {
+			return list[:size], list[size-1].ID, nil
+		}
+		if read <= size {
+			return list, "", nil
+		}
+	}
+}
+
+const importColumns = `id, object, filename, options, file IS NULL, status, rows_done, created, updated, skipped, failed, message, created_at, updated_at`
+
+// scanImport reads a row of importColumns.
+func scanImport(row interface{ Scan(...any) error }) (*Import, error) {
+	var im Import
+	var opts string
+	var fromDisk bool
+	var created, updated store.NullTime
+	err := row.Scan(&im.ID, &im.Object, &im.Filename, &opts, &fromDisk, &im.Status, &im.RowsDone, &im.Created, &im.Updated, &im.Skipped, &im.Failed, &im.Message, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
 	var st stored
 	_ = json.Unmarshal([]byte(opts), &st)
 	im.Mapping, im.RowsTotal = st.Options.Mapping, max(st.RowsTotal, im.RowsDone)
 	im.CreatedAt, im.UpdatedAt = created.Time, updated.Time
+	im.Source = "upload"
+	if fromDisk {
+		im.Source = "command line"
+	}
 	return &im, nil
 }
 

@@ -19,11 +19,59 @@ type importData struct {
 	Fields  []*schema.Field
 	ByName  bool // the object links companies by name
 	Percent int
-	Error   string
+	// Interrupted: a command-line import that stopped half-way.
+	Interrupted bool
+	Error       string
 	// The rules chosen on the mapping step, and what a dry run with them
 	// found.
 	Dedupe, OnDuplicate string
 	DryRun              *imports.DryRunReport
+}
+
+// importRow is an import in the list of imports.
+type importRow struct {
+	*imports.Import
+	Label              string // the object's, in the page's language
+	Started, StartedAt string // relative, and exact for the tooltip
+	Percent            int
+	Interrupted        bool
+}
+
+// importsPage lists the imports, newest first: uploads and command-line
+// runs, with their state and counts (the page reloads itself while one
+// runs).
+func (d *Deps) importsPage(w http.ResponseWriter, r *http.Request, sh *shell) {
+	list, next, err := d.Imports.List(r.Context(), sh.Identity.Principal, r.URL.Query().Get("after"), 50)
+	if err != nil {
+		d.failAt(w, r, sh, err)
+		return
+	}
+	now := d.now()
+	rows := make([]importRow, 0, len(list))
+	for i := range list {
+		im := &list[i]
+		row := importRow{Import: im, Label: im.Object, Started: sh.L.Relative(im.CreatedAt, now), StartedAt: sh.L.Time(im.CreatedAt),
+			Percent: percent(im), Interrupted: im.Interrupted(now)}
+		if o, ok := sh.Schema.Object(im.Object); ok {
+			row.Label = objectLabel(sh.L, o)
+		}
+		if (im.Status == "queued" || im.Status == "running") && !row.Interrupted {
+			sh.Refresh = 2
+		}
+		rows = append(rows, row)
+	}
+	d.renderShell(w, http.StatusOK, "imports.html", sh.L.T("imports.title"), sh, struct {
+		Imports []importRow
+		Next    string
+	}{rows, next})
+}
+
+// percent is how far an import got.
+func percent(im *imports.Import) int {
+	if im.RowsTotal == 0 {
+		return 0
+	}
+	return min(100, im.RowsDone*100/im.RowsTotal)
 }
 
 // importNew is the wizard's first step: choose a file.
@@ -101,12 +149,11 @@ func (d *Deps) showImport(w http.ResponseWriter, r *http.Request, sh *shell, id 
 			return
 		}
 	}
-	if im.Status == "queued" || im.Status == "running" {
+	data.Interrupted = im.Interrupted(d.now())
+	if (im.Status == "queued" || im.Status == "running") && !data.Interrupted {
 		sh.Refresh = 2
 	}
-	if im.RowsTotal > 0 {
-		data.Percent = min(100, im.RowsDone*100/im.RowsTotal)
-	}
+	data.Percent = percent(im)
 	d.renderShell(w, http.StatusOK, "import.html", sh.L.T("import.title", objectLabel(sh.L, o)), sh, data)
 }
 

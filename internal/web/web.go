@@ -100,6 +100,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /views", d.signedIn(d.saveView))
 	mux.HandleFunc("POST /bulk", d.signedIn(d.bulk))
 	mux.HandleFunc("POST /restore", d.signedIn(d.restore))
+	mux.HandleFunc("GET /imports", d.signedIn(d.importsPage))
 	mux.HandleFunc("GET /imports/new", d.signedIn(d.importNew))
 	mux.HandleFunc("POST /imports/new", d.signedIn(d.importUpload))
 	mux.HandleFunc("GET /imports/{id}", d.signedIn(d.importPage))
