@@ -262,6 +262,21 @@ func TestImport(t *testing.T) {
 	if r.code != 0 || r.stdout != "created 0, updated 0, skipped 0, failed 5\n" || !strings.Contains(r.stderr, "5 rows in") {
 		t.Fatalf("third import: %+v", r)
 	}
+	// A batch with a taken email and a new one: the batch is written again
+	// row by row, and only the taken one fails.
+	mixed := filepath.Join(dir, "mixed.csv")
+	_ = os.WriteFile(mixed, []byte("First Name,Email,Company\nNew,new@acme.example,Fresh Co\nTaken,ada@acme.example,Other Co\n"), 0o600)
+	r = runCmd(t, env, "", "import", "contacts", mixed, "--dedupe", "none")
+	if r.code != 0 || r.stdout != "created 1, updated 0, skipped 0, failed 1\n" {
+		t.Fatalf("mixed import: %+v", r)
+	}
+	if errs, _ := os.ReadFile(mixed + ".errors.csv"); !strings.Contains(string(errs), "3,email: email is already taken,Taken") {
+		t.Errorf("mixed import's errors: %s", errs)
+	}
+	runCmd(t, env, "", "export", "companies", "--format", "json", "-o", out)
+	if b, _ = os.ReadFile(out); !strings.Contains(string(b), `"name":"Fresh Co"`) || strings.Count(string(b), "\n") != 4 {
+		t.Errorf("companies after the mixed import: %s", b)
+	}
 	// Latin-1 with semicolons, German headers, a mapping given by hand.
 	src, _ = os.ReadFile("../exchange/testdata/pipedrive-latin1.csv")
 	file = filepath.Join(dir, "pipedrive.csv")
