@@ -282,3 +282,30 @@ func TestImportStoppedMidFile(t *testing.T) {
 		{Name: "last row found", Method: "GET", Path: "/api/v1/contacts?q=p2999%40example.com", Status: 200, Contains: []string{`"first_name":"P2999"`}, Lacks: []string{`"first_name":"P2998"`}},
 	})
 }
+
+// TestImportDedupeByPhone: with dedupe by phone, a row finds the record
+// whose number is the same in E.164 however either was written; a number
+// that only some other field's words contain (an email of digits) is no
+// duplicate; a number twice in the file updates the same record twice.
+func TestImportDedupeByPhone(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","phone":"+49 30 1234567"}`, Status: 201, Events: 1, Save: "ada"},
+		{Name: "bob", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Bob","phone":"+44 20 7946 0000"}`, Status: 201, Events: 1, Save: "bob"},
+		{Name: "carl", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Carl","email":"4930555000@numbers.example"}`, Status: 201, Events: 1, Save: "carl"},
+	})
+	csv := "First Name,Phone,Job Title\nAda,030 1234567,Countess\nRobert,+44 (20) 7946-0000,Engineer\nDora,030 555000,Pilot\nEve,,Nobody\nAda Again,+49301234567,Twice\n"
+	r := e.upload(t, access.Manager, "/api/v1/imports", map[string]string{"object": "contacts", "dedupe": "phone"}, "phones.csv", []byte(csv))
+	if r.Status != 202 {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
+	}
+	e.Vars["import"] = jsonField(t, r.Body, "id")
+	drain(t, e)
+	e.Run(t, []Scenario{
+		{Name: "counts", Method: "GET", Path: "/api/v1/imports/{{import}}", Status: 200, Contains: []string{`"status":"done"`, `"created":2`, `"updated":3`, `"failed":0`}},
+		{Name: "ada updated twice", Method: "GET", Path: "/api/v1/contacts/{{ada}}", Status: 200, Contains: []string{`"first_name":"Ada Again"`, `"title":"Twice"`}},
+		{Name: "bob updated", Method: "GET", Path: "/api/v1/contacts/{{bob}}", Status: 200, Contains: []string{`"first_name":"Robert"`, `"title":"Engineer"`}},
+		{Name: "carl left alone", Method: "GET", Path: "/api/v1/contacts/{{carl}}", Status: 200, Contains: []string{`"first_name":"Carl"`}, Lacks: []string{"Pilot"}},
+		{Name: "dora and eve created", Method: "GET", Path: "/api/v1/contacts?count=true", Status: 200, Contains: []string{`"total":5`, `"first_name":"Dora"`, `"first_name":"Eve"`}},
+	})
+}

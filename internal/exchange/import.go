@@ -326,39 +326,29 @@ func (im *Importer) missingCompanies(ctx context.Context, p access.Principal, ba
 }
 
 // duplicates finds, for each row of a batch, the record it duplicates by
-// the dedupe rule (nil where none): by email in one query, by phone through
-// the search index (which holds each number in E.164).
+// the dedupe rule (nil where none), in one query: by email, or by phone
+// through the search index (which holds each number in E.164).
 func (im *Importer) duplicates(ctx context.Context, p access.Principal, o *schema.Object, dedupe string, batch []pending) ([]records.Record, error) {
 	out := make([]records.Record, len(batch))
-	switch dedupe {
-	case "email":
-		var keys []string
-		for _, b := range batch {
-			if k := dedupeKey(b.in, "email"); k != "" {
-				keys = append(keys, k)
-			}
+	if dedupe != "email" && dedupe != "phone" {
+		return out, nil
+	}
+	var keys []string
+	for _, b := range batch {
+		if k := dedupeKey(b.in, dedupe); k != "" {
+			keys = append(keys, k)
 		}
-		existing, err := im.Eng.FindBy(ctx, p, o.Name, "email", keys)
-		if err != nil {
-			return nil, err
-		}
-		for i, b := range batch {
-			out[i] = existing[dedupeKey(b.in, "email")]
-		}
-	case "phone":
-		for i, b := range batch {
-			k := dedupeKey(b.in, "phone")
-			if k == "" {
-				continue
-			}
-			page, err := im.Eng.List(ctx, p, o.Name, records.Query{Q: k[1:], PageSize: 1})
-			if err != nil {
-				return nil, err
-			}
-			if len(page.Data) == 1 && phone.E164(fmt.Sprint(page.Data[0]["phone"])) == k {
-				out[i] = page.Data[0]
-			}
-		}
+	}
+	find := im.Eng.FindBy
+	if dedupe == "phone" {
+		find = im.Eng.FindByPhone
+	}
+	existing, err := find(ctx, p, o.Name, dedupe, keys)
+	if err != nil {
+		return nil, err
+	}
+	for i, b := range batch {
+		out[i] = existing[dedupeKey(b.in, dedupe)]
 	}
 	return out, nil
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/phone"
+	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -90,4 +92,63 @@ func findByArgs(d store.Dialect, ws string, values []string) []any {
 		args = append(args, v)
 	}
 	return args
+}
+
+// FindByPhone reads the live records whose phone field holds one of the
+// numbers (in E.164), keyed by that number (the first record per number),
+// in one query through the full-text index, which holds each phone number
+// as its E.164 digits. Imports use it to find what a batch of rows
+// duplicates by phone.
+func (e *Engine) FindByPhone(ctx context.Context, p access.Principal, object, field string, numbers []string) (map[string]Record, error) {
+	_, o, err := e.object(ctx, p, object)
+	if err != nil {
+		return nil, err
+	}
+	if f, ok := o.Field(field); !ok || f.Kind != schema.Phone || f.Custom {
+		return nil, fault.BadRequest("%s has no built-in phone field %q", object, field)
+	}
+	out := map[string]Record{}
+	want := map[string]bool{}
+	var terms []string
+	for _, n := range numbers {
+		digits := strings.TrimPrefix(n, "+")
+		if digits == "" || strings.Trim(digits, "0123456789") != "" || want[n] {
+			continue // not E.164: nothing can match it
+		}
+		want[n] = true
+		terms = append(terms, digits)
+	}
+	if len(terms) == 0 {
+		return out, nil
+	}
+	d := e.db.Dialect()
+	var query string
+	var match any
+	if d == store.SQLite {
+		query = "SELECT " + selectList(o, "t") + " FROM " + o.Table + "_fts f JOIN " + store.QuoteIdent(o.Table) + " t ON t.rowid = f.rowid WHERE " +
+			o.Table + "_fts MATCH $1 AND t.workspace_id = $2 AND t.deleted_at IS NULL ORDER BY t.rowid"
+		match = `body:("` + strings.Join(terms, `" OR "`) + `")`
+	} else {
+		query = "SELECT " + selectList(o, "t") + " FROM " + store.QuoteIdent(o.Table) + " t WHERE t.search @@ to_tsquery('simple', $1) AND t.workspace_id = $2 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id"
+		match = strings.Join(terms, " | ")
+	}
+	rows, err := e.db.Reader().QueryContext(ctx, query, match, p.WorkspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("find %s by %s: %w", object, field, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		rec, _, err := scanRecord(o, rows)
+		if err != nil {
+			return nil, err
+		}
+		// The index matched a token: the record's own number decides.
+		s, _ := rec[field].(string)
+		if n := phone.E164(s); want[n] {
+			if _, seen := out[n]; !seen {
+				out[n] = rec
+			}
+		}
+	}
+	return out, rows.Err()
 }
