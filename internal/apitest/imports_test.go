@@ -308,4 +308,17 @@ func TestImportDedupeByPhone(t *testing.T) {
 		{Name: "carl left alone", Method: "GET", Path: "/api/v1/contacts/{{carl}}", Status: 200, Contains: []string{`"first_name":"Carl"`}, Lacks: []string{"Pilot"}},
 		{Name: "dora and eve created", Method: "GET", Path: "/api/v1/contacts?count=true", Status: 200, Contains: []string{`"total":5`, `"first_name":"Dora"`, `"first_name":"Eve"`}},
 	})
+	// A sales user may not change others' records: the batch is refused,
+	// written again row by row, and only the row updating Ada fails.
+	r = e.upload(t, access.Sales, "/api/v1/imports", map[string]string{"object": "contacts", "dedupe": "phone"}, "spy.csv", []byte("First Name,Phone,Job Title\nAda,030 1234567,Spy\nFay,+33 1 23 45 67 89,Agent\n"))
+	if r.Status != 202 {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
+	}
+	e.Vars["import"] = jsonField(t, r.Body, "id")
+	drain(t, e)
+	e.Run(t, []Scenario{
+		{Name: "one refused", Method: "GET", Path: "/api/v1/imports/{{import}}", Status: 200, Contains: []string{`"created":1`, `"updated":0`, `"failed":1`}},
+		{Name: "why", Method: "GET", Path: "/api/v1/imports/{{import}}/errors.csv", Status: 200, Contains: []string{"2,a sales may change only records they own,Ada"}},
+		{Name: "ada as she was", Method: "GET", Path: "/api/v1/contacts/{{ada}}", Status: 200, Contains: []string{`"title":"Twice"`}},
+	})
 }

@@ -115,7 +115,8 @@ func (w *batchWrite) write(o *schema.Object, batch []pending, dups []records.Rec
 	if err := w.makeCompanies(names); err != nil {
 		return err
 	}
-	var creates []pending
+	var creates, updates []pending
+	var updateIDs []string
 	for i, b := range batch {
 		if b.company != "" {
 			k := strings.ToLower(b.company)
@@ -135,6 +136,8 @@ func (w *batchWrite) write(o *schema.Object, batch []pending, dups []records.Rec
 			creates = append(creates, b)
 		case w.opt.OnDuplicate == "skip":
 			w.res.Skipped++
+		case !w.careful:
+			updates, updateIDs = append(updates, b), append(updateIDs, dup.ID())
 		default:
 			if err := w.update(o, b, dup.ID()); err != nil {
 				if fault.As(err) == nil {
@@ -146,7 +149,43 @@ func (w *batchWrite) write(o *schema.Object, batch []pending, dups []records.Rec
 			w.res.Updated++
 		}
 	}
+	if err := w.updateAll(o, updates, updateIDs); err != nil {
+		return err
+	}
 	return w.create(o, creates)
+}
+
+// updateAll writes rows over the records they duplicate (ids[i] is
+// items[i]'s) together, with their notes: the way straight through (a
+// careful attempt updates one by one).
+func (w *batchWrite) updateAll(o *schema.Object, items []pending, ids []string) error {
+	if len(items) == 0 {
+		return nil
+	}
+	inputs := make([]map[string]any, len(items))
+	for i, b := range items {
+		inputs[i] = b.in
+	}
+	var before, after, notes []records.Record
+	err := w.step(func() error {
+		var err error
+		if before, after, err = w.im.Eng.UpdateManyIn(w.ctx, w.tx, w.p, o.Name, ids, inputs); err != nil {
+			return err
+		}
+		notes, err = w.writeNotes(items, ids)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for i, b := range items {
+		if after[i].Version() != before[i].Version() {
+			w.journal = append(w.journal, change{o.Name, ids[i], beforeOf(before[i], b.in)})
+		}
+	}
+	w.res.Updated += len(items)
+	w.created("activities", notes)
+	return nil
 }
 
 // makeCompanies creates the companies named, all at once or, when that is

@@ -385,10 +385,15 @@ func (e *Engine) get(ctx context.Context, q store.Querier, ws string, o *schema.
 		query += " FOR UPDATE"
 	}
 	var row *sql.Row
-	if q == e.db.Reader() {
-		row = e.db.QueryRowRead(ctx, query, ws, id)
-	} else {
-		row = q.QueryRowContext(ctx, query, ws, id)
+	switch t := q.(type) {
+	case *sql.Tx: // a statement prepared once on SQLite's writer
+		row = e.db.QueryRow(ctx, t, query, ws, id)
+	default:
+		if q == e.db.Reader() {
+			row = e.db.QueryRowRead(ctx, query, ws, id)
+		} else {
+			row = q.QueryRowContext(ctx, query, ws, id)
+		}
 	}
 	rec, deleted, err := scanRecord(o, row)
 	if err == sql.ErrNoRows {

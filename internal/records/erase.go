@@ -40,7 +40,7 @@ func (e *Engine) Erase(ctx context.Context, p access.Principal, object, id strin
 		if _, ok := o.Field("do_not_contact"); ok {
 			next["do_not_contact"] = true // nothing may reach an erased person, even restored
 		}
-		if err := e.update(ctx, tx, p.WorkspaceID, o, next, cur.Version()); err != nil {
+		if err := e.update(ctx, tx, p.WorkspaceID, o, next, cur.Version(), nil); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE "+store.QuoteIdent(o.Table)+" SET deleted_at = COALESCE(deleted_at, $3) WHERE workspace_id = $1 AND id = $2",

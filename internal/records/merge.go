@@ -110,7 +110,7 @@ func (e *Engine) Merge(ctx context.Context, p access.Principal, object, keepID s
 					}
 				}
 			}
-			if err := e.update(ctx, tx, p.WorkspaceID, o, freed, dup.Version()); err != nil {
+			if err := e.update(ctx, tx, p.WorkspaceID, o, freed, dup.Version(), nil); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, "UPDATE "+store.QuoteIdent(o.Table)+" SET deleted_at = $3 WHERE workspace_id = $1 AND id = $2", p.WorkspaceID, id, d.Time(now)); err != nil {
@@ -118,7 +118,7 @@ func (e *Engine) Merge(ctx context.Context, p access.Principal, object, keepID s
 			}
 		}
 		next["updated_at"], next["version"] = now, keep.Version()+1
-		if err := e.update(ctx, tx, p.WorkspaceID, o, next, keep.Version()); err != nil {
+		if err := e.update(ctx, tx, p.WorkspaceID, o, next, keep.Version(), nil); err != nil {
 			return err
 		}
 		rels, refs, err := e.repoint(ctx, tx, p.WorkspaceID, s, o, keepID, dupIDs)
@@ -336,7 +336,7 @@ func (e *Engine) Unmerge(ctx context.Context, p access.Principal, object, keepID
 			next[k] = clean
 		}
 		next["updated_at"], next["version"] = now, keep.Version()+1
-		if err := e.update(ctx, tx, p.WorkspaceID, o, next, keep.Version()); err != nil {
+		if err := e.update(ctx, tx, p.WorkspaceID, o, next, keep.Version(), nil); err != nil {
 			return err
 		}
 		for _, id := range m.MergedIDs {
@@ -358,7 +358,7 @@ func (e *Engine) Unmerge(ctx context.Context, p access.Principal, object, keepID
 				}
 			}
 			back["updated_at"], back["version"] = now, dup.Version()+1
-			if err := e.update(ctx, tx, p.WorkspaceID, o, back, dup.Version()); err != nil {
+			if err := e.update(ctx, tx, p.WorkspaceID, o, back, dup.Version(), nil); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, "UPDATE "+store.QuoteIdent(o.Table)+" SET deleted_at = NULL WHERE workspace_id = $1 AND id = $2", p.WorkspaceID, id); err != nil {

@@ -182,7 +182,7 @@ func (e *Engine) Update(ctx context.Context, p access.Principal, object, id stri
 	}
 	var out Record
 	err = e.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, out, err = e.updateIn(ctx, tx, p, o, id, clean, ifVersion)
+		_, out, err = e.updateIn(ctx, tx, p, o, id, clean, ifVersion, nil)
 		return err
 	})
 	if err != nil {
@@ -199,7 +199,7 @@ func (e *Engine) UpdateIn(ctx context.Context, tx *sql.Tx, p access.Principal, o
 	if err != nil {
 		return nil, nil, err
 	}
-	before, after, err = e.updateIn(ctx, tx, p, o, id, clean, nil)
+	before, after, err = e.updateIn(ctx, tx, p, o, id, clean, nil, nil)
 	if err != nil {
 		return nil, nil, store.Translate(err)
 	}
@@ -221,7 +221,9 @@ func (e *Engine) prepareUpdate(ctx context.Context, p access.Principal, object s
 	return o, clean, nil
 }
 
-func (e *Engine) updateIn(ctx context.Context, tx *sql.Tx, p access.Principal, o *schema.Object, id string, clean map[string]any, ifVersion *int64) (before, after Record, err error) {
+// updateIn updates one record in tx. With lt, its event and search entry
+// are left to lt, to be written with others' (UpdateManyIn).
+func (e *Engine) updateIn(ctx context.Context, tx *sql.Tx, p access.Principal, o *schema.Object, id string, clean map[string]any, ifVersion *int64, lt *later) (before, after Record, err error) {
 	cur, deleted, err := e.get(ctx, tx, p.WorkspaceID, o, id, true)
 	if err != nil {
 		return nil, nil, err
@@ -259,21 +261,25 @@ func (e *Engine) updateIn(ctx context.Context, tx *sql.Tx, p access.Principal, o
 	}
 	next["version"] = cur.Version() + 1
 	next["updated_at"] = e.now().UTC().Truncate(time.Microsecond)
-	if err := e.update(ctx, tx, p.WorkspaceID, o, next, cur.Version()); err != nil {
+	if err := e.update(ctx, tx, p.WorkspaceID, o, next, cur.Version(), lt); err != nil {
 		return nil, nil, err
 	}
-	err = e.log.Append(ctx, tx, &events.Event{
+	ev := &events.Event{
 		WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: id, Kind: "updated",
 		Singular: o.Singular, Summary: "Updated " + o.Singular + " " + Title(o, next), Record: next,
 		Data: map[string]any{"changes": changes},
-	})
-	if err != nil {
+	}
+	if lt != nil {
+		lt.events = append(lt.events, ev)
+	} else if err := e.log.Append(ctx, tx, ev); err != nil {
 		return nil, nil, err
 	}
 	return cur, next, nil
 }
 
-func (e *Engine) update(ctx context.Context, tx *sql.Tx, ws string, o *schema.Object, rec Record, prevVersion int64) error {
+// update writes a record's new version; on SQLite its search entry too,
+// or, given lt, leaves that to lt.
+func (e *Engine) update(ctx context.Context, tx *sql.Tx, ws string, o *schema.Object, rec Record, prevVersion int64, lt *later) error {
 	d := e.db.Dialect()
 	args := []any{ws, rec.ID(), prevVersion, d.Time(rec["updated_at"].(time.Time)), rec.Version(), rec["owner_id"], customJSON(o, rec)}
 	sets := []string{"updated_at = " + d.Placeholder(4), "version = " + d.Placeholder(5), "owner_id = " + d.Placeholder(6), "custom = " + d.Placeholder(7)}
@@ -306,6 +312,10 @@ func (e *Engine) update(ctx context.Context, tx *sql.Tx, ws string, o *schema.Ob
 			return fault.Stale("%s %s changed meanwhile", o.Singular, rec.ID())
 		}
 		return err
+	}
+	if lt != nil {
+		lt.search(rowid, body)
+		return nil
 	}
 	if _, err := e.db.Exec(ctx, tx, "DELETE FROM "+o.Table+"_fts WHERE rowid = $1", rowid); err != nil {
 		return err
