@@ -109,18 +109,42 @@ func selectList(o *schema.Object, alias string) string {
 
 // scanRecord reads one row selected with selectList.
 func scanRecord(o *schema.Object, sc interface{ Scan(...any) error }) (Record, *time.Time, error) {
-	cols := columns(o)
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
+	sh := shapeOf(o)
+	vals := make([]any, len(sh.cols))
+	ptrs := make([]any, len(sh.cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
 	if err := sc.Scan(ptrs...); err != nil {
 		return nil, nil, err
 	}
+	return sh.record(vals)
+}
+
+// rowShape is how a row of selectList reads: its columns, and the field
+// each column holds (nil for the system ones).
+type rowShape struct {
+	o      *schema.Object
+	cols   []string
+	fields []*schema.Field
+}
+
+func shapeOf(o *schema.Object) *rowShape {
+	sh := &rowShape{o: o, cols: columns(o)}
+	sh.fields = make([]*schema.Field, len(sh.cols))
+	for i, c := range sh.cols {
+		sh.fields[i], _ = o.Field(c)
+	}
+	return sh
+}
+
+// record converts a row's column values into a record, and says when it
+// went to the trash.
+func (sh *rowShape) record(vals []any) (Record, *time.Time, error) {
+	o := sh.o
 	rec := make(Record, len(o.Fields)+5)
 	var deleted *time.Time
-	for i, c := range cols {
+	for i, c := range sh.cols {
 		v := vals[i]
 		switch c {
 		case "id", "owner_id":
@@ -147,8 +171,7 @@ func scanRecord(o *schema.Object, sc interface{ Scan(...any) error }) (Record, *
 				return nil, nil, err
 			}
 		default:
-			f, _ := o.Field(c)
-			cv, err := fromColumn(f, v)
+			cv, err := fromColumn(sh.fields[i], v)
 			if err != nil {
 				return nil, nil, fmt.Errorf("read %s.%s: %w", o.Name, c, err)
 			}
