@@ -145,7 +145,8 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 		companies = append(companies, co{rec.ID(), rec["domain"].(string), t})
 	}
 	updates, activities := 0, 0
-	for _, t := range times(contacts, start.Add(span/24), span-span/24) {
+	imported := min(len(demoLeads), contacts/4) // the rest come in by an import, now
+	for _, t := range times(contacts-imported, start.Add(span/24), span-span/24) {
 		c := companies[g.r.IntN(len(companies))]
 		if g.r.IntN(6) == 0 || c.since.After(t) {
 			c = co{}
@@ -208,6 +209,14 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 	}
 	clock.set(time.Time{})
 	fmt.Fprintf(stdout, "demo: created %d companies and %d contacts, with %d later changes and %d activities over two years\n", nCompanies, contacts, updates, activities)
+	if imported == 0 {
+		return nil
+	}
+	im, err := demoImport(ctx, sys, p, imported)
+	if err != nil {
+		return fmt.Errorf("demo import: %w", err)
+	}
+	fmt.Fprintf(stdout, "demo: imported %s: created %d, updated %d, failed %d\n", im.Filename, im.Created, im.Updated, im.Failed)
 	return nil
 }
 
