@@ -111,7 +111,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := e.Server.URL
-	var title, timeline, rows, hits, who, view, firstRow, afterSlash, live, liveFocus, tierLabel, flashDe, listDe string
+	var title, timeline, rows, hits, who, view, firstRow, afterSlash, live, liveFocus, tierLabel, flashDe, listDe, imported string
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/contacts"), // signed out: the sign-in page, then back here
 		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
@@ -197,6 +197,11 @@ func TestBrowserJourney(t *testing.T) {
 		settle,
 		chromedp.WaitVisible(chromedp.CSS(`.timeline .day`)),
 		shot("company-page"),
+		// The demo's import on the imports page.
+		chromedp.Navigate(base+"/imports"),
+		chromedp.WaitVisible(chromedp.CSS(`table.records tbody tr`)),
+		textOf(`table.records tbody tr:first-child`, &imported),
+		shot("imports"),
 		// Switch to German.
 		chromedp.Navigate(base+"/account"),
 		chromedp.WaitVisible(chromedp.CSS(`#locale`)),
@@ -236,6 +241,9 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	if !strings.Contains(live, "Grace Hopper") || !strings.Contains(liveFocus, "/contacts/") {
 		t.Errorf("search as you type: %q, Down focused %q", live, liveFocus)
+	}
+	if !strings.Contains(imported, "trade-show-leads.csv") || !strings.Contains(imported, "Done") {
+		t.Errorf("the imports page: %q", imported)
 	}
 	if strings.TrimSpace(tierLabel) != "Tier" {
 		t.Errorf("the new field on the form: %q", tierLabel)
