@@ -357,6 +357,12 @@ func (s *Service) run(ctx context.Context, j *jobs.Job) error {
 	}
 	_, err := s.execute(ctx, p, pl.ImportID, bytes.NewReader(data), exchange.IsVCard(data[:min(len(data), 64)]),
 		func(exchange.Result) error { return s.queue.Heartbeat(ctx, j) })
+	if err != nil && ctx.Err() != nil {
+		// Stopping: whatever failed, failed for that (a statement cut
+		// short, a transaction rolled back under it). The job is released
+		// and the import resumes after its last batch.
+		return ctx.Err()
+	}
 	if fault.As(err) != nil {
 		return jobs.Permanent(err)
 	}
@@ -436,7 +442,7 @@ func (s *Service) execute(ctx context.Context, p access.Principal, id string, sr
 		res, err = im.ImportCSV(ctx, p, object, src, st.Options, &errBuf, progress)
 	}
 	if err != nil {
-		if fault.As(err) != nil {
+		if fault.As(err) != nil && ctx.Err() == nil {
 			_, _ = s.db.Writer().ExecContext(context.WithoutCancel(ctx), `UPDATE imports SET status = 'failed', message = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
 				p.WorkspaceID, id, err.Error(), d.Time(s.now()))
 		}
