@@ -293,6 +293,7 @@ func TestImportDedupeByPhone(t *testing.T) {
 		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","phone":"+49 30 1234567"}`, Status: 201, Events: 1, Save: "ada"},
 		{Name: "bob", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Bob","phone":"+44 20 7946 0000"}`, Status: 201, Events: 1, Save: "bob"},
 		{Name: "carl", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Carl","email":"4930555000@numbers.example"}`, Status: 201, Events: 1, Save: "carl"},
+		{Name: "bob by name", Method: "GET", Path: "/api/v1/contacts?q=Bob&count=true", Status: 200, Contains: []string{`"total":1`}},
 	})
 	csv := "First Name,Phone,Job Title\nAda,030 1234567,Countess\nRobert,+44 (20) 7946-0000,Engineer\nDora,030 555000,Pilot\nEve,,Nobody\nAda Again,+49301234567,Twice\n"
 	r := e.upload(t, access.Manager, "/api/v1/imports", map[string]string{"object": "contacts", "dedupe": "phone"}, "phones.csv", []byte(csv))
@@ -307,6 +308,10 @@ func TestImportDedupeByPhone(t *testing.T) {
 		{Name: "bob updated", Method: "GET", Path: "/api/v1/contacts/{{bob}}", Status: 200, Contains: []string{`"first_name":"Robert"`, `"title":"Engineer"`}},
 		{Name: "carl left alone", Method: "GET", Path: "/api/v1/contacts/{{carl}}", Status: 200, Contains: []string{`"first_name":"Carl"`}, Lacks: []string{"Pilot"}},
 		{Name: "dora and eve created", Method: "GET", Path: "/api/v1/contacts?count=true", Status: 200, Contains: []string{`"total":5`, `"first_name":"Dora"`, `"first_name":"Eve"`}},
+		// The updated records' search entries were replaced, a batch at a time.
+		{Name: "found by the new name", Method: "GET", Path: "/api/v1/contacts?q=Robert", Status: 200, Contains: []string{`"id":"{{bob}}"`}},
+		{Name: "not by the old one", Method: "GET", Path: "/api/v1/contacts?q=Bob&count=true", Status: 200, Contains: []string{`"total":0`}},
+		{Name: "nor twice", Method: "GET", Path: "/api/v1/contacts?q=Again&count=true", Status: 200, Contains: []string{`"total":1`, `"id":"{{ada}}"`}},
 	})
 	// A sales user may not change others' records: the batch is refused,
 	// written again row by row, and only the row updating Ada fails.
