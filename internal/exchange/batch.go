@@ -33,7 +33,7 @@ func (im *Importer) newRun(ctx context.Context, p access.Principal, o *schema.Ob
 		opt.OnDuplicate = "update"
 	}
 	if opt.BatchSize <= 0 {
-		opt.BatchSize = 2000
+		opt.BatchSize = 5000
 	}
 	r := &run{im: im, ctx: ctx, p: p, o: o, opt: opt, ew: csv.NewWriter(errs), progress: progress,
 		companies: map[string]string{}, inBatch: map[string]bool{}, res: Result{Mapping: opt.Mapping}}

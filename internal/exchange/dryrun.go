@@ -87,7 +87,7 @@ func (im *Importer) DryRun(ctx context.Context, p access.Principal, object strin
 		batch = batch[:0]
 		return nil
 	}
-	err = eachRow(ctx, cr, o, Options{Mapping: opt.Mapping}, func(it row) error {
+	err = eachRow(ctx, cr, o, Options{Mapping: opt.Mapping}, chunkSize, func(it row) error {
 		out.Rows++
 		if it.reason != "" {
 			out.Failed++

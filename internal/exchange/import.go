@@ -27,7 +27,7 @@ type Options struct {
 	Mapping     map[string]string
 	Dedupe      string // email, phone or none
 	OnDuplicate string // update, skip or create
-	BatchSize   int    // rows per transaction; 0 for 2,000
+	BatchSize   int    // rows per transaction; 0 for 5,000
 	// Skip passes over the first rows (not counting blank ones): those an
 	// interrupted run of the same import wrote already.
 	Skip int `json:"skip,omitempty"`
@@ -84,7 +84,7 @@ func (im *Importer) ImportCSV(ctx context.Context, p access.Principal, object st
 		return Result{}, err
 	}
 	r := im.newRun(ctx, p, o, opt, errs, cr.Header, progress)
-	err = eachRow(ctx, cr, o, opt, func(it row) error {
+	err = eachRow(ctx, cr, o, opt, r.opt.BatchSize, func(it row) error {
 		if it.reason != "" {
 			r.fail(it.line, it.cells, it.reason)
 			return nil
@@ -132,12 +132,17 @@ type row struct {
 	reason string
 }
 
+// chunkSize is how many rows readRows sends at a time.
+const chunkSize = 256
+
 // eachRow hands the file's rows to fn in order while readRows reads them
-// on another goroutine. The first error, fn's or the file's, stops both.
-func eachRow(ctx context.Context, cr *CSVReader, o *schema.Object, opt Options, fn func(row) error) error {
+// on another goroutine, up to ahead rows in advance: as many as a batch,
+// so that the next batch is ready by the time one is written. The first
+// error, fn's or the file's, stops both.
+func eachRow(ctx context.Context, cr *CSVReader, o *schema.Object, opt Options, ahead int, fn func(row) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	rows := make(chan []row, 4)
+	rows := make(chan []row, ahead/chunkSize+1)
 	var readErr error
 	go func() {
 		defer close(rows)
@@ -161,7 +166,6 @@ func eachRow(ctx context.Context, cr *CSVReader, o *schema.Object, opt Options, 
 // writes the batches. Rows an interrupted run did (opt.Skip) are passed
 // over; the error is one of reading the file itself.
 func readRows(ctx context.Context, cr *CSVReader, o *schema.Object, opt Options, out chan<- []row) error {
-	const chunkSize = 256
 	skip := opt.Skip
 	chunk := make([]row, 0, chunkSize)
 	send := func() bool {

@@ -497,3 +497,26 @@ func page0ID(t *testing.T, f *fixture) string {
 	}
 	return page.Data[0].ID()
 }
+
+// TestSearchIndexTakesBulkWritesInLargeSteps checks the full-text settings
+// of migration 0009 on a built-in table and on a custom object's table
+// (SQLite; PostgreSQL's GIN indexes keep their defaults).
+func TestSearchIndexTakesBulkWritesInLargeSteps(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	if f.db.Dialect() != store.SQLite {
+		t.Skip("FTS5 settings: SQLite only")
+	}
+	o, err := f.schemas.CreateObject(ctx, f.admin.WorkspaceID, schema.NewObject{Name: "boats", Label: "Boats", Fields: []schema.NewField{{Name: "name", Kind: schema.Text}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"contacts", "companies", "activities", o.Table} {
+		for k, want := range map[string]int{"hashsize": 16 << 20, "automerge": 16} {
+			var got int
+			if err := f.db.Reader().QueryRowContext(ctx, "SELECT v FROM "+table+"_fts_config WHERE k = $1", k).Scan(&got); err != nil || got != want {
+				t.Errorf("%s_fts %s = %d (%v), want %d", table, k, got, err, want)
+			}
+		}
+	}
+}

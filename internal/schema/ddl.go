@@ -74,6 +74,10 @@ func objectTableDDL(d store.Dialect, table string) []string {
 			fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s_created ON %s (workspace_id, created_at, id)`, table, table),
 			fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s_updated ON %s (workspace_id, updated_at, id)`, table, table),
 			fmt.Sprintf(`CREATE VIRTUAL TABLE IF NOT EXISTS %s_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')`, table),
+			// As the built-in tables' (migration 0009): bulk writes in
+			// larger steps.
+			fmt.Sprintf(`INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', 16777216)`, table, table),
+			fmt.Sprintf(`INSERT INTO %s_fts (%s_fts, rank) VALUES ('automerge', 16)`, table, table),
 		}
 	}
 	return []string{
