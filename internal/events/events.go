@@ -67,20 +67,29 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, ev *Event) error {
 	return l.AppendMany(ctx, tx, []*Event{ev})
 }
 
-// appendBatch is how many events one INSERT statement carries (9
-// parameters each, within both engines' limits).
+// appendBatch is how many events one INSERT statement carries on SQLite
+// (9 parameters each, within its limit).
 const appendBatch = 500
 
-// AppendMany writes events inside tx in multi-row statements, then runs the
-// hooks once for the whole batch.
+// AppendMany writes events inside tx in multi-row statements (on
+// PostgreSQL one statement of arrays, store.Columns), then runs the hooks
+// once for the whole batch.
 func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
 	d := l.db.Dialect()
 	n := appendBatch
+	if d == store.Postgres {
+		n = len(evs) // one statement of arrays (store.Columns)
+	}
 	for start := 0; start < len(evs); start += n {
 		batch := evs[start:min(start+n, len(evs))]
 		var b strings.Builder
 		b.WriteString(`INSERT INTO events (workspace_id, id, at, actor_id, object, record_id, kind, summary, data) VALUES `)
 		args := make([]any, 0, len(batch)*9)
+		var cols *store.Columns
+		if d == store.Postgres {
+			cols = store.NewColumns([]string{"workspace_id", "id", "at", "actor_id", "object", "record_id", "kind", "summary", "data"},
+				[]string{"text", "text", "timestamptz", "text", "text", "text", "text", "text", "jsonb"}, len(batch))
+		}
 		for i, ev := range batch {
 			if ev.At.IsZero() {
 				ev.At = l.now().UTC()
@@ -98,6 +107,10 @@ func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
 					return fmt.Errorf("append event: %w", err)
 				}
 			}
+			if cols != nil {
+				cols.Add(ev.WorkspaceID, ev.ID, ev.At, ev.ActorID, ev.Object, ev.RecordID, ev.Kind, ev.Summary, data)
+				continue
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -110,6 +123,12 @@ func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
 			}
 			b.WriteString(")")
 			args = append(args, ev.WorkspaceID, ev.ID, d.Time(ev.At), ev.ActorID, ev.Object, ev.RecordID, ev.Kind, ev.Summary, string(data))
+		}
+		if cols != nil {
+			if err := cols.Insert(ctx, tx, "events"); err != nil {
+				return fmt.Errorf("append events: %w", err)
+			}
+			continue
 		}
 		if _, err := l.db.Exec(ctx, tx, b.String(), args...); err != nil {
 			return fmt.Errorf("append events: %w", err)

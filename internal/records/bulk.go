@@ -16,15 +16,10 @@ import (
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
-// insertBatch is how many rows one INSERT statement carries: fewer
-// statements to step through, within both engines' parameter limits
-// (32,766 on SQLite, 65,535 on PostgreSQL).
-func insertBatch(d store.Dialect) int {
-	if d == store.SQLite {
-		return 200
-	}
-	return 400
-}
+// insertBatch is how many rows one INSERT statement carries on SQLite:
+// fewer statements to step through, within its limit of 32,766
+// parameters. (PostgreSQL takes a whole call in one statement of arrays.)
+const insertBatch = 200
 
 // CreateMany creates records in one transaction with multi-row statements,
 // each with its created event: the path for imports and seeding. Every
@@ -141,6 +136,9 @@ func (e *Engine) writeMany(ctx context.Context, tx *sql.Tx, p access.Principal, 
 	return e.log.AppendMany(ctx, tx, evs)
 }
 
+// insertMany inserts recs with their search entries: on SQLite as
+// multi-row statements of insertBatch rows and one statement of full-text
+// entries, on PostgreSQL as one statement of arrays.
 func (e *Engine) insertMany(ctx context.Context, tx *sql.Tx, ws string, o *schema.Object, recs []Record) error {
 	d := e.db.Dialect()
 	cols := []string{"workspace_id", "id", "created_at", "updated_at", "owner_id", "version", "custom"}
@@ -151,16 +149,15 @@ func (e *Engine) insertMany(ctx context.Context, tx *sql.Tx, ws string, o *schem
 			fields = append(fields, f)
 		}
 	}
-	var nextRowID int64
-	if d == store.SQLite {
-		cols = append([]string{"rowid"}, cols...)
-		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(rowid), 0) FROM "+store.QuoteIdent(o.Table)).Scan(&nextRowID); err != nil {
-			return err
-		}
-	} else {
-		cols = append(cols, "search")
+	if d == store.Postgres {
+		return e.insertManyArrays(ctx, tx, ws, o, cols, fields, recs)
 	}
-	n := insertBatch(d)
+	var nextRowID int64
+	cols = append([]string{"rowid"}, cols...)
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(rowid), 0) FROM "+store.QuoteIdent(o.Table)).Scan(&nextRowID); err != nil {
+		return err
+	}
+	n := insertBatch
 	// Statements for a full batch are prepared once per call.
 	stmts := map[string]*sql.Stmt{}
 	defer func() {
@@ -201,19 +198,13 @@ func (e *Engine) insertMany(ctx context.Context, tx *sql.Tx, ws string, o *schem
 				row = append(row, toColumn(d, f, rec[f.Name]))
 			}
 			ph := make([]string, 0, len(cols))
-			if d == store.SQLite {
-				nextRowID++
-				args = append(args, nextRowID)
-				ph = append(ph, d.Positional(len(args)))
-				bodies = append(bodies, SearchText(o, rec))
-			}
+			nextRowID++
+			args = append(args, nextRowID)
+			ph = append(ph, d.Positional(len(args)))
+			bodies = append(bodies, SearchText(o, rec))
 			for _, v := range row {
 				args = append(args, v)
 				ph = append(ph, d.Positional(len(args)))
-			}
-			if d == store.Postgres {
-				args = append(args, SearchText(o, rec))
-				ph = append(ph, "to_tsvector('simple', "+d.Positional(len(args))+")")
 			}
 			b.WriteString("(" + strings.Join(ph, ", ") + ")")
 		}
@@ -238,6 +229,39 @@ func (e *Engine) insertMany(ctx context.Context, tx *sql.Tx, ws string, o *schem
 		return fmt.Errorf("index %s: %w", o.Name, err)
 	}
 	e.db.MergeSearchLater(o.Table+"_fts", int64(len(bodies)), firstRowID-1+int64(len(bodies)))
+	return nil
+}
+
+// insertManyArrays is insertMany on PostgreSQL: the rows as one array per
+// column, in one statement (store.Columns), with their search vectors.
+func (e *Engine) insertManyArrays(ctx context.Context, tx *sql.Tx, ws string, o *schema.Object, cols []string, fields []*schema.Field, recs []Record) error {
+	d := e.db.Dialect()
+	types, err := store.TypesOf(ctx, tx, o.Table)
+	if err != nil {
+		return err
+	}
+	cols = append(cols, "search")
+	typeList := make([]string, len(cols))
+	for i, c := range cols[:len(cols)-1] {
+		if typeList[i] = types[strings.Trim(c, `"`)]; typeList[i] == "" {
+			return fmt.Errorf("insert %s: no column %s", o.Name, c)
+		}
+	}
+	typeList[len(cols)-1] = "text"
+	c := store.NewColumns(cols, typeList, len(recs))
+	c.Expr(len(cols)-1, "to_tsvector('simple', %s)")
+	row := make([]any, 0, len(cols))
+	for _, rec := range recs {
+		row = append(row[:0], ws, rec.ID(), rec["created_at"].(time.Time), rec["updated_at"].(time.Time), rec["owner_id"], rec.Version(), customJSON(o, rec))
+		for _, f := range fields {
+			row = append(row, toColumn(d, f, rec[f.Name]))
+		}
+		row = append(row, SearchText(o, rec))
+		c.Add(row...)
+	}
+	if err := c.Insert(ctx, tx, o.Table); err != nil {
+		return fmt.Errorf("insert %s: %w", o.Name, err)
+	}
 	return nil
 }
 
