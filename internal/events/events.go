@@ -71,14 +71,15 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, ev *Event) error {
 // (9 parameters each, within its limit).
 const appendBatch = 500
 
-// AppendMany writes events inside tx in multi-row statements (on
-// PostgreSQL one statement of arrays, store.Columns), then runs the hooks
-// once for the whole batch.
+// AppendMany writes events inside tx in multi-row statements (a bulk
+// write's on PostgreSQL in one statement of arrays, store.Columns), then
+// runs the hooks once for the whole batch.
 func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
 	d := l.db.Dialect()
 	n := appendBatch
-	if d == store.Postgres {
-		n = len(evs) // one statement of arrays (store.Columns)
+	arrays := d == store.Postgres && len(evs) >= 64
+	if arrays {
+		n = len(evs) // a bulk write's events: one statement of arrays (store.Columns)
 	}
 	for start := 0; start < len(evs); start += n {
 		batch := evs[start:min(start+n, len(evs))]
@@ -86,7 +87,7 @@ func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
 		b.WriteString(`INSERT INTO events (workspace_id, id, at, actor_id, object, record_id, kind, summary, data) VALUES `)
 		args := make([]any, 0, len(batch)*9)
 		var cols *store.Columns
-		if d == store.Postgres {
+		if arrays {
 			cols = store.NewColumns([]string{"workspace_id", "id", "at", "actor_id", "object", "record_id", "kind", "summary", "data"},
 				[]string{"text", "text", "timestamptz", "text", "text", "text", "text", "text", "jsonb"}, len(batch))
 		}
