@@ -67,73 +67,48 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, ev *Event) error {
 	return l.AppendMany(ctx, tx, []*Event{ev})
 }
 
-// appendBatch is how many events one INSERT statement carries on SQLite
-// (9 parameters each, within its limit).
+// appendBatch is how many events one INSERT statement carries (9
+// parameters each, within both engines' limits).
 const appendBatch = 500
 
+// appendArrays is how many events at least go to PostgreSQL as one
+// statement of arrays (store.Columns): a bulk write's. Fewer, a single
+// write's, keep the VALUES statement: they have no batch to gain from.
+const appendArrays = 64
+
+// eventColumns are the events table's columns as an append writes them.
+var eventColumns = []string{"workspace_id", "id", "at", "actor_id", "object", "record_id", "kind", "summary", "data"}
+
 // AppendMany writes events inside tx in multi-row statements (a bulk
-// write's on PostgreSQL in one statement of arrays, store.Columns), then
-// runs the hooks once for the whole batch.
+// write's on PostgreSQL in one statement of arrays), then runs the hooks
+// once for the whole batch.
 func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
-	d := l.db.Dialect()
-	n := appendBatch
-	arrays := d == store.Postgres && len(evs) >= 64
-	if arrays {
-		n = len(evs) // a bulk write's events: one statement of arrays (store.Columns)
+	data := make([]string, len(evs))
+	for i, ev := range evs {
+		if ev.At.IsZero() {
+			ev.At = l.now().UTC()
+		}
+		if ev.ID == "" {
+			ev.ID = l.ids.next(ev.At)
+		}
+		if ev.Data == nil {
+			ev.Data = map[string]any{}
+		}
+		b := ev.Encoded
+		if b == nil {
+			var err error
+			if b, err = json.Marshal(ev.Data); err != nil {
+				return fmt.Errorf("append event: %w", err)
+			}
+		}
+		data[i] = string(b)
 	}
-	for start := 0; start < len(evs); start += n {
-		batch := evs[start:min(start+n, len(evs))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO events (workspace_id, id, at, actor_id, object, record_id, kind, summary, data) VALUES `)
-		args := make([]any, 0, len(batch)*9)
-		var cols *store.Columns
-		if arrays {
-			cols = store.NewColumns([]string{"workspace_id", "id", "at", "actor_id", "object", "record_id", "kind", "summary", "data"},
-				[]string{"text", "text", "timestamptz", "text", "text", "text", "text", "text", "jsonb"}, len(batch))
-		}
-		for i, ev := range batch {
-			if ev.At.IsZero() {
-				ev.At = l.now().UTC()
-			}
-			if ev.ID == "" {
-				ev.ID = l.ids.next(ev.At)
-			}
-			if ev.Data == nil {
-				ev.Data = map[string]any{}
-			}
-			data := ev.Encoded
-			if data == nil {
-				var err error
-				if data, err = json.Marshal(ev.Data); err != nil {
-					return fmt.Errorf("append event: %w", err)
-				}
-			}
-			if cols != nil {
-				cols.Add(ev.WorkspaceID, ev.ID, ev.At, ev.ActorID, ev.Object, ev.RecordID, ev.Kind, ev.Summary, data)
-				continue
-			}
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(")
-			for j := 1; j <= 9; j++ {
-				if j > 1 {
-					b.WriteString(", ")
-				}
-				b.WriteString(d.Positional(len(args) + j))
-			}
-			b.WriteString(")")
-			args = append(args, ev.WorkspaceID, ev.ID, d.Time(ev.At), ev.ActorID, ev.Object, ev.RecordID, ev.Kind, ev.Summary, string(data))
-		}
-		if cols != nil {
-			if err := cols.Insert(ctx, tx, "events"); err != nil {
-				return fmt.Errorf("append events: %w", err)
-			}
-			continue
-		}
-		if _, err := l.db.Exec(ctx, tx, b.String(), args...); err != nil {
-			return fmt.Errorf("append events: %w", err)
-		}
+	write := l.appendValues
+	if l.db.Dialect() == store.Postgres && len(evs) >= appendArrays {
+		write = appendColumns
+	}
+	if err := write(ctx, tx, evs, data); err != nil {
+		return fmt.Errorf("append events: %w", err)
 	}
 	for _, h := range l.hooks {
 		if err := h(ctx, tx, evs); err != nil {
@@ -141,6 +116,45 @@ func (l *Log) AppendMany(ctx context.Context, tx *sql.Tx, evs []*Event) error {
 		}
 	}
 	return nil
+}
+
+// appendValues writes events (data[i] is evs[i]'s, encoded) in statements
+// of appendBatch rows.
+func (l *Log) appendValues(ctx context.Context, tx *sql.Tx, evs []*Event, data []string) error {
+	d := l.db.Dialect()
+	for start := 0; start < len(evs); start += appendBatch {
+		batch := evs[start:min(start+appendBatch, len(evs))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO events (` + strings.Join(eventColumns, ", ") + `) VALUES `)
+		args := make([]any, 0, len(batch)*len(eventColumns))
+		for i, ev := range batch {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j := 1; j <= len(eventColumns); j++ {
+				if j > 1 {
+					b.WriteString(", ")
+				}
+				b.WriteString(d.Positional(len(args) + j))
+			}
+			b.WriteString(")")
+			args = append(args, ev.WorkspaceID, ev.ID, d.Time(ev.At), ev.ActorID, ev.Object, ev.RecordID, ev.Kind, ev.Summary, data[start+i])
+		}
+		if _, err := l.db.Exec(ctx, tx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendColumns writes events on PostgreSQL as one statement of arrays.
+func appendColumns(ctx context.Context, tx *sql.Tx, evs []*Event, data []string) error {
+	cols := store.NewColumns(eventColumns, []string{"text", "text", "timestamptz", "text", "text", "text", "text", "text", "jsonb"}, len(evs))
+	for i, ev := range evs {
+		cols.Add(ev.WorkspaceID, ev.ID, ev.At, ev.ActorID, ev.Object, ev.RecordID, ev.Kind, ev.Summary, data[i])
+	}
+	return cols.Insert(ctx, tx, "events")
 }
 
 // Ref names one record.

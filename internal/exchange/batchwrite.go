@@ -221,8 +221,8 @@ func (w *batchWrite) makeCompanies(names []string) error {
 	}
 	for _, rec := range recs {
 		w.made[strings.ToLower(rec["name"].(string))] = rec.ID()
-		w.journal = append(w.journal, change{"companies", rec.ID(), nil})
 	}
+	w.created("companies", recs)
 	return nil
 }
 

@@ -94,7 +94,7 @@ func (im *Importer) DryRun(ctx context.Context, p access.Principal, object strin
 			return ew.Write(append([]string{strconv.Itoa(it.line), it.reason}, it.cells...))
 		}
 		batch = append(batch, it.pending)
-		if len(batch) == 2000 {
+		if len(batch) == defaultBatchSize {
 			return count()
 		}
 		return nil

@@ -63,17 +63,13 @@ func (e *Engine) prepareMany(ctx context.Context, p access.Principal, object str
 	if err := access.CanCreate(p, object); err != nil {
 		return nil, nil, err
 	}
+	cleans, err := validateEach(o, inputs, true)
+	if err != nil {
+		return nil, nil, err
+	}
 	now := e.now().UTC().Truncate(time.Microsecond)
 	recs := make([]Record, len(inputs))
-	var errs []fault.FieldError
-	for i, in := range inputs {
-		clean, err := schema.Validate(o, in, true)
-		if err != nil {
-			for _, f := range fault.As(err).Fields {
-				errs = append(errs, fault.FieldError{Field: fmt.Sprintf("[%d].%s", i, f.Field), Message: f.Message})
-			}
-			continue
-		}
+	for i, clean := range cleans {
 		rec := Record{"id": uuid.Must(uuid.NewV7()).String(), "created_at": now, "updated_at": now, "version": int64(1), "owner_id": nil}
 		if p.UserID != "" {
 			rec["owner_id"] = p.UserID
@@ -89,10 +85,27 @@ func (e *Engine) prepareMany(ctx context.Context, p access.Principal, object str
 		defaultTimes(o, rec, now)
 		recs[i] = rec
 	}
-	if len(errs) > 0 {
-		return nil, nil, fault.Invalid(errs...)
-	}
 	return o, recs, nil
+}
+
+// validateEach validates inputs for a create or an update, and refuses
+// them all if one is bad, naming each bad field with its input's index
+// ("[12].email").
+func validateEach(o *schema.Object, inputs []map[string]any, create bool) ([]map[string]any, error) {
+	cleans := make([]map[string]any, len(inputs))
+	var errs []fault.FieldError
+	for i, in := range inputs {
+		var err error
+		if cleans[i], err = schema.Validate(o, in, create); err != nil {
+			for _, f := range fault.As(err).Fields {
+				errs = append(errs, fault.FieldError{Field: fmt.Sprintf("[%d].%s", i, f.Field), Message: f.Message})
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fault.Invalid(errs...)
+	}
+	return cleans, nil
 }
 
 // writeMany writes prepared records and their created events in tx.

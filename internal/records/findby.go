@@ -35,19 +35,10 @@ func (e *Engine) FindBy(ctx context.Context, p access.Principal, object, field s
 		if err != nil {
 			return fmt.Errorf("find %s by %s: %w", object, field, err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			rec, _, err := scanRecord(o, rows)
-			if err != nil {
-				return err
-			}
-			if v, ok := rec[field].(string); ok {
-				if _, seen := out[v]; !seen {
-					out[v] = rec
-				}
-			}
-		}
-		return rows.Err()
+		return firstByKey(o, rows, out, func(rec Record) (string, bool) {
+			v, ok := rec[field].(string)
+			return v, ok
+		})
 	}
 	if d == store.SQLite {
 		return out, read(e.db.Reader())
@@ -136,19 +127,29 @@ func (e *Engine) FindByPhone(ctx context.Context, p access.Principal, object, fi
 	if err != nil {
 		return nil, fmt.Errorf("find %s by %s: %w", object, field, err)
 	}
+	// The index matched a token: the record's own number decides.
+	return out, firstByKey(o, rows, out, func(rec Record) (string, bool) {
+		s, _ := rec[field].(string)
+		n := phone.E164(s)
+		return n, want[n]
+	})
+}
+
+// firstByKey reads the records of rows (selected with selectList) into
+// out under their key, the first record per key; a record without one is
+// passed over. It closes rows.
+func firstByKey(o *schema.Object, rows *sql.Rows, out map[string]Record, key func(Record) (string, bool)) error {
 	defer rows.Close()
 	for rows.Next() {
 		rec, _, err := scanRecord(o, rows)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		// The index matched a token: the record's own number decides.
-		s, _ := rec[field].(string)
-		if n := phone.E164(s); want[n] {
-			if _, seen := out[n]; !seen {
-				out[n] = rec
+		if k, ok := key(rec); ok {
+			if _, seen := out[k]; !seen {
+				out[k] = rec
 			}
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/events"
-	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -29,17 +28,9 @@ func (e *Engine) UpdateManyIn(ctx context.Context, tx *sql.Tx, p access.Principa
 	if err := access.CanCreate(p, object); err != nil {
 		return nil, nil, err
 	}
-	cleans := make([]map[string]any, len(inputs))
-	var errs []fault.FieldError
-	for i, in := range inputs {
-		if cleans[i], err = schema.Validate(o, in, false); err != nil {
-			for _, f := range fault.As(err).Fields {
-				errs = append(errs, fault.FieldError{Field: fmt.Sprintf("[%d].%s", i, f.Field), Message: f.Message})
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return nil, nil, fault.Invalid(errs...)
+	cleans, err := validateEach(o, inputs, false)
+	if err != nil {
+		return nil, nil, err
 	}
 	lt := &later{bodies: map[int64]string{}}
 	before, after = make([]Record, len(ids)), make([]Record, len(ids))

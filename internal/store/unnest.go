@@ -12,8 +12,9 @@ import (
 // Columns is a bulk insert on PostgreSQL as arrays, one per column: the
 // rows of a batch go in as one statement with a parameter per column
 // (INSERT … SELECT … FROM unnest($1::text[], …)), where a multi-row VALUES
-// list has a parameter per value. PostgreSQL binds and plans a statement
-// of 5,000 rows × 23 values several times slower than one of 23 arrays.
+// list has a parameter per value and, within PostgreSQL's limit of 65,535,
+// at most a few hundred rows. (A 1,000,000-contact import: 7,794 rows/s
+// with 400-row VALUES lists, 8,220 with one statement of arrays a batch.)
 //
 // Every value travels as text and is cast to its column's type, which the
 // caller names (TypesOf reads them from the catalogue).
