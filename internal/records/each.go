@@ -15,6 +15,11 @@ import (
 // q's order (oldest first when none is given), read by one streaming
 // query: memory stays flat however many match. Page size and token are
 // ignored. An error from fn stops the walk and is returned.
+//
+// The record fn gets is only valid until fn returns: the walk fills the
+// same map again for the next row (a new map a row took BenchmarkExport
+// from 294,000 CSV rows/s down to 225,000, most of it in the garbage
+// collector).
 func (e *Engine) Each(ctx context.Context, p access.Principal, object string, q Query, fn func(Record) error) error {
 	s, o, err := e.object(ctx, p, object)
 	if err != nil {
@@ -53,9 +58,11 @@ func (e *Engine) Each(ctx context.Context, p access.Principal, object string, q 
 		readErr = readRows(ctx, len(sh.cols), rows, chunks)
 	}()
 	n := len(sh.cols)
+	rec := make(Record, len(o.Fields)+5)
 	for chunk := range chunks {
 		for start := 0; start < len(chunk); start += n {
-			rec, _, err := sh.record(chunk[start : start+n])
+			clear(rec)
+			_, err := sh.fill(rec, chunk[start:start+n])
 			if err == nil {
 				err = fn(rec)
 			}

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,7 +119,12 @@ func scanRecord(o *schema.Object, sc interface{ Scan(...any) error }) (Record, *
 	if err := sc.Scan(ptrs...); err != nil {
 		return nil, nil, err
 	}
-	return sh.record(vals)
+	rec := make(Record, len(o.Fields)+5)
+	deleted, err := sh.fill(rec, vals)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rec, deleted, nil
 }
 
 // rowShape is how a row of selectList reads: its columns, and the field
@@ -127,6 +133,7 @@ type rowShape struct {
 	o      *schema.Object
 	cols   []string
 	fields []*schema.Field
+	rest   []string // the fields fill may leave unset: the custom ones
 }
 
 func shapeOf(o *schema.Object) *rowShape {
@@ -135,14 +142,18 @@ func shapeOf(o *schema.Object) *rowShape {
 	for i, c := range sh.cols {
 		sh.fields[i], _ = o.Field(c)
 	}
+	for _, f := range o.Fields {
+		if f.Name == "deleted_at" || f.Name == "custom" || !slices.Contains(sh.cols, f.Name) {
+			sh.rest = append(sh.rest, f.Name)
+		}
+	}
 	return sh
 }
 
-// record converts a row's column values into a record, and says when it
-// went to the trash.
-func (sh *rowShape) record(vals []any) (Record, *time.Time, error) {
+// fill puts a row's column values into rec, an empty record, and says
+// when the row went to the trash.
+func (sh *rowShape) fill(rec Record, vals []any) (*time.Time, error) {
 	o := sh.o
-	rec := make(Record, len(o.Fields)+5)
 	var deleted *time.Time
 	for i, c := range sh.cols {
 		v := vals[i]
@@ -152,7 +163,7 @@ func (sh *rowShape) record(vals []any) (Record, *time.Time, error) {
 		case "created_at", "updated_at":
 			t, err := store.ParseTime(v)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			rec[c] = t
 		case "version":
@@ -162,28 +173,28 @@ func (sh *rowShape) record(vals []any) (Record, *time.Time, error) {
 			if v != nil {
 				t, err := store.ParseTime(v)
 				if err != nil {
-					return nil, nil, err
+					return nil, err
 				}
 				deleted = &t
 			}
 		case "custom":
 			if err := decodeCustom(o, v, rec); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		default:
 			cv, err := fromColumn(sh.fields[i], v)
 			if err != nil {
-				return nil, nil, fmt.Errorf("read %s.%s: %w", o.Name, c, err)
+				return nil, fmt.Errorf("read %s.%s: %w", o.Name, c, err)
 			}
 			rec[c] = cv
 		}
 	}
-	for _, f := range o.Fields {
-		if _, ok := rec[f.Name]; !ok {
-			rec[f.Name] = nil
+	for _, name := range sh.rest {
+		if _, ok := rec[name]; !ok {
+			rec[name] = nil
 		}
 	}
-	return rec, deleted, nil
+	return deleted, nil
 }
 
 func textValue(v any) any {
@@ -247,11 +258,7 @@ func fromColumn(f *schema.Field, v any) (any, error) {
 	case schema.DateTime:
 		return store.ParseTime(v)
 	case schema.Tags, schema.MultiSelect:
-		var list []string
-		if err := json.Unmarshal(jsonBytes(v), &list); err != nil {
-			return nil, err
-		}
-		return list, nil
+		return stringList(jsonText(v))
 	case schema.Address, schema.Consent:
 		var m map[string]any
 		if err := json.Unmarshal(jsonBytes(v), &m); err != nil {
@@ -270,6 +277,15 @@ func fromColumn(f *schema.Field, v any) (any, error) {
 		}
 	}
 	return textValue(v), nil
+}
+
+// jsonText is jsonBytes as a string, without a copy when the driver gave
+// one.
+func jsonText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return string(jsonBytes(v))
 }
 
 func jsonBytes(v any) []byte {
@@ -302,14 +318,12 @@ func formatMoney(v any) string {
 
 // decodeCustom reads the custom JSON column into rec.
 func decodeCustom(o *schema.Object, v any, rec Record) error {
-	b := jsonBytes(v)
-	if len(b) == 0 || string(b) == "{}" || !hasCustom(o) {
+	b := jsonText(v)
+	if len(b) == 0 || b == "{}" || !hasCustom(o) {
 		return nil // scanRecord gives every field without a value nil
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	m, err := customObject(b)
+	if err != nil {
 		return fmt.Errorf("custom fields of %s: %w", o.Name, err)
 	}
 	for _, f := range o.Fields {
