@@ -37,6 +37,8 @@ lint: vet
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzListFilter -fuzztime $(FUZZTIME) ./internal/records/
+	$(GO) test -run XXX -fuzz FuzzStringList -fuzztime $(FUZZTIME) ./internal/records/
+	$(GO) test -run XXX -fuzz FuzzCustomObject -fuzztime $(FUZZTIME) ./internal/records/
 	$(GO) test -run XXX -fuzz FuzzAPI -fuzztime $(FUZZTIME) ./internal/apitest/
 	$(GO) test -run XXX -fuzz FuzzCSVReader -fuzztime $(FUZZTIME) ./internal/exchange/
 	$(GO) test -run XXX -fuzz FuzzVCardReader -fuzztime $(FUZZTIME) ./internal/exchange/
