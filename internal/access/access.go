@@ -41,6 +41,10 @@ func System(ws string) Principal { return Principal{WorkspaceID: ws, Role: Admin
 // adminObjects may be changed only by admins.
 var adminObjects = []string{"webhooks"}
 
+// managerObjects are settings of the sales process that every role reads
+// and only admins and managers change.
+var managerObjects = []string{"pipelines"}
+
 // CanRead reports whether p may see records of object. Every role reads every
 // record object; only admins read admin objects such as webhooks.
 func CanRead(p Principal, object string) error {
@@ -57,6 +61,9 @@ func CanCreate(p Principal, object string) error {
 	}
 	if p.Role == ReadOnly {
 		return fault.Forbidden("the readonly role cannot create %s", object)
+	}
+	if slices.Contains(managerObjects, object) && p.Role != Admin && p.Role != Manager {
+		return fault.Forbidden("only admins and managers may change %s", object)
 	}
 	return nil
 }

@@ -68,10 +68,19 @@ func fieldSchema(f *schema.Field) obj {
 		out = obj{"type": "array", "maxItems": schema.MaxRefs, "description": "the records this is about", "items": obj{
 			"type": "object", "required": []string{"object", "id"}, "additionalProperties": false,
 			"properties": obj{"object": obj{"type": "string"}, "id": obj{"type": "string"}}}}
+	case schema.Relations:
+		out = obj{"type": "array", "maxItems": schema.MaxRelations, "items": obj{"type": "string"}}
+	case schema.Stages:
+		out = obj{"type": "array", "minItems": 1, "maxItems": schema.MaxStages, "description": "ordered stages; an id is made from the name when left out", "items": obj{
+			"type": "object", "required": []string{"name", "probability"}, "additionalProperties": false,
+			"properties": obj{"id": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,47}$"}, "name": obj{"type": "string"},
+				"probability": obj{"type": "integer", "minimum": 0, "maximum": 100}, "kind": obj{"type": "string", "enum": schema.StageKinds}}}}
 	default:
 		out = obj{"type": "string"}
 	}
-	if f.Target != "" {
+	if f.Kind == schema.Relations {
+		out["description"] = "ids of " + f.Target + " records"
+	} else if f.Target != "" {
 		out["description"] = "id of a " + f.Target + " record"
 	}
 	if f.ReadOnly {

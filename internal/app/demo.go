@@ -73,6 +73,10 @@ func (c *DemoClock) Now() time.Time {
 	return c.at
 }
 
+// Set stops the clock at t (the zero time lets it run again): the demo
+// seeder dates its history this way, and tests measure time in stages.
+func (c *DemoClock) Set(t time.Time) { c.set(t) }
+
 func (c *DemoClock) set(t time.Time) {
 	if c != nil {
 		c.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/activities"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/deals"
 	"github.com/rapport-crm/rapport/internal/dedupe"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/imports"
@@ -44,6 +45,7 @@ type System struct {
 	Privacy  *privacy.Service
 	Dedupe   *dedupe.Service
 	Imports  *imports.Service
+	Deals    *deals.Service
 	Metrics  *ops.Metrics
 	Log      *slog.Logger
 	Handler  http.Handler
@@ -60,6 +62,8 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	s.Webhooks = webhooks.New(db, s.Events, s.Jobs, s.Records, now, log, webhooks.Options{AllowPrivate: cfg.AllowPrivateWebhooks})
 	s.Views = views.New(db, s.Records, now)
 	activities.New(s.Records, s.Events, s.Schemas)
+	s.Deals = deals.New(s.Records, s.Events, now)
+	s.Auth.OnWorkspaceCreated(s.Deals.CreateDefault)
 	s.Privacy = privacy.New(s.Records, s.Events, now)
 	s.Dedupe = dedupe.New(s.Records)
 	s.Imports = imports.New(db, s.Records, s.Jobs, now)

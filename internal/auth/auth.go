@@ -27,6 +27,25 @@ type Service struct {
 	now func() time.Time
 	// SessionTTL is how long a session lives without use.
 	SessionTTL time.Duration
+	created    []func(ctx context.Context, ws string) error
+}
+
+// OnWorkspaceCreated registers what a new workspace gets (a sales
+// pipeline, say), made once the workspace is (its schema is read from
+// the committed workspace; what a crash in between leaves out, start-up
+// makes good). Call at start-up.
+func (s *Service) OnWorkspaceCreated(fn func(ctx context.Context, ws string) error) {
+	s.created = append(s.created, fn)
+}
+
+// furnish gives a new workspace what it gets.
+func (s *Service) furnish(ctx context.Context, ws string) error {
+	for _, fn := range s.created {
+		if err := fn(ctx, ws); err != nil {
+			return fmt.Errorf("set up workspace %s: %w", ws, err)
+		}
+	}
+	return nil
 }
 
 // New returns the service.
@@ -84,7 +103,14 @@ func (s *Service) DefaultWorkspace(ctx context.Context) (*Workspace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create workspace: %w", err)
 	}
-	return s.firstWorkspace(ctx)
+	w, err = s.firstWorkspace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if w.ID == id {
+		err = s.furnish(ctx, id)
+	}
+	return w, err
 }
 
 // RenameWorkspace changes the workspace's name (admins).
@@ -106,6 +132,9 @@ func (s *Service) CreateWorkspace(ctx context.Context, name string) (*Workspace,
 	id := uuid.Must(uuid.NewV7()).String()
 	if _, err := s.db.Writer().ExecContext(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)`, id, name, s.db.Dialect().Time(s.now())); err != nil {
 		return nil, fmt.Errorf("create workspace: %w", err)
+	}
+	if err := s.furnish(ctx, id); err != nil {
+		return nil, err
 	}
 	return s.Workspace(ctx, id)
 }

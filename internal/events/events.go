@@ -38,8 +38,14 @@ type Event struct {
 	Record map[string]any `json:"-"`
 }
 
-// Type is the public event type, e.g. contact.created.
-func (e *Event) Type() string { return e.Singular + "." + e.Kind }
+// Type is the public event type, e.g. contact.created; a deal's move to
+// another stage (kind deal_stage on timelines) is deal.stage_changed.
+func (e *Event) Type() string {
+	if e.Object == "deals" && e.Kind == "deal_stage" {
+		return "deal.stage_changed"
+	}
+	return e.Singular + "." + e.Kind
+}
 
 // Hook runs inside the appending transaction for each batch of appended
 // events, e.g. to enqueue webhook jobs.

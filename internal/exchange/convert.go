@@ -54,7 +54,7 @@ func Value(f *schema.Field, cell string) (any, error) {
 			}
 		}
 		return nil, fmt.Errorf("%q is not a date and time", s)
-	case schema.Tags, schema.MultiSelect:
+	case schema.Tags, schema.MultiSelect, schema.Relations:
 		var list []any
 		for _, v := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' }) {
 			if v = strings.TrimSpace(v); v != "" {
@@ -69,7 +69,7 @@ func Value(f *schema.Field, cell string) (any, error) {
 			}
 		}
 		return s, nil // the validator names the options
-	case schema.Address, schema.Consent, schema.Refs:
+	case schema.Address, schema.Consent, schema.Refs, schema.Stages:
 		var v any
 		if err := json.Unmarshal([]byte(s), &v); err != nil {
 			return nil, fmt.Errorf("%q is not JSON", s)

@@ -165,7 +165,7 @@ func aipType(f *schema.Field) *expr.Type {
 		return filtering.TypeBool
 	case schema.DateTime:
 		return filtering.TypeTimestamp
-	case schema.Tags, schema.MultiSelect:
+	case schema.Tags, schema.MultiSelect, schema.Relations:
 		return filtering.TypeList(filtering.TypeString)
 	case schema.Address, schema.Consent:
 		return filtering.TypeMap(filtering.TypeString, filtering.TypeString)
@@ -232,6 +232,9 @@ func (f *Filter) resolveField(s *schema.Schema, e *expr.Expr) (ref, error) {
 		if fl.Kind == schema.Refs {
 			return ref{}, f.at(e, "%s cannot be filtered: open the related record's timeline instead", fl.Name)
 		}
+		if fl.Kind == schema.Stages {
+			return ref{}, f.at(e, "%s cannot be filtered", fl.Name)
+		}
 		return ref{field: fl}, nil
 	case *expr.Expr_SelectExpr:
 		op := k.SelectExpr.GetOperand().GetIdentExpr()
@@ -289,7 +292,7 @@ func (f *Filter) checkValue(call *expr.Expr, fn string, r ref, v *expr.Expr) err
 		return nil
 	}
 	switch fl.Kind {
-	case schema.Tags, schema.MultiSelect:
+	case schema.Tags, schema.MultiSelect, schema.Relations:
 		return f.at(call, "%s is a list: use %s:%q", r.name(), r.name(), fmt.Sprint(constValue(c)))
 	case schema.Address, schema.Consent:
 		return f.at(call, "%s is an object: compare one of its keys, e.g. %s.city = \"Berlin\"", r.name(), r.name())

@@ -12,7 +12,7 @@ import (
 )
 
 // domainPackages are the packages whose messages reach users' screens.
-var domainPackages = []string{"access", "activities", "auth", "dedupe", "exchange", "imports", "privacy", "filter", "records", "schema", "views", "webhooks", "web"}
+var domainPackages = []string{"access", "activities", "auth", "deals", "dedupe", "exchange", "imports", "privacy", "filter", "records", "schema", "views", "webhooks", "web"}
 
 // domainMessages finds the format strings of every message the domain
 // packages give users: fault constructors, field errors, fmt.Errorf
@@ -65,7 +65,7 @@ func domainMessages(t *testing.T) map[string]string {
 					if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "at" && len(n.Args) > 1 {
 						add(n.Args[1]) // the filter's errors at a position
 					}
-					if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "bad" && len(n.Args) == 2 {
+					if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "bad" && len(n.Args) >= 2 {
 						add(n.Args[1])
 					}
 				case *ast.KeyValueExpr:

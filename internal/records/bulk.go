@@ -97,9 +97,7 @@ func validateEach(o *schema.Object, inputs []map[string]any, create bool) ([]map
 	for i, in := range inputs {
 		var err error
 		if cleans[i], err = schema.Validate(o, in, create); err != nil {
-			for _, f := range fault.As(err).Fields {
-				errs = append(errs, fault.FieldError{Field: fmt.Sprintf("[%d].%s", i, f.Field), Message: f.Message})
-			}
+			errs = append(errs, fault.As(indexed(err, i)).Fields...)
 		}
 	}
 	if len(errs) > 0 {
@@ -108,8 +106,31 @@ func validateEach(o *schema.Object, inputs []map[string]any, create bool) ([]map
 	return cleans, nil
 }
 
+// indexed names the fields of a refusal of the i-th of many inputs
+// ("[12].email"); other errors it returns as they are.
+func indexed(err error, i int) error {
+	fe := fault.As(err)
+	if fe == nil || len(fe.Fields) == 0 {
+		return err
+	}
+	out := *fe
+	out.Fields = make([]fault.FieldError, len(fe.Fields))
+	for j, f := range fe.Fields {
+		out.Fields[j] = fault.FieldError{Field: fmt.Sprintf("[%d].%s", i, f.Field), Message: f.Message}
+	}
+	return &out
+}
+
 // writeMany writes prepared records and their created events in tx.
 func (e *Engine) writeMany(ctx context.Context, tx *sql.Tx, p access.Principal, o *schema.Object, recs []Record) error {
+	var more []*events.Event
+	for i, rec := range recs {
+		evs, err := e.applyRules(ctx, tx, p, o, nil, rec)
+		if err != nil {
+			return indexed(err, i)
+		}
+		more = append(more, evs...)
+	}
 	if len(e.validators[o.Name]) > 0 {
 		for _, rec := range recs {
 			if err := e.checkRecord(ctx, tx, p, o, rec, nil); err != nil {
@@ -146,7 +167,7 @@ func (e *Engine) writeMany(ctx context.Context, tx *sql.Tx, p access.Principal, 
 	if err != nil {
 		return err
 	}
-	return e.log.AppendMany(ctx, tx, evs)
+	return e.log.AppendMany(ctx, tx, append(evs, more...))
 }
 
 // insertMany inserts recs with their search entries: on SQLite as
@@ -283,12 +304,12 @@ func (e *Engine) insertManyArrays(ctx context.Context, tx *sql.Tx, ws string, o 
 func (e *Engine) checkRelations(ctx context.Context, tx *sql.Tx, ws string, o *schema.Object, recs []Record) error {
 	var errs []fault.FieldError
 	for _, f := range o.Fields {
-		if f.Kind != schema.Relation {
+		if f.Kind != schema.Relation && f.Kind != schema.Relations {
 			continue
 		}
 		want := map[string][]int{}
 		for i, rec := range recs {
-			if id, ok := rec[f.Name].(string); ok {
+			for _, id := range relationIDs(rec[f.Name]) {
 				want[id] = append(want[id], i)
 			}
 		}
@@ -313,6 +334,17 @@ func (e *Engine) checkRelations(ctx context.Context, tx *sql.Tx, ws string, o *s
 	}
 	if len(errs) > 0 {
 		return fault.Invalid(errs...)
+	}
+	return nil
+}
+
+// relationIDs are the ids a relation or relation-list value holds.
+func relationIDs(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []string:
+		return t
 	}
 	return nil
 }

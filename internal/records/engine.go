@@ -41,6 +41,15 @@ func (r Record) Owner() string { s, _ := r["owner_id"].(string); return s }
 // URLs, for example).
 type Validator func(ctx context.Context, tx *sql.Tx, p access.Principal, rec Record) error
 
+// Rule keeps a record of one object whole as it is written, inside the
+// transaction tx, before the checks and the write: before is the record
+// as it was (nil when it is new), after as it is to be. A rule may set
+// fields of after that follow from others (a deal's status from its
+// stage), refuse the write (field errors), and give events to log after
+// the record's own (a deal's stage change). A write that changes nothing
+// once the rules have run is no write, and their events are dropped.
+type Rule func(ctx context.Context, tx *sql.Tx, p access.Principal, before, after Record) ([]*events.Event, error)
+
 // Engine serves records of every object.
 type Engine struct {
 	db         *store.DB
@@ -48,16 +57,35 @@ type Engine struct {
 	log        *events.Log
 	now        func() time.Time
 	validators map[string][]Validator
+	rules      map[string][]Rule
 }
 
 // New returns an engine.
 func New(db *store.DB, schemas *schema.Registry, log *events.Log, now func() time.Time) *Engine {
-	return &Engine{db: db, schemas: schemas, log: log, now: now, validators: map[string][]Validator{}}
+	return &Engine{db: db, schemas: schemas, log: log, now: now, validators: map[string][]Validator{}, rules: map[string][]Rule{}}
 }
 
 // Validate registers a validator for an object. Call at start-up.
 func (e *Engine) Validate(object string, v Validator) {
 	e.validators[object] = append(e.validators[object], v)
+}
+
+// Keep registers a rule for an object. Call at start-up.
+func (e *Engine) Keep(object string, r Rule) {
+	e.rules[object] = append(e.rules[object], r)
+}
+
+// applyRules runs the object's rules on a write and gathers their events.
+func (e *Engine) applyRules(ctx context.Context, tx *sql.Tx, p access.Principal, o *schema.Object, before, after Record) ([]*events.Event, error) {
+	var out []*events.Event
+	for _, r := range e.rules[o.Name] {
+		evs, err := r(ctx, tx, p, before, after)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evs...)
+	}
+	return out, nil
 }
 
 // Schema returns the workspace's schema.
@@ -257,7 +285,7 @@ func fromColumn(f *schema.Field, v any) (any, error) {
 		return nil, fmt.Errorf("unexpected bool %T", v)
 	case schema.DateTime:
 		return store.ParseTime(v)
-	case schema.Tags, schema.MultiSelect:
+	case schema.Tags, schema.MultiSelect, schema.Relations:
 		return stringList(jsonText(v))
 	case schema.Address, schema.Consent:
 		var m map[string]any
@@ -265,7 +293,7 @@ func fromColumn(f *schema.Field, v any) (any, error) {
 			return nil, err
 		}
 		return m, nil
-	case schema.Refs:
+	case schema.Refs, schema.Stages:
 		var refs []map[string]any
 		if err := json.Unmarshal(jsonBytes(v), &refs); err != nil {
 			return nil, err
@@ -476,11 +504,6 @@ func (e *Engine) GetIn(ctx context.Context, tx *sql.Tx, p access.Principal, obje
 }
 
 // exists reports whether a live record exists, for relation checks.
-func (e *Engine) exists(ctx context.Context, q store.Querier, ws, target, id string) (bool, error) {
-	found, err := e.existing(ctx, q, ws, target, []string{id})
-	return found[id], err
-}
-
 // GetMany reads live records by id in one query, for pages that show many
 // related records; ids it cannot find are left out.
 func (e *Engine) GetMany(ctx context.Context, p access.Principal, object string, ids []string) (map[string]Record, error) {

@@ -51,17 +51,25 @@ func (e *Engine) Create(ctx context.Context, p access.Principal, object string, 
 	}
 	defaultTimes(o, rec, now)
 	err = e.db.Tx(ctx, func(tx *sql.Tx) error {
+		more, err := e.applyRules(ctx, tx, p, o, nil, rec)
+		if err != nil {
+			return err
+		}
 		if err := e.checkRecord(ctx, tx, p, o, rec, clean); err != nil {
 			return err
 		}
 		if err := e.insert(ctx, tx, p.WorkspaceID, o, rec); err != nil {
 			return err
 		}
-		return e.log.Append(ctx, tx, &events.Event{
+		err = e.log.Append(ctx, tx, &events.Event{
 			WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: rec.ID(), Kind: "created",
 			Singular: o.Singular, Summary: "Created " + o.Singular + " " + Title(o, rec), Record: rec,
 			Data: map[string]any{"record": rec},
 		})
+		if err != nil {
+			return err
+		}
+		return e.appendAll(ctx, tx, more)
 	})
 	if err != nil {
 		return nil, err
@@ -105,16 +113,21 @@ func (e *Engine) checkRecord(ctx context.Context, tx *sql.Tx, p access.Principal
 	var errs []fault.FieldError
 	for name, v := range changed {
 		f, _ := o.Field(name)
-		id, ok := v.(string)
-		if f == nil || f.Kind != schema.Relation || !ok || (f.Target == "users" && id == p.UserID) {
+		if f == nil || f.Kind != schema.Relation && f.Kind != schema.Relations {
+			continue
+		}
+		ids := relationIDs(v)
+		if len(ids) == 0 || f.Target == "users" && len(ids) == 1 && ids[0] == p.UserID {
 			continue // the acting user exists
 		}
-		found, err := e.exists(ctx, tx, p.WorkspaceID, f.Target, id)
+		found, err := e.existing(ctx, tx, p.WorkspaceID, f.Target, ids)
 		if err != nil {
 			return err
 		}
-		if !found {
-			errs = append(errs, fault.FieldError{Field: name, Message: fmt.Sprintf("no %s record with id %q", f.Target, id)})
+		for _, id := range ids {
+			if !found[id] {
+				errs = append(errs, fault.FieldError{Field: name, Message: fmt.Sprintf("no %s record with id %q", f.Target, id)})
+			}
 		}
 	}
 	if len(errs) > 0 {
@@ -246,11 +259,17 @@ func (e *Engine) updateIn(ctx context.Context, tx *sql.Tx, p access.Principal, o
 	for k, v := range cur {
 		next[k] = v
 	}
-	changes := map[string]any{}
 	for k, v := range clean {
-		if !reflect.DeepEqual(cur[k], v) {
-			changes[k] = []any{cur[k], v}
-			next[k] = v
+		next[k] = v
+	}
+	more, err := e.applyRules(ctx, tx, p, o, cur, next)
+	if err != nil {
+		return nil, nil, err
+	}
+	changes := map[string]any{}
+	for _, f := range o.Fields {
+		if !reflect.DeepEqual(cur[f.Name], next[f.Name]) {
+			changes[f.Name] = []any{cur[f.Name], next[f.Name]}
 		}
 	}
 	if len(changes) == 0 {
@@ -270,11 +289,21 @@ func (e *Engine) updateIn(ctx context.Context, tx *sql.Tx, p access.Principal, o
 		Data: map[string]any{"changes": changes},
 	}
 	if lt != nil {
-		lt.events = append(lt.events, ev)
-	} else if err := e.log.Append(ctx, tx, ev); err != nil {
+		lt.events = append(append(lt.events, ev), more...)
+	} else if err := e.appendAll(ctx, tx, append([]*events.Event{ev}, more...)); err != nil {
 		return nil, nil, err
 	}
 	return cur, next, nil
+}
+
+// appendAll logs events in order.
+func (e *Engine) appendAll(ctx context.Context, tx *sql.Tx, evs []*events.Event) error {
+	for _, ev := range evs {
+		if err := e.log.Append(ctx, tx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // update writes a record's new version; on SQLite its search entry too,

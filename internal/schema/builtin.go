@@ -14,6 +14,10 @@ func systemFields() []*Field {
 // LifecycleStages are the values of a contact's lifecycle_stage.
 var LifecycleStages = []string{"subscriber", "lead", "mql", "sql", "opportunity", "customer", "evangelist", "other"}
 
+// DealStatuses are the values of a deal's status, which its stage's kind
+// sets.
+var DealStatuses = []string{"open", "won", "lost"}
+
 // ActivityKinds are the kinds of an activity.
 var ActivityKinds = []string{"note", "call", "meeting", "email"}
 
@@ -62,6 +66,31 @@ func builtins() []*Object {
 				{Name: "body", Label: "Body", Kind: LongText, Searchable: true},
 				{Name: "occurred_at", Label: "When", Kind: DateTime, Indexed: true, DefaultNow: true},
 				{Name: "related", Label: "Related to", Kind: Refs},
+			},
+		},
+		{
+			Name: "pipelines", Label: "Pipelines", Singular: "pipeline", Table: "pipelines",
+			Title: []string{"name"},
+			Fields: []*Field{
+				{Name: "name", Label: "Name", Kind: Text, Required: true, Searchable: true, Indexed: true},
+				{Name: "stages", Label: "Stages", Kind: Stages, Required: true},
+			},
+		},
+		{
+			Name: "deals", Label: "Deals", Singular: "deal", Table: "deals",
+			Title: []string{"name"}, Subtitle: "amount",
+			Fields: []*Field{
+				{Name: "name", Label: "Name", Kind: Text, Required: true, Searchable: true, Indexed: true},
+				{Name: "amount", Label: "Amount", Kind: Money},
+				{Name: "currency", Label: "Currency", Kind: Text},
+				{Name: "pipeline_id", Label: "Pipeline", Kind: Relation, Target: "pipelines", Indexed: true, Relation: "pipeline"},
+				{Name: "stage_id", Label: "Stage", Kind: Text, Indexed: true},
+				{Name: "status", Label: "Status", Kind: Select, Options: DealStatuses, ReadOnly: true, Indexed: true},
+				{Name: "close_date", Label: "Close date", Kind: Date, Indexed: true},
+				{Name: "company_id", Label: "Company", Kind: Relation, Target: "companies", Indexed: true, Relation: "company"},
+				{Name: "contact_ids", Label: "Contacts", Kind: Relations, Target: "contacts"},
+				{Name: "lost_reason", Label: "Lost reason", Kind: Text, Searchable: true},
+				{Name: "stage_entered_at", Label: "In stage since", Kind: DateTime, ReadOnly: true},
 			},
 		},
 		{

@@ -29,11 +29,13 @@ const (
 	Select      Kind = "select"
 	MultiSelect Kind = "multi_select"
 	Relation    Kind = "relation"
-	Tags        Kind = "tags"    // a free list of strings
-	Address     Kind = "address" // {street, city, postal_code, region, country}
-	Consent     Kind = "consent" // {email_marketing: granted|denied|unknown, at, source}
-	ID          Kind = "id"      // the record id and other system ids
-	Refs        Kind = "refs"    // a list of {object, id}: the records an activity is about
+	Tags        Kind = "tags"      // a free list of strings
+	Address     Kind = "address"   // {street, city, postal_code, region, country}
+	Consent     Kind = "consent"   // {email_marketing: granted|denied|unknown, at, source}
+	ID          Kind = "id"        // the record id and other system ids
+	Refs        Kind = "refs"      // a list of {object, id}: the records an activity is about
+	Relations   Kind = "relations" // ids of several records of the target object (a deal's contacts)
+	Stages      Kind = "stages"    // a pipeline's ordered stages: {id, name, probability, kind}
 )
 
 // CustomKinds are the kinds a custom field may have.
@@ -67,14 +69,14 @@ type Field struct {
 // Sortable reports whether lists may be ordered by the field.
 func (f *Field) Sortable() bool {
 	switch f.Kind {
-	case MultiSelect, Tags, Address, Consent, LongText, Refs:
+	case MultiSelect, Tags, Address, Consent, LongText, Refs, Relations, Stages:
 		return false
 	}
 	return true
 }
 
 // List reports whether the field holds a list of strings.
-func (f *Field) List() bool { return f.Kind == MultiSelect || f.Kind == Tags }
+func (f *Field) List() bool { return f.Kind == MultiSelect || f.Kind == Tags || f.Kind == Relations }
 
 // Object is a kind of record: contacts, companies, a custom object.
 type Object struct {

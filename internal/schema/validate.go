@@ -221,6 +221,10 @@ func Convert(f *Field, v any) (any, error) {
 		return s, nil
 	case Refs:
 		return toRefs(v)
+	case Relations:
+		return toRelations(v)
+	case Stages:
+		return toStages(v)
 	case Address:
 		return toObject(v, map[string][]string{"street": nil, "city": nil, "postal_code": nil, "region": nil, "country": nil})
 	case Consent:

@@ -120,7 +120,7 @@ func slicesContains(list []*schema.Field, f *schema.Field) bool {
 // structured ones, not an activity's related records, not secrets.
 func columnKind(f *schema.Field) bool {
 	switch f.Kind {
-	case schema.Address, schema.Consent, schema.Refs:
+	case schema.Address, schema.Consent, schema.Refs, schema.Stages:
 		return false
 	}
 	return f.Name != "secret"
@@ -411,7 +411,7 @@ func (d *Deps) addCondition(w http.ResponseWriter, r *http.Request, sh *shell, o
 		if b, _ := strconv.ParseBool(value); b || strings.EqualFold(value, "yes") || strings.EqualFold(value, sh.L.T("bool.yes")) {
 			lit = "true"
 		}
-	case schema.Tags, schema.MultiSelect:
+	case schema.Tags, schema.MultiSelect, schema.Relations:
 		op, lit = ":", filter.Quote(value)
 	default:
 		lit = filter.Quote(value)

@@ -1,0 +1,115 @@
+package apitest
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+)
+
+// TestDealsAPI: a new workspace has a sales pipeline; a deal takes the
+// workspace's currency, the first pipeline and its first open stage, its
+// status follows its stage, a move to another stage is a deal_stage event
+// with the time spent in the stage before (on the deal's timeline and on
+// those of its company and contacts, and deal.stage_changed for
+// webhooks), a lost deal needs a reason, and bad input is a 422 at the
+// field.
+func TestDealsAPI(t *testing.T) {
+	e := New(t)
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	e.Clock.Set(start)
+	r := e.Do(access.Admin, "GET", "/api/v1/pipelines", "", nil)
+	var list struct {
+		Data []struct {
+			ID     string           `json:"id"`
+			Name   string           `json:"name"`
+			Stages []map[string]any `json:"stages"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(r.Body, &list); err != nil || r.Status != 200 || len(list.Data) != 1 || list.Data[0].Name != "Sales" || len(list.Data[0].Stages) != 7 {
+		t.Fatalf("pipelines of a new workspace: %d %s", r.Status, r.Body)
+	}
+	e.Vars["sales"] = list.Data[0].ID
+	e.Vars["url"] = "https://hooks.example/deals"
+	e.Run(t, []Scenario{
+		{Name: "subscribe", Method: "POST", Path: "/api/v1/webhooks", Body: `{"url":"{{url}}","events":["deal.stage_changed"]}`, Status: 201, Events: 1},
+		{Name: "acme", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Acme"}`, Status: 201, Events: 1, Save: "acme"},
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","company_id":"{{acme}}"}`, Status: 201, Events: 1, Save: "ada"},
+		{Name: "grace", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Grace"}`, Status: 201, Events: 1, Save: "grace"},
+		{Name: "a deal", Role: access.Sales, Method: "POST", Path: "/api/v1/deals",
+			Body:   `{"name":"Acme renewal","amount":"12500","company_id":"{{acme}}","contact_ids":["{{ada}}","{{ada}}"],"close_date":"2026-12-31"}`,
+			Status: 201, Events: 3, Jobs: 0, Save: "deal", // created, and on the company's and Ada's timelines
+			Contains: []string{`"currency":"EUR"`, `"pipeline_id":"{{sales}}"`, `"stage_id":"lead-in"`, `"status":"open"`, `"amount":"12500.00"`,
+				`"contact_ids":["{{ada}}"]`, `"stage_entered_at":"2026-11-02T09:00:00Z"`}},
+		{Name: "status is the stage's", Role: access.Sales, Method: "PATCH", Path: "/api/v1/deals/{{deal}}", Body: `{"status":"won"}`,
+			Status: 422, Contains: []string{`"field":"status"`, "read-only"}},
+		{Name: "a partners pipeline", Method: "POST", Path: "/api/v1/pipelines",
+			Body:   `{"name":"Partners","stages":[{"name":"Intro call","probability":20},{"name":"Signed","probability":100,"kind":"won"},{"name":"Dropped","probability":0,"kind":"lost"}]}`,
+			Status: 201, Events: 1, Save: "partners", Contains: []string{`"id":"intro-call"`, `"id":"signed"`}},
+		{Name: "a stage of another pipeline", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"X","pipeline_id":"{{sales}}","stage_id":"intro-call"}`,
+			Status: 422, Contains: []string{`"field":"stage_id"`, `\"intro-call\" is not a stage of pipeline \"Sales\"`}},
+		{Name: "an unknown currency", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"X","currency":"XYZ"}`,
+			Status: 422, Contains: []string{`"field":"currency"`, "ISO 4217"}},
+		{Name: "too many decimals", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"X","amount":"10.123456"}`,
+			Status: 422, Contains: []string{`"field":"amount"`, "at most 4 decimals"}},
+		{Name: "a negative amount", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"X","amount":"-5"}`,
+			Status: 422, Contains: []string{`"field":"amount"`, "must not be negative"}},
+		{Name: "an unknown contact", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"X","contact_ids":["nope"]}`,
+			Status: 422, Contains: []string{`"field":"contact_ids"`, `no contacts record with id \"nope\"`}},
+		{Name: "an unknown pipeline", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"X","pipeline_id":"nope"}`,
+			Status: 422, Contains: []string{`"field":"pipeline_id"`}},
+		{Name: "lower-case currency", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"Globex","currency":"usd","pipeline_id":"{{partners}}","amount":"900.5"}`,
+			Status: 201, Events: 1, Save: "globex", Contains: []string{`"currency":"USD"`, `"stage_id":"intro-call"`}},
+	})
+	e.Clock.Set(start.Add(50 * time.Hour))
+	e.Run(t, []Scenario{
+		{Name: "move", Role: access.Sales, Method: "PATCH", Path: "/api/v1/deals/{{deal}}", Body: `{"stage_id":"qualified"}`,
+			Status: 200, Events: 4, Jobs: 1, // updated, deal_stage, and on the company's and Ada's timelines; one delivery
+			Contains: []string{`"stage_id":"qualified"`, `"status":"open"`, `"stage_entered_at":"2026-11-04T11:00:00Z"`}},
+		{Name: "the deal's timeline", Method: "GET", Path: "/api/v1/deals/{{deal}}/timeline", Status: 200,
+			Contains: []string{`"kind":"deal_stage"`, `"seconds_in_stage":180000`, `"summary":"Moved deal Acme renewal from Lead in to Qualified"`,
+				`"from":{"pipeline_id":"{{sales}}","stage":"Lead in","stage_id":"lead-in"}`, `"probability":25`}},
+		{Name: "Ada's timeline", Method: "GET", Path: "/api/v1/contacts/{{ada}}/timeline", Status: 200,
+			Contains: []string{`"kind":"deal_stage"`, `"summary":"Deal Acme renewal moved to Qualified"`, `"summary":"Opened deal Acme renewal"`, `"deal_id":"{{deal}}"`}},
+		{Name: "the company's", Method: "GET", Path: "/api/v1/companies/{{acme}}/timeline", Status: 200, Contains: []string{`"summary":"Deal Acme renewal moved to Qualified"`}},
+		{Name: "Grace's has none", Method: "GET", Path: "/api/v1/contacts/{{grace}}/timeline", Status: 200, Lacks: []string{"Acme renewal"}},
+		{Name: "the same stage again changes nothing", Role: access.Sales, Method: "PATCH", Path: "/api/v1/deals/{{deal}}", Body: `{"stage_id":"qualified"}`, Status: 200, Events: 0},
+		{Name: "lost needs a reason", Role: access.Sales, Method: "PATCH", Path: "/api/v1/deals/{{deal}}", Body: `{"stage_id":"lost"}`,
+			Status: 422, Events: 0, Contains: []string{`"field":"lost_reason"`, "is required when a deal is lost"}},
+		{Name: "lost", Role: access.Sales, Method: "PATCH", Path: "/api/v1/deals/{{deal}}", Body: `{"stage_id":"lost","lost_reason":"Budget cut"}`,
+			Status: 200, Events: 4, Jobs: 1, Contains: []string{`"status":"lost"`, `"lost_reason":"Budget cut"`}},
+		{Name: "lost deals by filter", Method: "GET", Path: `/api/v1/deals?filter=status%20%3D%20%22lost%22`, Status: 200, Contains: []string{"Acme renewal"}, Lacks: []string{"Globex"}},
+		{Name: "deals of a contact", Method: "GET", Path: `/api/v1/deals?filter=contact_ids%3A%22{{ada}}%22`, Status: 200, Contains: []string{"Acme renewal"}, Lacks: []string{"Globex"}},
+		{Name: "a stage in use stays", Method: "PATCH", Path: "/api/v1/pipelines/{{sales}}",
+			Body:   `{"stages":[{"id":"lead-in","name":"Lead in","probability":10},{"id":"won","name":"Won","probability":100,"kind":"won"}]}`,
+			Status: 422, Contains: []string{`"field":"stages"`, `stage \"Lost\" cannot be removed: 1 deals are in it`}},
+		{Name: "nor changes kind", Method: "PATCH", Path: "/api/v1/pipelines/{{sales}}",
+			Body:   `{"stages":[{"id":"lead-in","name":"Lead in","probability":10},{"id":"lost","name":"Lost","probability":0,"kind":"open"}]}`,
+			Status: 422, Contains: []string{`stage \"Lost\" cannot become open`}},
+		{Name: "sales may not change pipelines", Role: access.Sales, Method: "PATCH", Path: "/api/v1/pipelines/{{sales}}", Body: `{"name":"Mine"}`, Status: 403},
+		{Name: "a manager may", Role: access.Manager, Method: "PATCH", Path: "/api/v1/pipelines/{{partners}}", Body: `{"name":"Partner deals"}`, Status: 200, Events: 1},
+		{Name: "no stages", Method: "POST", Path: "/api/v1/pipelines", Body: `{"name":"Empty","stages":[]}`, Status: 422, Contains: []string{`"field":"stages"`, "want 1 to 30 stages"}},
+		{Name: "a bad probability", Method: "POST", Path: "/api/v1/pipelines", Body: `{"name":"P","stages":[{"name":"A","probability":150}]}`,
+			Status: 422, Contains: []string{"stage 0: probability: want a whole number from 0 to 100"}},
+		{Name: "no open stage", Method: "POST", Path: "/api/v1/pipelines", Body: `{"name":"P","stages":[{"name":"Won","probability":100,"kind":"won"}]}`,
+			Status: 422, Contains: []string{"want at least one open stage"}},
+		{Name: "the pipeline alone moves the deal to its first open stage", Role: access.Sales, Method: "PATCH", Path: "/api/v1/deals/{{deal}}",
+			Body: `{"pipeline_id":"{{partners}}"}`, Status: 200, Events: 4, Jobs: 1, Contains: []string{`"stage_id":"intro-call"`, `"status":"open"`}},
+		{Name: "readonly may not create deals", Role: access.ReadOnly, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"X"}`, Status: 403},
+	})
+	r = e.Do(access.Admin, "GET", "/api/v1/deals/{{deal}}/timeline", "", nil)
+	var tl struct {
+		Data []struct {
+			Kind string         `json:"kind"`
+			Data map[string]any `json:"data"`
+		} `json:"data"`
+	}
+	_ = json.Unmarshal(r.Body, &tl)
+	if len(tl.Data) == 0 || tl.Data[0].Kind != "deal_stage" {
+		t.Fatalf("newest event of the deal: %s", r.Body)
+	}
+	if to, _ := tl.Data[0].Data["to"].(map[string]any); to["stage"] != "Intro call" || to["pipeline"] != "Partner deals" {
+		t.Errorf("the move to another pipeline: %v", tl.Data[0].Data)
+	}
+}

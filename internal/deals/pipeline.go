@@ -1,0 +1,98 @@
+package deals
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// DefaultPipeline is the pipeline a new workspace gets: the steps of a
+// B2B sale, each with the chance that a deal in it is won.
+func DefaultPipeline() map[string]any {
+	return map[string]any{"name": "Sales", "stages": []any{
+		map[string]any{"id": "lead-in", "name": "Lead in", "probability": 10, "kind": "open"},
+		map[string]any{"id": "qualified", "name": "Qualified", "probability": 25, "kind": "open"},
+		map[string]any{"id": "demo", "name": "Demo", "probability": 40, "kind": "open"},
+		map[string]any{"id": "proposal", "name": "Proposal", "probability": 60, "kind": "open"},
+		map[string]any{"id": "negotiation", "name": "Negotiation", "probability": 80, "kind": "open"},
+		map[string]any{"id": "won", "name": "Won", "probability": 100, "kind": "won"},
+		map[string]any{"id": "lost", "name": "Lost", "probability": 0, "kind": "lost"},
+	}}
+}
+
+// CreateDefault gives a new workspace the default pipeline
+// (auth.Service.OnWorkspaceCreated).
+func (s *Service) CreateDefault(ctx context.Context, ws string) error {
+	return s.eng.Tx(ctx, func(tx *sql.Tx) error { return s.createDefault(ctx, tx, ws) })
+}
+
+func (s *Service) createDefault(ctx context.Context, tx *sql.Tx, ws string) error {
+	_, err := s.eng.CreateManyIn(ctx, tx, access.System(ws), Pipelines, []map[string]any{DefaultPipeline()})
+	return err
+}
+
+// EnsurePipelines gives the default pipeline to every workspace that has
+// never had one (those made before pipelines existed). Run at start-up.
+func (s *Service) EnsurePipelines(ctx context.Context) error {
+	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM workspaces w WHERE NOT EXISTS (SELECT 1 FROM pipelines p WHERE p.workspace_id = w.id)`)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, ws := range ids {
+			if err := s.createDefault(ctx, tx, ws); err != nil {
+				return fmt.Errorf("default pipeline of workspace %s: %w", ws, err)
+			}
+		}
+		return nil
+	})
+}
+
+// keepPipeline refuses to take away a stage that deals are in, or to
+// change its kind under them (their status would no longer follow it):
+// move the deals first.
+func (s *Service) keepPipeline(ctx context.Context, tx *sql.Tx, p access.Principal, before, after records.Record) ([]*events.Event, error) {
+	if before == nil {
+		return nil, nil
+	}
+	next := StagesOf(after)
+	for _, st := range StagesOf(before) {
+		now, kept := stageByID(next, st.ID)
+		if kept && now.Kind == st.Kind {
+			continue
+		}
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM deals WHERE workspace_id = $1 AND pipeline_id = $2 AND stage_id = $3 AND deleted_at IS NULL`,
+			p.WorkspaceID, before.ID(), st.ID).Scan(&n)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			continue
+		}
+		msg := fmt.Sprintf("stage %q cannot be removed: %d deals are in it (move them first)", st.Name, n)
+		if kept {
+			msg = fmt.Sprintf("stage %q cannot become %s: %d deals are in it (move them first)", st.Name, now.Kind, n)
+		}
+		return nil, fault.Invalid(fault.FieldError{Field: "stages", Message: msg})
+	}
+	return nil, nil
+}
