@@ -64,7 +64,7 @@ func fieldInput(f *schema.Field, form url.Values, l *i18n.Locale) any {
 			return t.Format("2006-01-02")
 		}
 		return raw
-	case schema.MultiSelect:
+	case schema.MultiSelect, schema.Relations: // ticked boxes, and a relation list's new id
 		var list []any
 		for _, v := range form[name] {
 			if v = strings.TrimSpace(v); v != "" {
@@ -86,6 +86,8 @@ func fieldInput(f *schema.Field, form url.Values, l *i18n.Locale) any {
 			return nil
 		}
 		return list
+	case schema.Stages:
+		return stagesInput(form, name, l)
 	case schema.Refs:
 		var list []any
 		for _, v := range form[name] {
@@ -176,4 +178,34 @@ func groups(o *schema.Object, fields []*schema.Field) []fieldGroup {
 		out = append(out, rest)
 	}
 	return out
+}
+
+// stagesInput reads a pipeline's stages editor: one row a stage, in order
+// (name, probability, kind, and the id of a stage that exists), and a
+// row for a new one; a row without a name is left out (a stage removed).
+func stagesInput(form url.Values, name string, l *i18n.Locale) any {
+	ids, names, probs, kinds := form[name+".id"], form[name+".name"], form[name+".probability"], form[name+".kind"]
+	list := []any{}
+	for i, n := range names {
+		if strings.TrimSpace(n) == "" {
+			continue
+		}
+		st := map[string]any{"name": n, "probability": json.Number(l.ParseDecimal(strings.TrimSpace(at(probs, i))))}
+		if k := at(kinds, i); k != "" {
+			st["kind"] = k
+		}
+		if id := at(ids, i); id != "" {
+			st["id"] = id
+		}
+		list = append(list, st)
+	}
+	return list
+}
+
+// at is list[i], or "" past its end.
+func at(list []string, i int) string {
+	if i < len(list) {
+		return list[i]
+	}
+	return ""
 }

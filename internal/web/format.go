@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/rapport-crm/rapport/internal/deals"
 	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
@@ -132,6 +134,8 @@ var funcs = template.FuncMap{
 	},
 	"inputType": inputType,
 	"kind":      func(f *schema.Field) string { return string(f.Kind) },
+	"stages":    stagesOf,
+	"inc":       func(i int) int { return i + 1 },
 	"numeric": func(f *schema.Field) bool {
 		return f.Kind == schema.Integer || f.Kind == schema.Number || f.Kind == schema.Money
 	},
@@ -166,4 +170,30 @@ func initials(title string) string {
 		}
 	}
 	return string(out)
+}
+
+// stagesOf reads a pipeline's stages as stored, or as a form sent them
+// back with an error (probabilities as typed).
+func stagesOf(v any) []deals.Stage {
+	var list []map[string]any
+	switch t := v.(type) {
+	case []map[string]any:
+		list = t
+	case []any:
+		for _, x := range t {
+			m, ok := x.(map[string]any)
+			if !ok {
+				continue
+			}
+			st := map[string]any{}
+			for k, v := range m {
+				st[k] = v
+			}
+			if n, ok := m["probability"].(json.Number); ok {
+				st["probability"], _ = n.Float64()
+			}
+			list = append(list, st)
+		}
+	}
+	return deals.StagesOf(records.Record{"stages": list})
 }

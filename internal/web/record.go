@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/deals"
 	"github.com/rapport-crm/rapport/internal/dedupe"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 )
@@ -44,8 +46,11 @@ type recordData struct {
 	// to write to, a phone to call, a website.
 	Key []keyLink
 	// Choices holds, per relation field, records to pick from by name;
-	// for an activity's related records, those records.
+	// for an activity's related records, those records; for a deal's
+	// stage, its pipeline's stages.
 	Choices map[string][]cell
+	// Linked holds, per relation-list field, the records it holds.
+	Linked map[string][]cell
 	// CanPrivacy offers a contact's data subject requests (access, erase).
 	CanPrivacy bool
 	// Duplicates are the records likely the same as this one.
@@ -135,7 +140,8 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 		data.Values = rec
 	}
 	data.CanWrite = access.CanWrite(sh.Identity.Principal, o.Name, rec.Owner()) == nil
-	data.Choices = d.choices(r, sh, o)
+	data.Choices = d.choices(r, sh, o, data.Values)
+	data.Linked = d.linked(r, sh, o, data.Values)
 	for _, f := range o.Fields {
 		if f.Kind == schema.Refs {
 			data.Choices[f.Name] = d.refTitles(r, sh, rec[f.Name])
@@ -169,10 +175,13 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 			continue
 		}
 		for _, f := range other.Fields {
-			if f.Kind != schema.Relation || f.Target != o.Name || f.Name == "owner_id" {
+			if f.Kind != schema.Relation && f.Kind != schema.Relations || f.Target != o.Name || f.Name == "owner_id" {
 				continue
 			}
 			flt := f.Name + ` = "` + rec.ID() + `"`
+			if f.Kind == schema.Relations {
+				flt = f.Name + `:"` + rec.ID() + `"`
+			}
 			page, err := d.Records.List(r.Context(), sh.Identity.Principal, other.Name, records.Query{Filter: flt, PageSize: 10})
 			if err != nil || len(page.Data) == 0 {
 				continue
@@ -332,7 +341,7 @@ func (d *Deps) newForm(w http.ResponseWriter, r *http.Request, sh *shell, o *sch
 	sh.Current = o.Name
 	data := recordData{Object: o, Title: sh.L.T("record.new_title", objectSingular(sh.L, o)), Fields: editable(o), Values: values, Errors: errs, CanWrite: true, IsNew: true,
 		Groups:  groups(o, editable(o)),
-		Choices: d.choices(r, sh, o)}
+		Choices: d.choices(r, sh, o, values), Linked: d.linked(r, sh, o, values)}
 	data.Duplicates = dups
 	d.renderShell(w, status, "record.html", data.Title, sh, data)
 }
@@ -422,10 +431,13 @@ const maxChoices = 500
 // choices lists, for each relation field of o, the most recently updated
 // records of its target, as the options of a datalist: the browser filters
 // them as the user types, with no script.
-func (d *Deps) choices(r *http.Request, sh *shell, o *schema.Object) map[string][]cell {
+func (d *Deps) choices(r *http.Request, sh *shell, o *schema.Object, values map[string]any) map[string][]cell {
 	out := map[string][]cell{}
+	if o.Name == deals.Object {
+		out["stage_id"] = d.stageChoices(r, sh, values)
+	}
 	for _, f := range editable(o) {
-		if f.Kind != schema.Relation || f.Target == "users" {
+		if f.Kind != schema.Relation && f.Kind != schema.Relations || f.Target == "users" {
 			continue
 		}
 		t, ok := sh.Schema.Object(f.Target)
@@ -438,6 +450,57 @@ func (d *Deps) choices(r *http.Request, sh *shell, o *schema.Object) map[string]
 		}
 		for _, rec := range page.Data {
 			out[f.Name] = append(out[f.Name], cell{Text: records.Title(t, rec), Link: rec.ID()})
+		}
+	}
+	return out
+}
+
+// stageChoices are the stages of a deal's pipeline (the first pipeline's
+// for a new deal), to pick its stage from by name.
+func (d *Deps) stageChoices(r *http.Request, sh *shell, values map[string]any) []cell {
+	pid, _ := values["pipeline_id"].(string)
+	q := records.Query{OrderBy: "created_at", PageSize: 1}
+	if pid != "" {
+		q.Filter = "id = " + filter.Quote(pid)
+	}
+	page, err := d.Records.List(r.Context(), sh.Identity.Principal, deals.Pipelines, q)
+	if err != nil || len(page.Data) == 0 {
+		return nil
+	}
+	var out []cell
+	for _, st := range deals.StagesOf(page.Data[0]) {
+		out = append(out, cell{Text: fmt.Sprintf("%s (%d %%)", st.Name, st.Probability), Link: st.ID})
+	}
+	return out
+}
+
+// linked are the records each relation-list field of values holds (a
+// deal's contacts), by title.
+func (d *Deps) linked(r *http.Request, sh *shell, o *schema.Object, values map[string]any) map[string][]cell {
+	out := map[string][]cell{}
+	for _, f := range editable(o) {
+		ids, _ := values[f.Name].([]string)
+		if typed, ok := values[f.Name].([]any); ok { // a form sent back with an error
+			for _, x := range typed {
+				if id, ok := x.(string); ok {
+					ids = append(ids, id)
+				}
+			}
+		}
+		t, ok := sh.Schema.Object(f.Target)
+		if f.Kind != schema.Relations || len(ids) == 0 || !ok {
+			continue
+		}
+		recs, err := d.Records.GetMany(r.Context(), sh.Identity.Principal, f.Target, ids)
+		if err != nil {
+			continue
+		}
+		for _, id := range ids {
+			title := id
+			if rec, ok := recs[id]; ok {
+				title = records.Title(t, rec)
+			}
+			out[f.Name] = append(out[f.Name], cell{Text: title, Link: id})
 		}
 	}
 	return out

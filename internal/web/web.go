@@ -71,7 +71,7 @@ type Deps struct {
 func Routes(mux *http.ServeMux, d *Deps) {
 	fm := template.FuncMap{
 		"fieldCtx": func(f *schema.Field, rd recordData) fieldCtx {
-			return fieldCtx{Field: f, Value: rd.Values[f.Name], Error: rd.Errors[f.Name], CanWrite: rd.CanWrite, Choices: rd.Choices[f.Name]}
+			return fieldCtx{Field: f, Value: rd.Values[f.Name], Error: rd.Errors[f.Name], CanWrite: rd.CanWrite, Choices: rd.Choices[f.Name], Linked: rd.Linked[f.Name]}
 		},
 		"list": func(s ...string) []string { return s },
 	}
@@ -382,6 +382,7 @@ type fieldCtx struct {
 	Error    string
 	CanWrite bool
 	Choices  []cell
+	Linked   []cell
 }
 
 func (d *Deps) home(w http.ResponseWriter, r *http.Request, sh *shell) {
