@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/records"
 )
 
 // axeScript finds axe-core (installed from the npm registry by make test
@@ -58,7 +59,12 @@ func TestAccessibility(t *testing.T) {
 	e.Run(t, []Scenario{
 		{Name: "company", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Acme"}`, Status: 201, Events: 1, Save: "acme"},
 		{Name: "contact", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","last_name":"Lovelace","company_id":"{{acme}}","tags":["vip"]}`, Status: 201, Events: 1, Save: "ada"},
+		{Name: "deal", Method: "POST", Path: "/api/v1/deals", Body: `{"name":"Acme renewal","amount":"12500","company_id":"{{acme}}","contact_ids":["{{ada}}"]}`, Status: 201, Events: 3, Save: "deal"},
 	})
+	pipelines, err := e.Sys.Records.List(context.Background(), access.System(e.WS), "pipelines", records.Query{})
+	if err != nil || len(pipelines.Data) == 0 {
+		t.Fatalf("pipelines: %v", err)
+	}
 	base := e.Server.URL
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login"),
@@ -96,7 +102,8 @@ func TestAccessibility(t *testing.T) {
 	if err := chromedp.Do(ctx, signIn); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/", "/contacts", "/contacts/" + e.Vars["ada"], "/contacts/new", "/companies/" + e.Vars["acme"], "/search?q=ada", "/settings", "/account", "/imports/new?object=contacts", "/activities"} {
+	for _, p := range []string{"/", "/contacts", "/contacts/" + e.Vars["ada"], "/contacts/new", "/companies/" + e.Vars["acme"], "/search?q=ada", "/settings", "/account", "/imports/new?object=contacts", "/activities",
+		"/deals", "/deals/" + e.Vars["deal"], "/deals/new", "/pipelines/" + pipelines.Data[0].ID()} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`.main`))); err != nil {
 			t.Fatalf("open %s: %v", p, err)
 		}

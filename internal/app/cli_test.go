@@ -190,6 +190,7 @@ func TestDemoAndExport(t *testing.T) {
 	env := map[string]string{"RAPPORT_DB": storetest.FreshURL(t)}
 	r := runCmd(t, env, "", "demo", "--contacts", "40")
 	if r.code != 0 || !regexp.MustCompile(`created 5 companies and 40 contacts, with \d+ later changes and \d+ activities over two years`).MatchString(r.stdout) ||
+		!regexp.MustCompile(`demo: created [1-9]\d* deals in 2 pipelines \(\d+ won, \d+ lost\)`).MatchString(r.stdout) ||
 		!strings.Contains(r.stdout, "demo: imported trade-show-leads.csv: created 10, updated 3, failed 2\n") {
 		t.Fatalf("demo: %+v", r)
 	}

@@ -137,6 +137,8 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 		since      time.Time
 	}
 	var companies []co
+	var buyers []demoDeal
+	people := map[string][]string{} // company id → its contacts
 	for _, t := range times(nCompanies, start, span/2) {
 		clock.set(t)
 		in := g.company()
@@ -147,6 +149,7 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 			return fmt.Errorf("demo company: %w", err)
 		}
 		companies = append(companies, co{rec.ID(), rec["domain"].(string), t})
+		buyers = append(buyers, demoDeal{company: rec.ID(), name: rec["name"].(string), since: t})
 	}
 	updates, activities := 0, 0
 	imported := min(len(demoLeads), contacts/4) // the rest come in by an import, now
@@ -172,6 +175,9 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 		rec, err := g.create(ctx, eng, p, in)
 		if err != nil {
 			return fmt.Errorf("demo contact: %w", err)
+		}
+		if c.id != "" {
+			people[c.id] = append(people[c.id], rec.ID())
 		}
 		when := t
 		for _, stage := range steps[1:] {
@@ -213,6 +219,12 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 	}
 	clock.set(time.Time{})
 	fmt.Fprintf(stdout, "demo: created %d companies and %d contacts, with %d later changes and %d activities over two years\n", nCompanies, contacts, updates, activities)
+	for i := range buyers {
+		buyers[i].contacts = people[buyers[i].company]
+	}
+	if err := seedDeals(ctx, sys, p, g, clock, buyers, end, stdout); err != nil {
+		return err
+	}
 	if imported == 0 {
 		return nil
 	}
