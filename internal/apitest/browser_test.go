@@ -255,16 +255,23 @@ func TestBrowserJourney(t *testing.T) {
 
 // TestBrowserInlineEdit edits a list cell in place: Enter saves it through
 // the API, a bad value shows its error under the cell.
-func TestBrowserInlineEdit(t *testing.T) {
-	ctx := newTab(t)
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	e := NewInstall(t)
+// adminTab starts Chromium with a time limit, and an install whose admin
+// is ada@acme.example ("a long password"), acting as p.
+func adminTab(t *testing.T, limit time.Duration) (ctx context.Context, e *Env, p access.Principal) {
+	ctx = newTab(t)
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	t.Cleanup(cancel)
+	e = NewInstall(t)
 	u, err := e.Sys.Auth.CreateUser(context.Background(), access.System(e.WS), e.WS, auth.NewUser{Email: "ada@acme.example", Name: "Ada Admin", Role: "admin", Password: "a long password"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := e.Sys.Records.Create(context.Background(), access.Principal{WorkspaceID: e.WS, UserID: u.ID, Role: access.Admin}, "contacts",
+	return ctx, e, access.Principal{WorkspaceID: e.WS, UserID: u.ID, Role: access.Admin}
+}
+
+func TestBrowserInlineEdit(t *testing.T) {
+	ctx, e, p := adminTab(t, 20*time.Second)
+	rec, err := e.Sys.Records.Create(context.Background(), p, "contacts",
 		map[string]any{"first_name": "Grace", "phone": "+1 202 555 0100"})
 	if err != nil {
 		t.Fatal(err)

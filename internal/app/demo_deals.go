@@ -34,7 +34,7 @@ var (
 func seedDeals(ctx context.Context, sys *System, p access.Principal, g *generator, clock *DemoClock, buyers []demoDeal, end time.Time, stdout io.Writer) error {
 	eng := sys.Records
 	start := end.AddDate(-1, 0, 0)
-	clock.set(start)
+	clock.set(end) // after the workspace's Sales pipeline, which stays the first
 	partners, err := eng.Create(ctx, access.System(p.WorkspaceID), deals.Pipelines, map[string]any{"name": "Partnerships", "stages": []any{
 		map[string]any{"name": "Intro call", "probability": 15},
 		map[string]any{"name": "Joint plan", "probability": 50},

@@ -77,7 +77,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 		Records: s.Records, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports,
 		Log: log, Version: Version, SessionCookie: web.SessionCookie,
 	})
-	web.Routes(mux, &web.Deps{Now: now, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
+	web.Routes(mux, &web.Deps{Now: now, Deals: s.Deals, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
 	s.Handler = s.Metrics.Middleware(log, securityHeaders(mux))
 	return s
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/deals"
 	"github.com/rapport-crm/rapport/internal/dedupe"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -48,6 +49,7 @@ var staticFS embed.FS
 type Deps struct {
 	Auth          *auth.Service
 	Records       *records.Engine
+	Deals         *deals.Service
 	Events        *events.Log
 	Views         *views.Service
 	Privacy       *privacy.Service
@@ -126,6 +128,9 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /invite", d.acceptInvite)
 	mux.HandleFunc("POST /account/password", d.signedIn(d.changePassword))
 	mux.HandleFunc("POST /account/sign-out-everywhere", d.signedIn(d.signOutEverywhere))
+	mux.HandleFunc("GET /pipelines/{id}/board", d.signedIn(d.board))
+	mux.HandleFunc("GET /deals/board", d.signedIn(d.firstBoard))
+	mux.HandleFunc("POST /deals/{id}/move", d.signedIn(d.moveDeal))
 	mux.HandleFunc("GET /{object}", d.signedIn(d.list))
 	mux.HandleFunc("POST /{object}", d.signedIn(d.create))
 	mux.HandleFunc("GET /{object}/{id}", d.signedIn(d.record))

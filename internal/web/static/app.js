@@ -168,3 +168,54 @@
     if (!popup.hidden && !input.form.contains(e.target)) { close(); }
   });
 })();
+
+// The kanban board: drag a deal's card to another column to move it. The
+// card moves at once, and its own move form (the keyboard's way, which
+// works without this script) is sent, so the board comes back from the
+// server with the counts and sums after the move. A lost stage asks for
+// the reason first; cancelling leaves the deal where it was.
+(function () {
+  var board = document.querySelector(".board");
+  if (!board) { return; }
+  var dragged = null;
+  board.addEventListener("dragstart", function (e) {
+    var card = e.target.closest && e.target.closest(".deal-card");
+    if (!card) { return; }
+    dragged = card;
+    card.classList.add("dragging");
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", card.dataset.id);
+  });
+  board.addEventListener("dragend", function () {
+    if (dragged) { dragged.classList.remove("dragging"); }
+    Array.prototype.forEach.call(board.querySelectorAll(".drop-target"), function (c) { c.classList.remove("drop-target"); });
+  });
+  function column(e) { return e.target.closest && e.target.closest(".column"); }
+  board.addEventListener("dragover", function (e) {
+    var col = column(e);
+    if (!col || !dragged) { return; }
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "move";
+    if (!col.classList.contains("drop-target")) {
+      Array.prototype.forEach.call(board.querySelectorAll(".drop-target"), function (c) { c.classList.remove("drop-target"); });
+      col.classList.add("drop-target");
+    }
+  });
+  board.addEventListener("drop", function (e) {
+    var col = column(e);
+    if (!col || !dragged) { return; }
+    e.preventDefault();
+    col.classList.remove("drop-target");
+    var card = dragged, form = card.querySelector("form");
+    dragged = null;
+    if (!form || card.closest(".column") === col) { return; }
+    if (col.dataset.kind === "lost") {
+      var reason = window.prompt(board.dataset.lostPrompt || "Why was it lost?");
+      if (!reason) { return; }
+      form.elements.lost_reason.value = reason;
+    }
+    form.elements.stage_id.value = col.dataset.stage;
+    col.querySelector(".cards").appendChild(card);
+    form.submit();
+  });
+})();
