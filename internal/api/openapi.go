@@ -229,6 +229,18 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 			paths[base+"/{id}/unmerge"] = obj{"post": obj{"summary": "Take back the latest merge into this " + o.Singular, "operationId": "unmerge_" + o.Name, "tags": []string{o.Label},
 				"parameters": []any{pathParam("id")}, "responses": obj{"200": jsonResponse("The record", ref(name)), "default": problemResponse}}}
 		}
+		if o.Name == "pipelines" {
+			money := obj{"type": "string", "description": "decimal amount"}
+			paths[base+"/{id}/forecast"] = obj{"get": obj{"summary": "The pipeline's open deals by close month or owner: amount, weighted (amount × stage probability) and committed (stages of 80 % or more)",
+				"operationId": "forecast", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id"), queryParam("from", "string", false), queryParam("to", "string", false),
+					obj{"name": "group_by", "in": "query", "schema": obj{"type": "string", "enum": []string{"month", "owner"}}}},
+				"responses": obj{"200": jsonResponse("Forecast rows, one per month or owner and currency", obj{"type": "object", "properties": obj{
+					"from": obj{"type": "string"}, "to": obj{"type": "string"}, "group_by": obj{"type": "string"},
+					"data": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+						"period": obj{"type": []any{"string", "null"}}, "owner_id": obj{"type": []any{"string", "null"}}, "currency": obj{"type": "string"},
+						"count": obj{"type": "integer"}, "amount": money, "weighted": money, "committed": money}}}}}), "default": problemResponse}}}
+		}
 		if o.Name == "contacts" {
 			paths[base+"/{id}/gdpr-export"] = obj{"get": obj{"summary": "Everything held on the person (data subject access; admins and managers)", "operationId": "gdprExport", "tags": []string{o.Label},
 				"parameters": []any{pathParam("id")}, "responses": obj{"200": obj{"description": "The contact, company, activities and history"}, "default": problemResponse}}}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/deals"
 	"github.com/rapport-crm/rapport/internal/dedupe"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -23,6 +24,7 @@ import (
 // Deps are what the handlers use.
 type Deps struct {
 	Records  *records.Engine
+	Deals    *deals.Service
 	Schemas  *schema.Registry
 	Auth     *auth.Service
 	Events   *events.Log
@@ -60,6 +62,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("POST /api/v1/apikeys", d.createKey)
 	h("DELETE /api/v1/apikeys/{id}", d.revokeKey)
 	h("GET /api/v1/webhooks/{id}/deliveries", d.deliveries)
+	h("GET /api/v1/pipelines/{id}/forecast", d.forecast)
 	h("GET /api/v1/{object}", d.list)
 	h("POST /api/v1/{object}", d.create)
 	h("GET /api/v1/{object}/{id}", d.get)

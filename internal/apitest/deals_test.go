@@ -1,11 +1,13 @@
 package apitest
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/records"
 )
 
 // TestDealsAPI: a new workspace has a sales pipeline; a deal takes the
@@ -112,4 +114,54 @@ func TestDealsAPI(t *testing.T) {
 	if to, _ := tl.Data[0].Data["to"].(map[string]any); to["stage"] != "Intro call" || to["pipeline"] != "Partner deals" {
 		t.Errorf("the move to another pipeline: %v", tl.Data[0].Data)
 	}
+}
+
+// TestForecastAPI: a pipeline's forecast sums its open deals that close in
+// the months asked, by month or by owner and per currency: the amount, the
+// amount weighted by each stage's probability (summed exactly, rounded to
+// cents once: two 0.05s at 25 % make 0.03, not 0.02) and the committed
+// amount (stages of 80 % or more); won, lost, undated, out-of-range and
+// other pipelines' deals are left out, and bad parameters are a 400.
+func TestForecastAPI(t *testing.T) {
+	e := New(t)
+	page, err := e.Sys.Records.List(context.Background(), access.System(e.WS), "pipelines", records.Query{})
+	if err != nil || len(page.Data) != 1 {
+		t.Fatalf("pipelines: %v", err)
+	}
+	e.Vars["sales"] = page.Data[0].ID()
+	deal := func(role access.Role, body string) Scenario {
+		return Scenario{Name: body, Role: role, Method: "POST", Path: "/api/v1/deals", Body: body, Status: 201, Events: 1}
+	}
+	e.Run(t, []Scenario{
+		{Name: "partners", Method: "POST", Path: "/api/v1/pipelines", Body: `{"name":"Partners","stages":[{"name":"Talk","probability":50}]}`, Status: 201, Events: 1, Save: "partners"},
+		deal(access.Sales, `{"name":"A","amount":"1000","stage_id":"lead-in","close_date":"2026-03-10"}`),
+		deal(access.Sales, `{"name":"B","amount":"2000.50","stage_id":"negotiation","close_date":"2026-03-31"}`),
+		deal(access.Sales, `{"name":"D","amount":"500","currency":"USD","stage_id":"proposal","close_date":"2026-03-15"}`),
+		deal(access.Manager, `{"name":"C","amount":"333.33","stage_id":"qualified","close_date":"2026-04-01"}`),
+		deal(access.Manager, `{"name":"C2","amount":"0.05","stage_id":"qualified","close_date":"2026-05-02"}`),
+		deal(access.Manager, `{"name":"C3","amount":"0.05","stage_id":"qualified","close_date":"2026-05-31"}`),
+		deal(access.Sales, `{"name":"Won","amount":"9999","stage_id":"won","close_date":"2026-03-05"}`),
+		deal(access.Sales, `{"name":"Later","amount":"100","stage_id":"demo","close_date":"2026-06-01"}`),
+		deal(access.Sales, `{"name":"Undated","amount":"100","stage_id":"demo"}`),
+		deal(access.Sales, `{"name":"Partner","amount":"100","pipeline_id":"{{partners}}","close_date":"2026-03-01"}`),
+		{Name: "by month", Role: access.ReadOnly, Method: "GET", Path: "/api/v1/pipelines/{{sales}}/forecast?from=2026-03&to=2026-05", Status: 200, Contains: []string{
+			`"data":[{"period":"2026-03","owner_id":null,"currency":"EUR","count":2,"amount":"3000.50","weighted":"1700.40","committed":"2000.50"},` +
+				`{"period":"2026-03","owner_id":null,"currency":"USD","count":1,"amount":"500.00","weighted":"300.00","committed":"0.00"},` +
+				`{"period":"2026-04","owner_id":null,"currency":"EUR","count":1,"amount":"333.33","weighted":"83.33","committed":"0.00"},` +
+				`{"period":"2026-05","owner_id":null,"currency":"EUR","count":2,"amount":"0.10","weighted":"0.03","committed":"0.00"}]`,
+			`"from":"2026-03"`, `"to":"2026-05"`, `"group_by":"month"`}},
+		{Name: "by owner", Method: "GET", Path: "/api/v1/pipelines/{{sales}}/forecast?from=2026-03&to=2026-05&group_by=owner", Status: 200, Contains: []string{
+			`{"period":null,"owner_id":"{{manager_id}}","currency":"EUR","count":3,"amount":"333.43","weighted":"83.36","committed":"0.00"}`,
+			`{"period":null,"owner_id":"{{sales_id}}","currency":"EUR","count":2,"amount":"3000.50","weighted":"1700.40","committed":"2000.50"}`,
+			`{"period":null,"owner_id":"{{sales_id}}","currency":"USD","count":1,"amount":"500.00","weighted":"300.00","committed":"0.00"}`}},
+		{Name: "the other pipeline", Method: "GET", Path: "/api/v1/pipelines/{{partners}}/forecast?from=2026-03&to=2026-03", Status: 200,
+			Contains: []string{`"count":1,"amount":"100.00","weighted":"50.00"`}},
+		{Name: "a bad month", Method: "GET", Path: "/api/v1/pipelines/{{sales}}/forecast?from=2026-13", Status: 400, Contains: []string{"from: want a month like 2026-03"}},
+		{Name: "backwards", Method: "GET", Path: "/api/v1/pipelines/{{sales}}/forecast?from=2026-05&to=2026-03", Status: 400, Contains: []string{"to: must be from 2026-05"}},
+		{Name: "too long", Method: "GET", Path: "/api/v1/pipelines/{{sales}}/forecast?from=2026-01&to=2029-01", Status: 400},
+		{Name: "a bad grouping", Method: "GET", Path: "/api/v1/pipelines/{{sales}}/forecast?group_by=stage", Status: 400, Contains: []string{"group_by: want month or owner"}},
+		{Name: "an unknown parameter", Method: "GET", Path: "/api/v1/pipelines/{{sales}}/forecast?year=2026", Status: 400},
+		{Name: "no such pipeline", Method: "GET", Path: "/api/v1/pipelines/nope/forecast", Status: 404},
+		{Name: "this year by default", Method: "GET", Path: "/api/v1/pipelines/{{sales}}/forecast", Status: 200, Contains: []string{`"group_by":"month"`, `"from":"20`}},
+	})
 }

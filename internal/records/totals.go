@@ -23,7 +23,8 @@ type Total struct {
 
 // Totals counts the records q's filter and search match, grouped by the
 // built-in fields by (a kanban board's columns: a deal's stage and
-// currency), and sums the money or number field sum in each group, in
+// currency; "close_date:month" groups a date field by its month,
+// "2026-03"), and sums the money or number field sum in each group, in
 // one query. The sum is exact: PostgreSQL adds numerics; SQLite, whose
 // money column holds integers and doubles, adds whole ten-thousandths
 // (amounts have at most four decimals, and a double holds any amount
@@ -37,19 +38,25 @@ func (e *Engine) Totals(ctx context.Context, p access.Principal, object string, 
 	if err != nil {
 		return nil, err
 	}
+	d := e.db.Dialect()
 	cols := make([]string, len(by))
-	for i, name := range by {
+	fields := make([]*schema.Field, len(by))
+	for i, key := range by {
+		name, bucket, _ := strings.Cut(key, ":")
 		f, ok := o.Field(name)
-		if !ok || f.Custom || !f.Sortable() {
-			return nil, fault.BadRequest("cannot group %s by %q", object, name)
+		if !ok || f.Custom || !f.Sortable() || bucket != "" && (bucket != "month" || f.Kind != schema.Date) {
+			return nil, fault.BadRequest("cannot group %s by %q", object, key)
 		}
-		cols[i] = "t." + store.QuoteIdent(name)
+		cols[i], fields[i] = "t."+store.QuoteIdent(name), f
+		if bucket == "month" { // "2026-03"
+			fields[i] = &schema.Field{Name: key, Kind: schema.Text}
+			cols[i] = "substr(CAST(" + cols[i] + " AS TEXT), 1, 7)"
+		}
 	}
 	sf, ok := o.Field(sum)
 	if !ok || sf.Custom || sf.Kind != schema.Money && sf.Kind != schema.Number && sf.Kind != schema.Integer {
 		return nil, fault.BadRequest("cannot sum %s's %q", object, sum)
 	}
-	d := e.db.Dialect()
 	where, args := e.where(d, p.WorkspaceID, o, flt, q)
 	total := "SUM(t." + store.QuoteIdent(sum) + ")"
 	units := d == store.SQLite && sf.Kind == schema.Money
@@ -74,8 +81,7 @@ func (e *Engine) Totals(ctx context.Context, p access.Principal, object string, 
 			return nil, err
 		}
 		t := Total{Keys: make([]any, len(by))}
-		for i, name := range by {
-			f, _ := o.Field(name)
+		for i, f := range fields {
 			if t.Keys[i], err = fromColumn(f, vals[i]); err != nil {
 				return nil, err
 			}

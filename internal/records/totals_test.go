@@ -44,6 +44,9 @@ func TestTotals(t *testing.T) {
 			t.Errorf("%v: %s, want %s", g.Keys[0], s, want[g.Keys[0].(string)])
 		}
 	}
+	if _, err := f.eng.Totals(ctx, f.admin, "companies", records.Query{}, []string{"industry:month"}, "annual_revenue"); err == nil {
+		t.Error("grouped a text by month")
+	}
 	if _, err := f.eng.Totals(ctx, f.admin, "companies", records.Query{}, []string{"tags"}, "annual_revenue"); err == nil {
 		t.Error("grouped by a list")
 	}
