@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/deals"
 	"github.com/rapport-crm/rapport/internal/fault"
 )
 
@@ -20,15 +21,8 @@ func (d *Deps) forecast(w http.ResponseWriter, r *http.Request, id *auth.Identit
 			return fault.BadRequest("unknown query parameter %q (known: from, to, group_by)", k)
 		}
 	}
-	from, to, by := q.Get("from"), q.Get("to"), q.Get("group_by")
-	if from == "" {
-		from = time.Now().UTC().Format("2006-01")
-	}
-	if to == "" {
-		if start, err := time.Parse("2006-01", from); err == nil {
-			to = start.AddDate(0, 11, 0).Format("2006-01")
-		}
-	}
+	from, to := deals.ForecastMonths(time.Now(), q.Get("from"), q.Get("to"))
+	by := q.Get("group_by")
 	if by == "" {
 		by = "month"
 	}

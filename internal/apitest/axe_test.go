@@ -103,7 +103,7 @@ func TestAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"/", "/contacts", "/contacts/" + e.Vars["ada"], "/contacts/new", "/companies/" + e.Vars["acme"], "/search?q=ada", "/settings", "/account", "/imports/new?object=contacts", "/activities",
-		"/deals", "/deals/" + e.Vars["deal"], "/deals/new", "/pipelines/" + pipelines.Data[0].ID(), "/pipelines/" + pipelines.Data[0].ID() + "/board"} {
+		"/deals", "/deals/" + e.Vars["deal"], "/deals/new", "/pipelines/" + pipelines.Data[0].ID(), "/pipelines/" + pipelines.Data[0].ID() + "/board", "/pipelines/" + pipelines.Data[0].ID() + "/forecast"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`.main`))); err != nil {
 			t.Fatalf("open %s: %v", p, err)
 		}

@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -55,6 +56,9 @@ func TestBrowserBoardDrag(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		textOf(`.flash`, &flash),
 		textOf(`.column[data-stage="proposal"]`, &proposal),
+		chromedp.Navigate(e.Server.URL+"/pipelines/"+fmt.Sprint(deal["pipeline_id"])+"/forecast"),
+		chromedp.WaitVisible(chromedp.CSS(`svg.bars`)),
+		shot("forecast"),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -122,3 +122,50 @@ func TestWebBoard(t *testing.T) {
 		t.Error("a readonly user moved a deal")
 	}
 }
+
+// TestWebForecast: a pipeline's forecast page draws a bar pair for every
+// month asked, in the workspace's currency unless another is picked, and
+// lists the months and the owners with their exact sums; a bad month
+// says so and falls back to the coming year.
+func TestWebForecast(t *testing.T) {
+	e := New(t)
+	ctx := context.Background()
+	page, err := e.Sys.Records.List(ctx, access.System(e.WS), "pipelines", records.Query{})
+	if err != nil || len(page.Data) != 1 {
+		t.Fatalf("pipelines: %v", err)
+	}
+	e.Vars["sales"] = page.Data[0].ID()
+	sales := access.Principal{WorkspaceID: e.WS, UserID: e.Users[access.Sales], Role: access.Sales}
+	if _, err := e.Sys.Records.CreateMany(ctx, sales, "deals", []map[string]any{
+		{"name": "A", "amount": "1000", "stage_id": "lead-in", "close_date": "2026-03-10"},
+		{"name": "B", "amount": "2000.50", "stage_id": "negotiation", "close_date": "2026-03-31"},
+		{"name": "C", "amount": "500", "currency": "USD", "stage_id": "proposal", "close_date": "2026-05-15"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser(t, access.ReadOnly)
+	code, doc := b.get("/pipelines/{{sales}}/forecast?from=2026-03&to=2026-05")
+	if code != 200 || doc.Find("svg.bars rect.amount").Length() != 3 || doc.Find("svg.bars rect.weighted").Length() != 3 {
+		t.Fatalf("forecast chart: %d, %d bars", code, doc.Find("svg.bars rect").Length())
+	}
+	if title := doc.Find("svg.bars rect.weighted title").First().Text(); title != "March 2026: €1,700.40" {
+		t.Errorf("March's weighted bar: %q", title)
+	}
+	if h := doc.Find("svg.bars rect.amount").Eq(1).AttrOr("height", ""); h != "0" {
+		t.Errorf("April's bar (no EUR deals): height %q", h)
+	}
+	months := text(doc, "section[aria-labelledby=months-title] tbody")
+	if !strings.Contains(months, "March 2026 2 €3,000.50 €1,700.40 €2,000.50") || !strings.Contains(months, "May 2026 1 $500.00 $300.00 $0.00") {
+		t.Errorf("months table: %q", months)
+	}
+	if owners := text(doc, "section[aria-labelledby=owners-title] tbody"); !strings.Contains(owners, "sales 2 €3,000.50") {
+		t.Errorf("owners table: %q", owners)
+	}
+	if _, doc = b.get("/pipelines/{{sales}}/forecast?from=2026-03&to=2026-05&currency=USD"); doc.Find("svg.bars rect.amount").Eq(2).AttrOr("height", "0") == "0" ||
+		!strings.Contains(text(doc, "#chart-title"), "USD") {
+		t.Errorf("the chart in dollars: %q", text(doc, "#chart-title"))
+	}
+	if _, doc = b.get("/pipelines/{{sales}}/forecast?from=2026-13"); !strings.Contains(text(doc, ".field-error"), "from: want a month") || doc.Find("svg.bars rect.amount").Length() != 12 {
+		t.Errorf("a bad month: %q, %d months", text(doc, ".field-error"), doc.Find("svg.bars rect.amount").Length())
+	}
+}

@@ -90,18 +90,23 @@ func seedDeals(ctx context.Context, sys *System, p access.Principal, g *generato
 		if len(b.contacts) > 1 && g.r.IntN(2) == 0 {
 			people = append(people, b.contacts[1])
 		}
+		// Where the deal ends: won, lost, or still open somewhere, and then
+		// expected to close in the coming months.
+		outcome := g.r.IntN(20)
+		last := g.r.IntN(len(open))
+		closes := opened.AddDate(0, 1+g.r.IntN(5), 0)
+		if outcome >= 9 {
+			closes = end.AddDate(0, 0, 7+g.r.IntN(180))
+		}
 		rec, err := eng.Create(ctx, p, deals.Object, map[string]any{
 			"name": b.name + " – " + g.pick(demoProducts), "amount": strconv.Itoa(amount) + ".00", "currency": currency,
 			"pipeline_id": pl.ID(), "stage_id": open[0].ID, "company_id": b.company, "contact_ids": people,
-			"close_date": opened.AddDate(0, 1+g.r.IntN(5), 0).Format("2006-01-02"),
+			"close_date": closes.Format("2006-01-02"),
 		})
 		if err != nil {
 			return fmt.Errorf("demo deal: %w", err)
 		}
 		n++
-		// Where the deal ends: won, lost, or still open somewhere.
-		outcome := g.r.IntN(20)
-		last := g.r.IntN(len(open))
 		var path []deals.Stage
 		switch {
 		case outcome < 5:

@@ -34,6 +34,20 @@ type ForecastRow struct {
 	Committed string  `json:"committed"`
 }
 
+// ForecastMonths fills in a forecast's span: from this month (now's), to
+// eleven months after from.
+func ForecastMonths(now time.Time, from, to string) (string, string) {
+	if from == "" {
+		from = now.UTC().Format("2006-01")
+	}
+	if to == "" {
+		if start, err := time.Parse("2006-01", from); err == nil {
+			to = start.AddDate(0, 11, 0).Format("2006-01")
+		}
+	}
+	return from, to
+}
+
 // Forecast sums a pipeline's open deals that close from month from to
 // month to (both "2026-03", inclusive), by close month or by owner
 // (groupBy "month" or "owner") and currency.

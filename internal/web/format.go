@@ -136,6 +136,8 @@ var funcs = template.FuncMap{
 	"kind":      func(f *schema.Field) string { return string(f.Kind) },
 	"stages":    stagesOf,
 	"inc":       func(i int) int { return i + 1 },
+	"add":       func(a, b int) int { return a + b },
+	"sub":       func(a, b int) int { return a - b },
 	"numeric": func(f *schema.Field) bool {
 		return f.Kind == schema.Integer || f.Kind == schema.Number || f.Kind == schema.Money
 	},

@@ -129,6 +129,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /account/password", d.signedIn(d.changePassword))
 	mux.HandleFunc("POST /account/sign-out-everywhere", d.signedIn(d.signOutEverywhere))
 	mux.HandleFunc("GET /pipelines/{id}/board", d.signedIn(d.board))
+	mux.HandleFunc("GET /pipelines/{id}/forecast", d.signedIn(d.forecast))
 	mux.HandleFunc("GET /deals/board", d.signedIn(d.firstBoard))
 	mux.HandleFunc("POST /deals/{id}/move", d.signedIn(d.moveDeal))
 	mux.HandleFunc("GET /{object}", d.signedIn(d.list))
