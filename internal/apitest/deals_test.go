@@ -165,3 +165,24 @@ func TestForecastAPI(t *testing.T) {
 		{Name: "this year by default", Method: "GET", Path: "/api/v1/pipelines/{{sales}}/forecast", Status: 200, Contains: []string{`"group_by":"month"`, `"from":"20`}},
 	})
 }
+
+// TestMergeRepointsDealContacts: merging a contact into another makes the
+// deals that held the duplicate hold the kept contact (once), and taking
+// the merge back gives them the duplicate again.
+func TestMergeRepointsDealContacts(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","email":"ada@example.com"}`, Status: 201, Events: 1, Save: "ada"},
+		{Name: "ada again", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada L.","email":"ada.l@example.com"}`, Status: 201, Events: 1, Save: "dup"},
+		{Name: "grace", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Grace"}`, Status: 201, Events: 1, Save: "grace"},
+		{Name: "a deal with the duplicate", Method: "POST", Path: "/api/v1/deals", Body: `{"name":"One","contact_ids":["{{dup}}","{{grace}}"]}`, Status: 201, Events: 3, Save: "one"},
+		{Name: "a deal with both", Method: "POST", Path: "/api/v1/deals", Body: `{"name":"Two","contact_ids":["{{ada}}","{{dup}}"]}`, Status: 201, Events: 3, Save: "two"},
+		{Name: "merge", Method: "POST", Path: "/api/v1/contacts/{{ada}}/merge", Body: `{"duplicate_ids":["{{dup}}"]}`, Status: 200, Events: 1},
+		{Name: "one", Method: "GET", Path: "/api/v1/deals/{{one}}", Status: 200, Contains: []string{`"contact_ids":["{{ada}}","{{grace}}"]`}},
+		{Name: "two", Method: "GET", Path: "/api/v1/deals/{{two}}", Status: 200, Contains: []string{`"contact_ids":["{{ada}}"]`}},
+		{Name: "Ada's deals", Method: "GET", Path: `/api/v1/deals?filter=contact_ids%3A%22{{ada}}%22`, Status: 200, Contains: []string{`"name":"One"`, `"name":"Two"`}},
+		{Name: "unmerge", Method: "POST", Path: "/api/v1/contacts/{{ada}}/unmerge", Status: 200, Events: 1},
+		{Name: "one again", Method: "GET", Path: "/api/v1/deals/{{one}}", Status: 200, Contains: []string{`"contact_ids":["{{dup}}","{{grace}}"]`}},
+		{Name: "two again", Method: "GET", Path: "/api/v1/deals/{{two}}", Status: 200, Contains: []string{`"contact_ids":["{{ada}}","{{dup}}"]`}},
+	})
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -175,10 +176,10 @@ type relChange struct {
 
 // refsChange is a refs field a merge rewrote, for its undo.
 type refsChange struct {
-	Object string           `json:"object"`
-	Field  string           `json:"field"`
-	ID     string           `json:"id"`
-	Before []map[string]any `json:"before"`
+	Object string `json:"object"`
+	Field  string `json:"field"`
+	ID     string `json:"id"`
+	Before any    `json:"before"` // an activity's refs, or a relation list (a deal's contacts)
 }
 
 // repoint makes every relation to one of the duplicates point at the kept
@@ -199,6 +200,14 @@ func (e *Engine) repoint(ctx context.Context, tx *sql.Tx, ws string, s *schema.S
 		for _, f := range o.Fields {
 			if f.Kind == schema.Refs {
 				rc, err := e.repointRefs(ctx, tx, ws, o, f, target.Name, keepID, dupIDs)
+				if err != nil {
+					return nil, nil, err
+				}
+				refs = append(refs, rc...)
+				continue
+			}
+			if f.Kind == schema.Relations && f.Target == target.Name {
+				rc, err := e.repointList(ctx, tx, ws, s, o, f, keepID, dupIDs)
 				if err != nil {
 					return nil, nil, err
 				}
@@ -267,6 +276,61 @@ func (e *Engine) repointRefs(ctx context.Context, tx *sql.Tx, ws string, o *sche
 			if key := fmt.Sprint(r["object"], "/", r["id"]); !seen[key] {
 				seen[key] = true
 				out = append(out, r)
+			}
+		}
+		b, _ := json.Marshal(out)
+		if _, err := tx.ExecContext(ctx, "UPDATE "+store.QuoteIdent(o.Table)+" SET "+store.QuoteIdent(f.Name)+" = $3 WHERE workspace_id = $1 AND id = $2", ws, id, string(b)); err != nil {
+			return nil, err
+		}
+	}
+	return changes, nil
+}
+
+// repointList rewrites the relation lists (a deal's contacts) that hold a
+// duplicate: the kept record takes its place, once. Trashed records too,
+// so that a restored one points at the kept record.
+func (e *Engine) repointList(ctx context.Context, tx *sql.Tx, ws string, s *schema.Schema, o *schema.Object, f *schema.Field, keepID string, dupIDs []string) ([]refsChange, error) {
+	terms := make([]string, len(dupIDs))
+	for i, id := range dupIDs {
+		terms[i] = f.Name + ":" + filter.Quote(id)
+	}
+	flt, err := filter.Parse(strings.Join(terms, " OR "), s, o)
+	if err != nil {
+		return nil, err
+	}
+	cond, args := flt.SQL(e.db.Dialect(), "t", ws, []any{ws})
+	rows, err := tx.QueryContext(ctx, "SELECT t.id FROM "+store.QuoteIdent(o.Table)+" t WHERE t.workspace_id = $1 AND "+cond, args...)
+	if err != nil {
+		return nil, fmt.Errorf("repoint %s.%s: %w", o.Name, f.Name, err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var changes []refsChange
+	for _, id := range ids {
+		rec, _, err := e.get(ctx, tx, ws, o, id, true)
+		if err != nil {
+			return nil, err
+		}
+		list, _ := rec[f.Name].([]string)
+		changes = append(changes, refsChange{Object: o.Name, Field: f.Name, ID: id, Before: list})
+		var out []string
+		for _, x := range list {
+			if slices.Contains(dupIDs, x) {
+				x = keepID
+			}
+			if !slices.Contains(out, x) {
+				out = append(out, x)
 			}
 		}
 		b, _ := json.Marshal(out)
