@@ -188,7 +188,7 @@ func (s *Service) stageEvent(ctx context.Context, tx *sql.Tx, p access.Principal
 		actor = &p.UserID
 	}
 	return &events.Event{
-		WorkspaceID: p.WorkspaceID, ActorID: actor, Object: Object, RecordID: after.ID(), Kind: "deal_stage",
+		WorkspaceID: p.WorkspaceID, ActorID: actor, Object: Object, RecordID: after.ID(), Kind: "deal_stage", Verb: "stage_changed",
 		Singular: "deal", Summary: fmt.Sprintf("Moved deal %s from %s to %s", name, fromName, to.Name), Record: after,
 		Data: map[string]any{
 			"from":             from,

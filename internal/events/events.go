@@ -36,13 +36,16 @@ type Event struct {
 	Singular string `json:"-"`
 	// Record is the record after the change, for hooks; not stored.
 	Record map[string]any `json:"-"`
+	// Verb names the event in its public type when the timeline's kind
+	// would not (deal_stage → deal.stage_changed); not stored.
+	Verb string `json:"-"`
 }
 
-// Type is the public event type, e.g. contact.created; a deal's move to
-// another stage (kind deal_stage on timelines) is deal.stage_changed.
+// Type is the public event type, e.g. contact.created, or with its Verb
+// when it has one (a deal's deal_stage event is deal.stage_changed).
 func (e *Event) Type() string {
-	if e.Object == "deals" && e.Kind == "deal_stage" {
-		return "deal.stage_changed"
+	if e.Verb != "" {
+		return e.Singular + "." + e.Verb
 	}
 	return e.Singular + "." + e.Kind
 }
