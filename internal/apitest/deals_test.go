@@ -111,7 +111,9 @@ func TestDealsAPI(t *testing.T) {
 	if len(tl.Data) == 0 || tl.Data[0].Kind != "deal_stage" {
 		t.Fatalf("newest event of the deal: %s", r.Body)
 	}
-	if to, _ := tl.Data[0].Data["to"].(map[string]any); to["stage"] != "Intro call" || to["pipeline"] != "Partner deals" {
+	to, _ := tl.Data[0].Data["to"].(map[string]any)
+	from, _ := tl.Data[0].Data["from"].(map[string]any)
+	if to["stage"] != "Intro call" || to["pipeline"] != "Partner deals" || from["stage"] != "Lost" || from["pipeline_id"] != e.Vars["sales"] {
 		t.Errorf("the move to another pipeline: %v", tl.Data[0].Data)
 	}
 }

@@ -172,7 +172,11 @@ func (s *Service) keepDeal(ctx context.Context, tx *sql.Tx, p access.Principal, 
 func (s *Service) stageEvent(ctx context.Context, tx *sql.Tx, p access.Principal, before, after records.Record, to Stage, pipeline records.Record, now time.Time) *events.Event {
 	from := map[string]any{"pipeline_id": before["pipeline_id"], "stage_id": before["stage_id"], "stage": before["stage_id"]}
 	fromName, _ := before["stage_id"].(string)
-	if prev, err := s.eng.GetIn(ctx, tx, access.System(p.WorkspaceID), Pipelines, fmt.Sprint(before["pipeline_id"])); err == nil {
+	prev, err := pipeline, error(nil)
+	if before["pipeline_id"] != pipeline.ID() { // a move to another pipeline: the stage left is in the old one
+		prev, err = s.eng.GetIn(ctx, tx, access.System(p.WorkspaceID), Pipelines, fmt.Sprint(before["pipeline_id"]))
+	}
+	if err == nil {
 		if st, ok := stageByID(StagesOf(prev), fromName); ok {
 			fromName = st.Name
 			from["stage"] = st.Name

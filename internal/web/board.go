@@ -29,8 +29,11 @@ type boardData struct {
 	CanMove     bool
 }
 
+// boardColumn is a column as the page shows it: its sums and cards
+// formatted in the reader's language.
 type boardColumn struct {
-	deals.Column
+	Stage  deals.Stage
+	Count  int64
 	Closed bool // won or lost: shown folded at the end
 	Sums   []string
 	Cards  []boardCard
@@ -66,7 +69,9 @@ func (d *Deps) board(w http.ResponseWriter, r *http.Request, sh *shell) {
 	data.Query = keep.Encode()
 	b, err := d.Deals.Board(r.Context(), sh.Identity.Principal, r.PathValue("id"), deals.BoardQuery{
 		Filter: data.Filter, Q: data.Q, Column: q.Get("column"), PageToken: q.Get("page_token")})
-	if fe := fault.As(err); fe != nil && fe.Kind == fault.KindInvalid || fe != nil && fe.Kind == fault.KindBadRequest && data.Filter != "" {
+	// A filter or search the board cannot run is said at the filter, and
+	// the board shown without it.
+	if fe := fault.As(err); fe != nil && (fe.Kind == fault.KindBadRequest || fe.Kind == fault.KindInvalid) {
 		data.FilterError = sh.L.Message(fe.Msg)
 		if len(fe.Fields) > 0 {
 			data.FilterError = sh.L.Message(fe.Fields[0].Message)
@@ -85,7 +90,7 @@ func (d *Deps) board(w http.ResponseWriter, r *http.Request, sh *shell) {
 	companies, owners := d.cardPeople(r, sh, b)
 	now := d.now()
 	for _, c := range b.Columns {
-		col := boardColumn{Column: c, Closed: c.Stage.Kind != "open"}
+		col := boardColumn{Stage: c.Stage, Count: c.Count, Closed: c.Stage.Kind != "open"}
 		for _, m := range c.Sums {
 			col.Sums = append(col.Sums, sh.L.Money(m.Amount, m.Currency))
 		}
