@@ -44,6 +44,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzVCardReader -fuzztime $(FUZZTIME) ./internal/exchange/
 	$(GO) test -run XXX -fuzz FuzzJSONLine -fuzztime $(FUZZTIME) ./internal/exchange/
 	$(GO) test -run XXX -fuzz FuzzMessage -fuzztime $(FUZZTIME) ./internal/i18n/
+	$(GO) test -run XXX -fuzz FuzzLineItems -fuzztime $(FUZZTIME) ./internal/schema/
 
 # The benchmark of BENCHMARKS.md: 1,000,000 contacts on each engine.
 CONTACTS ?= 1000000

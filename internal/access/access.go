@@ -41,9 +41,9 @@ func System(ws string) Principal { return Principal{WorkspaceID: ws, Role: Admin
 // adminObjects may be changed only by admins.
 var adminObjects = []string{"webhooks"}
 
-// managerObjects are settings of the sales process that every role reads
-// and only admins and managers change.
-var managerObjects = []string{"pipelines"}
+// managerObjects are settings of the sales process (pipelines, the product
+// catalogue) that every role reads and only admins and managers change.
+var managerObjects = []string{"pipelines", "products"}
 
 // CanRead reports whether p may see records of object. Every role reads every
 // record object; only admins read admin objects such as webhooks.

@@ -75,6 +75,14 @@ func fieldSchema(f *schema.Field) obj {
 			"type": "object", "required": []string{"name", "probability"}, "additionalProperties": false,
 			"properties": obj{"id": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,47}$"}, "name": obj{"type": "string"},
 				"probability": obj{"type": "integer", "minimum": 0, "maximum": 100}, "kind": obj{"type": "string", "enum": schema.StageKinds}}}}
+	case schema.LineItems:
+		dec := obj{"type": "string", "description": "decimal"}
+		out = obj{"type": "array", "maxItems": schema.MaxLineItems, "description": "a product's price and tax rate are a line's defaults; amount (after the discount, before tax), discount and tax are worked out", "items": obj{
+			"type": "object", "properties": obj{"product_id": obj{"type": "string"}, "name": obj{"type": "string"}, "description": obj{"type": "string"},
+				"quantity": dec, "unit_price": dec, "discount_percent": dec, "tax_percent": dec,
+				"amount": obj{"type": "string", "readOnly": true}, "discount": obj{"type": "string", "readOnly": true}, "tax": obj{"type": "string", "readOnly": true}}}}
+	case schema.Prices:
+		out = obj{"type": "object", "description": "price per ISO 4217 currency", "additionalProperties": obj{"type": "string", "description": "decimal"}}
 	default:
 		out = obj{"type": "string"}
 	}
@@ -240,6 +248,38 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 					"data": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
 						"period": obj{"type": []any{"string", "null"}}, "owner_id": obj{"type": []any{"string", "null"}}, "currency": obj{"type": "string"},
 						"count": obj{"type": "integer"}, "amount": money, "weighted": money, "committed": money}}}}}), "default": problemResponse}}}
+		}
+		if o.Name == "deals" {
+			money := obj{"type": "string", "description": "decimal amount"}
+			paths[base+"/stats"] = obj{"get": obj{"summary": "Deals closed (entered a won or lost stage) over a span of months, by owner or pipeline: won, lost, win rate, average sales cycle and won amounts per currency",
+				"operationId": "dealStats", "tags": []string{o.Label},
+				"parameters": []any{queryParam("from", "string", false), queryParam("to", "string", false), queryParam("pipeline_id", "string", false),
+					obj{"name": "group_by", "in": "query", "schema": obj{"type": "string", "enum": []string{"owner", "pipeline"}}}},
+				"responses": obj{"200": jsonResponse("One row per owner or pipeline", obj{"type": "object", "properties": obj{
+					"from": obj{"type": "string"}, "to": obj{"type": "string"}, "group_by": obj{"type": "string"},
+					"data": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+						"owner_id": obj{"type": []any{"string", "null"}}, "pipeline_id": obj{"type": []any{"string", "null"}},
+						"won": obj{"type": "integer"}, "lost": obj{"type": "integer"},
+						"win_rate":   obj{"type": []any{"number", "null"}, "description": "percent of closed deals won"},
+						"cycle_days": obj{"type": []any{"number", "null"}, "description": "average days from creation to won"},
+						"won_amounts": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+							"currency": obj{"type": "string"}, "count": obj{"type": "integer"}, "total": money, "average": money}}}}}}}}),
+					"default": problemResponse}}}
+		}
+		if o.Name == "quotes" {
+			paths[base+"/{id}/pdf"] = obj{"get": obj{"summary": "The quote as a PDF, in the language Accept-Language asks for", "operationId": "quotePDF", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id")}, "responses": obj{"200": obj{"description": "application/pdf"}, "default": problemResponse}}}
+			paths[base+"/{id}/send"] = obj{"post": obj{"summary": "Mark the quote sent and mail its PDF (a job) to its contact or to the addresses given", "operationId": "sendQuote", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id")}, "requestBody": jsonBody(obj{"type": "object", "properties": obj{
+					"to": obj{"type": "array", "items": obj{"type": "string"}}, "cc": obj{"type": "array", "items": obj{"type": "string"}},
+					"subject": obj{"type": "string"}, "message": obj{"type": "string"}}}),
+				"responses": obj{"202": jsonResponse("Queued", obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "status": obj{"type": "string"},
+					"to": obj{"type": "array", "items": obj{"type": "string"}}, "quote": ref(name)}}), "default": problemResponse}}}
+			paths[base+"/{id}/revise"] = obj{"post": obj{"summary": "A new version of a sent quote: a draft with the same number and the next revision", "operationId": "reviseQuote", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id")}, "responses": obj{"201": jsonResponse("The new version", ref(name)), "default": problemResponse}}}
+			paths[base+"/{id}/accept"] = obj{"post": obj{"summary": "Mark the quote accepted; unless win_deal is false, its open deal moves to won", "operationId": "acceptQuote", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id")}, "requestBody": jsonBody(obj{"type": "object", "properties": obj{"win_deal": obj{"type": "boolean"}}}),
+				"responses": obj{"200": jsonResponse("The quote", ref(name)), "default": problemResponse}}}
 		}
 		if o.Name == "contacts" {
 			paths[base+"/{id}/gdpr-export"] = obj{"get": obj{"summary": "Everything held on the person (data subject access; admins and managers)", "operationId": "gdprExport", "tags": []string{o.Label},

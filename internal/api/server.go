@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/privacy"
+	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/webhooks"
@@ -25,6 +26,7 @@ import (
 type Deps struct {
 	Records  *records.Engine
 	Deals    *deals.Service
+	Quotes   *quotes.Service
 	Schemas  *schema.Registry
 	Auth     *auth.Service
 	Events   *events.Log
@@ -63,6 +65,11 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("DELETE /api/v1/apikeys/{id}", d.revokeKey)
 	h("GET /api/v1/webhooks/{id}/deliveries", d.deliveries)
 	h("GET /api/v1/pipelines/{id}/forecast", d.forecast)
+	h("GET /api/v1/deals/stats", d.dealStats)
+	h("GET /api/v1/quotes/{id}/pdf", d.quotePDF)
+	h("POST /api/v1/quotes/{id}/send", d.sendQuote)
+	h("POST /api/v1/quotes/{id}/revise", d.reviseQuote)
+	h("POST /api/v1/quotes/{id}/accept", d.acceptQuote)
 	h("GET /api/v1/{object}", d.list)
 	h("POST /api/v1/{object}", d.create)
 	h("GET /api/v1/{object}/{id}", d.get)

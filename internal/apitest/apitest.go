@@ -19,6 +19,8 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/app"
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/mail/mailtest"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 )
@@ -35,6 +37,8 @@ type Env struct {
 	// Clock is the system's clock: the real time unless the demo seeder
 	// moves it (app.SeedDemo).
 	Clock *app.DemoClock
+	// Mail is the SMTP server the application sends through.
+	Mail *mailtest.Server
 }
 
 // New starts the application on the engine under test, with webhooks
@@ -59,13 +63,21 @@ func NewInstall(t testing.TB) *Env {
 func start(t testing.TB, cfg app.Config, db *store.DB) *Env {
 	t.Helper()
 	ctx := context.Background()
+	smtp := mailtest.StartServer(t)
+	if cfg.Mail == nil {
+		sender, err := mail.ParseURL("smtp://"+smtp.Addr+"?tls=none", "Rapport <crm@rapport.example>")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Mail = sender
+	}
 	clock := &app.DemoClock{}
 	sys := app.Build(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), clock.Now)
 	ws, err := sys.Auth.CreateWorkspace(ctx, "Test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{T: t, Sys: sys, Clock: clock, WS: ws.ID, Keys: map[access.Role]string{}, Users: map[access.Role]string{}, Vars: map[string]string{}}
+	e := &Env{T: t, Sys: sys, Clock: clock, Mail: smtp, WS: ws.ID, Keys: map[access.Role]string{}, Users: map[access.Role]string{}, Vars: map[string]string{}}
 	for _, role := range access.Roles {
 		u, err := sys.Auth.CreateUser(ctx, access.System(ws.ID), ws.ID, auth.NewUser{Email: string(role) + "@test.example", Name: string(role), Role: string(role), Password: "a long password"})
 		if err != nil {

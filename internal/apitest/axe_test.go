@@ -60,6 +60,10 @@ func TestAccessibility(t *testing.T) {
 		{Name: "company", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Acme"}`, Status: 201, Events: 1, Save: "acme"},
 		{Name: "contact", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","last_name":"Lovelace","company_id":"{{acme}}","tags":["vip"]}`, Status: 201, Events: 1, Save: "ada"},
 		{Name: "deal", Method: "POST", Path: "/api/v1/deals", Body: `{"name":"Acme renewal","amount":"12500","company_id":"{{acme}}","contact_ids":["{{ada}}"]}`, Status: 201, Events: 3, Save: "deal"},
+		{Name: "product", Method: "POST", Path: "/api/v1/products", Body: `{"name":"Licence","sku":"L-1","prices":{"EUR":"100"},"tax_percent":19}`, Status: 201, Events: 1, Save: "product"},
+		{Name: "quote", Method: "POST", Path: "/api/v1/quotes", Body: `{"deal_id":"{{deal}}","line_items":[{"product_id":"{{product}}","quantity":3}]}`, Status: 201, Events: 1, Save: "quote"},
+		{Name: "sent quote", Method: "POST", Path: "/api/v1/quotes", Body: `{"deal_id":"{{deal}}","line_items":[{"name":"Setup","unit_price":"900"}]}`, Status: 201, Events: 1, Save: "sent"},
+		{Name: "send it", Method: "PATCH", Path: "/api/v1/quotes/{{sent}}", Body: `{"status":"sent"}`, Status: 200, Events: 1, Jobs: 1},
 	})
 	pipelines, err := e.Sys.Records.List(context.Background(), access.System(e.WS), "pipelines", records.Query{})
 	if err != nil || len(pipelines.Data) == 0 {
@@ -103,7 +107,8 @@ func TestAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"/", "/contacts", "/contacts/" + e.Vars["ada"], "/contacts/new", "/companies/" + e.Vars["acme"], "/search?q=ada", "/settings", "/account", "/imports/new?object=contacts", "/activities",
-		"/deals", "/deals/" + e.Vars["deal"], "/deals/new", "/pipelines/" + pipelines.Data[0].ID(), "/pipelines/" + pipelines.Data[0].ID() + "/board", "/pipelines/" + pipelines.Data[0].ID() + "/forecast"} {
+		"/deals", "/deals/" + e.Vars["deal"], "/deals/new", "/pipelines/" + pipelines.Data[0].ID(), "/pipelines/" + pipelines.Data[0].ID() + "/board", "/pipelines/" + pipelines.Data[0].ID() + "/forecast",
+		"/products", "/products/" + e.Vars["product"], "/quotes", "/quotes/" + e.Vars["quote"], "/quotes/" + e.Vars["sent"], "/quotes/new?deal_id=" + e.Vars["deal"]} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`.main`))); err != nil {
 			t.Fatalf("open %s: %v", p, err)
 		}

@@ -140,6 +140,9 @@ func TestWebForecast(t *testing.T) {
 		{"name": "A", "amount": "1000", "stage_id": "lead-in", "close_date": "2026-03-10"},
 		{"name": "B", "amount": "2000.50", "stage_id": "negotiation", "close_date": "2026-03-31"},
 		{"name": "C", "amount": "500", "currency": "USD", "stage_id": "proposal", "close_date": "2026-05-15"},
+		{"name": "Won", "amount": "800", "stage_id": "won"},
+		{"name": "Won too", "amount": "801", "stage_id": "won"},
+		{"name": "Lost", "amount": "100", "stage_id": "lost", "lost_reason": "Price"},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -160,6 +163,12 @@ func TestWebForecast(t *testing.T) {
 	}
 	if owners := text(doc, "section[aria-labelledby=owners-title] tbody"); !strings.Contains(owners, "sales 2 €3,000.50") {
 		t.Errorf("owners table: %q", owners)
+	}
+	if owners := text(doc, "section[aria-labelledby=results-title] table:first-of-type tbody"); owners != "sales 2 1 66.7 % €800.50 0.0 days €1,601.00" {
+		t.Errorf("results by owner: %q", owners)
+	}
+	if link := doc.Find("section[aria-labelledby=results-title] table").Last().Find("tbody a"); link.Text() != "Sales" || link.AttrOr("href", "") != "/pipelines/"+e.Vars["sales"]+"/forecast" {
+		t.Errorf("results by pipeline: %q", text(doc, "section[aria-labelledby=results-title]"))
 	}
 	if _, doc = b.get("/pipelines/{{sales}}/forecast?from=2026-03&to=2026-05&currency=USD"); doc.Find("svg.bars rect.amount").Eq(2).AttrOr("height", "0") == "0" ||
 		!strings.Contains(text(doc, "#chart-title"), "USD") {

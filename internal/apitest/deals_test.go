@@ -3,6 +3,7 @@ package apitest
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,5 +187,78 @@ func TestMergeRepointsDealContacts(t *testing.T) {
 		{Name: "unmerge", Method: "POST", Path: "/api/v1/contacts/{{ada}}/unmerge", Status: 200, Events: 1},
 		{Name: "one again", Method: "GET", Path: "/api/v1/deals/{{one}}", Status: 200, Contains: []string{`"contact_ids":["{{dup}}","{{grace}}"]`}},
 		{Name: "two again", Method: "GET", Path: "/api/v1/deals/{{two}}", Status: 200, Contains: []string{`"contact_ids":["{{ada}}","{{dup}}"]`}},
+	})
+}
+
+// TestDealStatsAPI: the deals closed in the months asked, by owner or by
+// pipeline: won and lost counts, the win rate, the average days from
+// creation to won, and the won amounts per currency with their exact
+// average (100.01 and 300 average to 200.01, rounded half away from
+// zero); deals closed outside the months and open deals are left out.
+func TestDealStatsAPI(t *testing.T) {
+	e := New(t)
+	page, err := e.Sys.Records.List(context.Background(), access.System(e.WS), "pipelines", records.Query{})
+	if err != nil || len(page.Data) != 1 {
+		t.Fatalf("pipelines: %v", err)
+	}
+	e.Vars["sales"] = page.Data[0].ID()
+	deal := func(role access.Role, name, body string) Scenario {
+		if !strings.Contains(body, "pipeline_id") {
+			body = strings.Replace(body, "{", `{"pipeline_id":"{{sales}}",`, 1)
+		}
+		return Scenario{Name: name, Role: role, Method: "POST", Path: "/api/v1/deals", Body: body, Status: 201, Events: 1, Save: name}
+	}
+	move := func(role access.Role, name, body string) Scenario {
+		return Scenario{Name: "move " + name, Role: role, Method: "PATCH", Path: "/api/v1/deals/{{" + name + "}}", Body: body, Status: 200, Events: 2}
+	}
+	e.Clock.Set(time.Date(2025, 12, 1, 9, 0, 0, 0, time.UTC))
+	e.Run(t, []Scenario{
+		deal(access.Sales, "old", `{"name":"Old","amount":"50","stage_id":"won"}`),
+	})
+	created := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	e.Clock.Set(created)
+	e.Run(t, []Scenario{
+		{Name: "partners", Method: "POST", Path: "/api/v1/pipelines", Status: 201, Events: 1, Save: "partners",
+			Body: `{"name":"Partners","stages":[{"name":"Talk","probability":50},{"name":"Signed","probability":100,"kind":"won"}]}`},
+		deal(access.Sales, "a", `{"name":"A","amount":"1000"}`),
+		deal(access.Sales, "b", `{"name":"B","amount":"2000.50"}`),
+		deal(access.Sales, "c", `{"name":"C","amount":"500","currency":"USD"}`),
+		deal(access.Sales, "open", `{"name":"Open","amount":"700"}`),
+		deal(access.Manager, "m", `{"name":"M","amount":"300"}`),
+		deal(access.Manager, "m2", `{"name":"M2","amount":"100.01"}`),
+		deal(access.Manager, "p", `{"name":"P","amount":"80","pipeline_id":"{{partners}}"}`),
+	})
+	e.Clock.Set(created.AddDate(0, 0, 10))
+	e.Run(t, []Scenario{
+		move(access.Sales, "a", `{"stage_id":"won"}`),
+		move(access.Sales, "b", `{"stage_id":"lost","lost_reason":"Price"}`),
+		move(access.Manager, "m", `{"stage_id":"won"}`),
+		move(access.Manager, "m2", `{"stage_id":"won"}`),
+		move(access.Sales, "open", `{"stage_id":"demo"}`),
+	})
+	e.Clock.Set(created.AddDate(0, 0, 30))
+	e.Run(t, []Scenario{
+		move(access.Sales, "c", `{"stage_id":"won"}`),
+		move(access.Manager, "p", `{"stage_id":"signed"}`),
+	})
+	e.Run(t, []Scenario{
+		{Name: "by owner", Role: access.ReadOnly, Method: "GET", Path: "/api/v1/deals/stats?from=2026-01&to=2026-02&pipeline_id={{sales}}", Status: 200, Contains: []string{
+			`{"owner_id":"{{manager_id}}","pipeline_id":null,"won":2,"lost":0,"win_rate":100,"cycle_days":10,"won_amounts":[{"currency":"EUR","count":2,"total":"400.01","average":"200.01"}]}`,
+			`{"owner_id":"{{sales_id}}","pipeline_id":null,"won":2,"lost":1,"win_rate":66.7,"cycle_days":20,"won_amounts":[` +
+				`{"currency":"EUR","count":1,"total":"1000.00","average":"1000.00"},{"currency":"USD","count":1,"total":"500.00","average":"500.00"}]}`,
+			`"from":"2026-01"`, `"to":"2026-02"`, `"group_by":"owner"`}},
+		{Name: "by pipeline", Method: "GET", Path: "/api/v1/deals/stats?from=2026-01&to=2026-02&group_by=pipeline", Status: 200, Contains: []string{
+			`{"owner_id":null,"pipeline_id":"{{sales}}","won":4,"lost":1,"win_rate":80,"cycle_days":15,"won_amounts":[` +
+				`{"currency":"EUR","count":3,"total":"1400.01","average":"466.67"},{"currency":"USD","count":1,"total":"500.00","average":"500.00"}]}`,
+			`{"owner_id":null,"pipeline_id":"{{partners}}","won":1,"lost":0,"win_rate":100,"cycle_days":30,"won_amounts":[{"currency":"EUR","count":1,"total":"80.00","average":"80.00"}]}`},
+			Lacks: []string{`"total":"50.00"`}},
+		{Name: "December alone", Method: "GET", Path: "/api/v1/deals/stats?from=2025-12&to=2025-12&group_by=pipeline", Status: 200, Contains: []string{
+			`"won":1,"lost":0,"win_rate":100,"cycle_days":0,"won_amounts":[{"currency":"EUR","count":1,"total":"50.00","average":"50.00"}]`}},
+		{Name: "nothing closed", Method: "GET", Path: "/api/v1/deals/stats?from=2026-03&to=2026-04", Status: 200, Contains: []string{`"data":[]`}},
+		{Name: "a bad grouping", Method: "GET", Path: "/api/v1/deals/stats?group_by=stage", Status: 400, Contains: []string{"group_by: want owner or pipeline"}},
+		{Name: "a bad month", Method: "GET", Path: "/api/v1/deals/stats?from=2026-01&to=2026-1", Status: 400, Contains: []string{"to: want a month like 2026-03"}},
+		{Name: "an unknown parameter", Method: "GET", Path: "/api/v1/deals/stats?owner=me", Status: 400, Contains: []string{`unknown query parameter \"owner\" (known: from, group_by, pipeline_id, to)`}},
+		{Name: "no such pipeline", Method: "GET", Path: "/api/v1/deals/stats?pipeline_id=nope", Status: 404},
+		{Name: "no credentials", Role: "-", Method: "GET", Path: "/api/v1/deals/stats", Status: 401},
 	})
 }

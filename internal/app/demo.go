@@ -225,6 +225,9 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 	if err := seedDeals(ctx, sys, p, g, clock, buyers, end, stdout); err != nil {
 		return err
 	}
+	if err := seedQuotes(ctx, sys, p, g, clock, end, stdout); err != nil {
+		return err
+	}
 	if imported == 0 {
 		return nil
 	}

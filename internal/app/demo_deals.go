@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"slices"
@@ -9,7 +10,9 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/deals"
+	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -25,6 +28,36 @@ var (
 	demoProducts    = []string{"Platform licence", "Renewal", "Expansion", "Onboarding package", "Support plan", "Pilot"}
 	demoLostReasons = []string{"Budget cut", "Chose a competitor", "No decision", "Timing: next fiscal year", "Too expensive"}
 )
+
+// demoSellers are the demo's sales team besides the user it runs as.
+var demoSellers = []auth.NewUser{
+	{Email: "sam.okafor@rapport.example", Name: "Sam Okafor", Role: "sales"},
+	{Email: "lena.berg@rapport.example", Name: "Lena Berg", Role: "manager"},
+}
+
+// demoTeam gives the demo workspace its sales team (once) and returns the
+// ids of the users deals belong to: p's and the team's.
+func demoTeam(ctx context.Context, sys *System, p access.Principal) ([]string, error) {
+	var ids []string
+	if p.UserID != "" {
+		ids = append(ids, p.UserID)
+	}
+	for _, n := range demoSellers {
+		u, err := sys.Auth.UserByEmail(ctx, p.WorkspaceID, n.Email)
+		if fault.KindOf(err) == fault.KindNotFound {
+			n.Password = rand.Text()
+			if u, err = sys.Auth.CreateUser(ctx, access.System(p.WorkspaceID), p.WorkspaceID, n); err != nil {
+				return nil, fmt.Errorf("demo user %s: %w", n.Email, err)
+			}
+		} else if err != nil {
+			return nil, err
+		}
+		if access.CanAssign(p, u.ID) == nil { // the demo run as a sales rep keeps its deals
+			ids = append(ids, u.ID)
+		}
+	}
+	return ids, nil
+}
 
 // seedDeals gives the demo a year of selling: deals opened with the
 // companies' people, each moved stage by stage at its own pace (so that
@@ -50,6 +83,10 @@ func seedDeals(ctx context.Context, sys *System, p access.Principal, g *generato
 		return fmt.Errorf("demo: no sales pipeline: %v", err)
 	}
 	pipelines := []records.Record{page.Data[0], partners}
+	team, err := demoTeam(ctx, sys, p)
+	if err != nil {
+		return err
+	}
 	n, won, lost := 0, 0, 0
 	for _, b := range buyers {
 		if len(b.contacts) == 0 || n > 0 && g.r.IntN(3) == 0 {
@@ -101,7 +138,7 @@ func seedDeals(ctx context.Context, sys *System, p access.Principal, g *generato
 		rec, err := eng.Create(ctx, p, deals.Object, map[string]any{
 			"name": b.name + " – " + g.pick(demoProducts), "amount": strconv.Itoa(amount) + ".00", "currency": currency,
 			"pipeline_id": pl.ID(), "stage_id": open[0].ID, "company_id": b.company, "contact_ids": people,
-			"close_date": closes.Format("2006-01-02"),
+			"close_date": closes.Format("2006-01-02"), "owner_id": team[g.r.IntN(len(team))],
 		})
 		if err != nil {
 			return fmt.Errorf("demo deal: %w", err)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rapport-crm/rapport/internal/mail"
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -22,6 +24,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	c.register(fs)
 	fs.StringVar(&cfg.Addr, "addr", "", "listen address (env RAPPORT_ADDR, default 127.0.0.1:8080)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL of links (env RAPPORT_PUBLIC_URL)")
+	var smtpURL, mailFrom string
+	fs.StringVar(&smtpURL, "smtp-url", "", "SMTP server that sends mail: smtp://user:password@host:587 (STARTTLS), smtps://…:465, smtp://host:25?tls=none (env RAPPORT_SMTP_URL)")
+	fs.StringVar(&mailFrom, "mail-from", "", "sender of the mail Rapport sends (env RAPPORT_MAIL_FROM, default rapport@ the public URL's host)")
 	fs.BoolVar(&allowPrivate, "webhooks-allow-private", false, "let webhooks target private and loopback addresses (env RAPPORT_WEBHOOKS_ALLOW_PRIVATE=1)")
 	if pos, err := parseFlags(fs, args); err != nil {
 		return err
@@ -42,6 +47,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return usagef("--public-url must be an http(s) URL, got %q", cfg.PublicURL)
 		}
 		cfg.SecureCookies = u.Scheme == "https"
+	}
+	if smtpURL = env(getenv, smtpURL, "RAPPORT_SMTP_URL", ""); smtpURL != "" {
+		host := "localhost"
+		if u, err := url.Parse(cfg.PublicURL); err == nil && u.Hostname() != "" {
+			host = u.Hostname()
+		}
+		sender, err := mail.ParseURL(smtpURL, env(getenv, mailFrom, "RAPPORT_MAIL_FROM", "Rapport <rapport@"+host+">"))
+		if err != nil {
+			return usagef("--smtp-url: %v", err)
+		}
+		cfg.Mail = sender
 	}
 	log := newLogger(stderr)
 	start := time.Now()

@@ -11,10 +11,13 @@ import (
 	"github.com/rapport-crm/rapport/internal/deals"
 	"github.com/rapport-crm/rapport/internal/dedupe"
 	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/ops"
 	"github.com/rapport-crm/rapport/internal/privacy"
+	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -30,6 +33,8 @@ type Config struct {
 	AllowPrivateWebhooks bool
 	// SecureCookies marks cookies Secure (when served over HTTPS).
 	SecureCookies bool
+	// Mail sends mail (quotes); nil when no mail server is set up.
+	Mail mail.Sender
 }
 
 // System is every service, wired: the composition root's product.
@@ -46,6 +51,7 @@ type System struct {
 	Dedupe   *dedupe.Service
 	Imports  *imports.Service
 	Deals    *deals.Service
+	Quotes   *quotes.Service
 	Metrics  *ops.Metrics
 	Log      *slog.Logger
 	Handler  http.Handler
@@ -64,6 +70,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	activities.New(s.Records, s.Events, s.Schemas)
 	s.Deals = deals.New(s.Records, s.Events, now)
 	s.Auth.OnWorkspaceCreated(s.Deals.CreateDefault)
+	s.Quotes = quotes.New(s.Records, s.Events, s.Jobs, s.Auth, cfg.Mail, i18n.MustLoad(), now)
 	s.Privacy = privacy.New(s.Records, s.Events, now)
 	s.Dedupe = dedupe.New(s.Records)
 	s.Imports = imports.New(db, s.Records, s.Jobs, now)
@@ -74,10 +81,10 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	mux.Handle("GET /readyz", ops.Ready(db))
 	mux.Handle("GET /metrics", s.Metrics.Handler())
 	api.Routes(mux, &api.Deps{
-		Records: s.Records, Deals: s.Deals, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports,
+		Records: s.Records, Deals: s.Deals, Quotes: s.Quotes, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports,
 		Log: log, Version: Version, SessionCookie: web.SessionCookie,
 	})
-	web.Routes(mux, &web.Deps{Now: now, Deals: s.Deals, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
+	web.Routes(mux, &web.Deps{Now: now, Deals: s.Deals, Quotes: s.Quotes, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
 	s.Handler = s.Metrics.Middleware(log, securityHeaders(mux))
 	return s
 }

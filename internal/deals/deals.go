@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/money"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -103,7 +104,7 @@ func (s *Service) keepDeal(ctx context.Context, tx *sql.Tx, p access.Principal, 
 			return nil, fmt.Errorf("read the default currency: %w", err)
 		}
 	}
-	if !Currency(code) {
+	if !money.Currency(code) {
 		bad("currency", "%q is not an ISO 4217 currency code like EUR or USD", code)
 	}
 	after["currency"] = code

@@ -52,16 +52,9 @@ func ForecastMonths(now time.Time, from, to string) (string, string) {
 // month to (both "2026-03", inclusive), by close month or by owner
 // (groupBy "month" or "owner") and currency.
 func (s *Service) Forecast(ctx context.Context, p access.Principal, pipelineID, from, to, groupBy string) ([]ForecastRow, error) {
-	start, err := time.Parse("2006-01", from)
+	start, end, err := months(from, to, MaxForecastMonths)
 	if err != nil {
-		return nil, fault.BadRequest("from: want a month like 2026-03, not %q", from)
-	}
-	end, err := time.Parse("2006-01", to)
-	if err != nil {
-		return nil, fault.BadRequest("to: want a month like 2026-03, not %q", to)
-	}
-	if end.Before(start) || end.After(start.AddDate(0, MaxForecastMonths-1, 0)) {
-		return nil, fault.BadRequest("to: must be from %s to %d months after it", from, MaxForecastMonths-1)
+		return nil, err
 	}
 	if groupBy != "month" && groupBy != "owner" {
 		return nil, fault.BadRequest("group_by: want month or owner, not %q", groupBy)
@@ -75,7 +68,7 @@ func (s *Service) Forecast(ctx context.Context, p access.Principal, pipelineID, 
 		prob[st.ID] = st.Probability
 	}
 	flt := fmt.Sprintf(`pipeline_id = %s AND status = "open" AND close_date >= %q AND close_date < %q`,
-		filter.Quote(pipelineID), start.Format("2006-01-02"), end.AddDate(0, 1, 0).Format("2006-01-02"))
+		filter.Quote(pipelineID), start.Format("2006-01-02"), end.Format("2006-01-02"))
 	key := "close_date:month"
 	if groupBy == "owner" {
 		key = "owner_id"

@@ -232,7 +232,7 @@ func (f *Filter) resolveField(s *schema.Schema, e *expr.Expr) (ref, error) {
 		if fl.Kind == schema.Refs {
 			return ref{}, f.at(e, "%s cannot be filtered: open the related record's timeline instead", fl.Name)
 		}
-		if fl.Kind == schema.Stages {
+		if fl.Kind == schema.Stages || fl.Kind == schema.LineItems || fl.Kind == schema.Prices {
 			return ref{}, f.at(e, "%s cannot be filtered", fl.Name)
 		}
 		return ref{field: fl}, nil

@@ -287,13 +287,13 @@ func fromColumn(f *schema.Field, v any) (any, error) {
 		return store.ParseTime(v)
 	case schema.Tags, schema.MultiSelect, schema.Relations:
 		return stringList(jsonText(v))
-	case schema.Address, schema.Consent:
+	case schema.Address, schema.Consent, schema.Prices:
 		var m map[string]any
 		if err := json.Unmarshal(jsonBytes(v), &m); err != nil {
 			return nil, err
 		}
 		return m, nil
-	case schema.Refs, schema.Stages:
+	case schema.Refs, schema.Stages, schema.LineItems:
 		var refs []map[string]any
 		if err := json.Unmarshal(jsonBytes(v), &refs); err != nil {
 			return nil, err

@@ -54,3 +54,20 @@ func TestTotals(t *testing.T) {
 		t.Error("summed a name")
 	}
 }
+
+// TestSpans: the time between two datetimes is summed per group, over
+// the records that have both, and only datetime fields are measured.
+func TestSpans(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	if _, err := f.eng.CreateMany(ctx, f.admin, "companies", []map[string]any{{"name": "A", "industry": "Retail"}, {"name": "B", "industry": "Retail"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.eng.Spans(ctx, f.admin, "companies", records.Query{}, []string{"industry"}, "created_at", "updated_at")
+	if err != nil || len(got) != 1 || got[0].Keys[0] != "Retail" || got[0].Count != 2 || got[0].Seconds != 0 {
+		t.Fatalf("spans: %+v, %v", got, err)
+	}
+	if _, err := f.eng.Spans(ctx, f.admin, "companies", records.Query{}, []string{"industry"}, "name", "updated_at"); err == nil {
+		t.Error("measured the time of a name")
+	}
+}

@@ -21,6 +21,10 @@ var DealStatuses = []string{"open", "won", "lost"}
 // ActivityKinds are the kinds of an activity.
 var ActivityKinds = []string{"note", "call", "meeting", "email"}
 
+// QuoteStatuses are the values of a quote's status: a draft is still
+// edited; once sent, a quote changes only by a new version.
+var QuoteStatuses = []string{"draft", "sent", "accepted", "declined", "expired"}
+
 // builtins returns fresh copies of the built-in objects.
 func builtins() []*Object {
 	objs := []*Object{
@@ -91,6 +95,41 @@ func builtins() []*Object {
 				{Name: "contact_ids", Label: "Contacts", Kind: Relations, Target: "contacts"},
 				{Name: "lost_reason", Label: "Lost reason", Kind: Text, Searchable: true},
 				{Name: "stage_entered_at", Label: "In stage since", Kind: DateTime, ReadOnly: true},
+			},
+		},
+		{
+			Name: "products", Label: "Products", Singular: "product", Table: "products",
+			Title: []string{"name"}, Subtitle: "sku",
+			Fields: []*Field{
+				{Name: "name", Label: "Name", Kind: Text, Required: true, Searchable: true, Indexed: true},
+				{Name: "sku", Label: "SKU", Kind: Text, Unique: true, Indexed: true, Searchable: true},
+				{Name: "description", Label: "Description", Kind: LongText, Searchable: true},
+				{Name: "prices", Label: "Prices", Kind: Prices},
+				{Name: "tax_percent", Label: "Tax %", Kind: Number},
+				{Name: "active", Label: "Active", Kind: Bool, Indexed: true},
+			},
+		},
+		{
+			Name: "quotes", Label: "Quotes", Singular: "quote", Table: "quotes",
+			Title: []string{"number", "name"}, Subtitle: "total",
+			Fields: []*Field{
+				{Name: "number", Label: "Number", Kind: Text, ReadOnly: true, Indexed: true, Searchable: true},
+				{Name: "revision", Label: "Version", Kind: Integer, ReadOnly: true},
+				{Name: "name", Label: "Name", Kind: Text, Searchable: true},
+				{Name: "deal_id", Label: "Deal", Kind: Relation, Target: "deals", Required: true, Indexed: true, Relation: "deal"},
+				{Name: "company_id", Label: "Company", Kind: Relation, Target: "companies", Indexed: true, Relation: "company"},
+				{Name: "contact_id", Label: "Contact", Kind: Relation, Target: "contacts", Indexed: true, Relation: "contact"},
+				{Name: "currency", Label: "Currency", Kind: Text},
+				{Name: "status", Label: "Status", Kind: Select, Options: QuoteStatuses, Indexed: true},
+				{Name: "valid_until", Label: "Valid until", Kind: Date, Indexed: true},
+				{Name: "terms", Label: "Terms", Kind: LongText},
+				{Name: "line_items", Label: "Line items", Kind: LineItems},
+				{Name: "subtotal", Label: "Subtotal", Kind: Money, ReadOnly: true},
+				{Name: "discount_total", Label: "Discount", Kind: Money, ReadOnly: true},
+				{Name: "tax_total", Label: "Tax", Kind: Money, ReadOnly: true},
+				{Name: "total", Label: "Total", Kind: Money, ReadOnly: true},
+				{Name: "sent_at", Label: "Sent", Kind: DateTime, ReadOnly: true},
+				{Name: "previous_id", Label: "Previous version", Kind: Relation, Target: "quotes", ReadOnly: true},
 			},
 		},
 		{

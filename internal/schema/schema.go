@@ -29,13 +29,15 @@ const (
 	Select      Kind = "select"
 	MultiSelect Kind = "multi_select"
 	Relation    Kind = "relation"
-	Tags        Kind = "tags"      // a free list of strings
-	Address     Kind = "address"   // {street, city, postal_code, region, country}
-	Consent     Kind = "consent"   // {email_marketing: granted|denied|unknown, at, source}
-	ID          Kind = "id"        // the record id and other system ids
-	Refs        Kind = "refs"      // a list of {object, id}: the records an activity is about
-	Relations   Kind = "relations" // ids of several records of the target object (a deal's contacts)
-	Stages      Kind = "stages"    // a pipeline's ordered stages: {id, name, probability, kind}
+	Tags        Kind = "tags"       // a free list of strings
+	Address     Kind = "address"    // {street, city, postal_code, region, country}
+	Consent     Kind = "consent"    // {email_marketing: granted|denied|unknown, at, source}
+	ID          Kind = "id"         // the record id and other system ids
+	Refs        Kind = "refs"       // a list of {object, id}: the records an activity is about
+	Relations   Kind = "relations"  // ids of several records of the target object (a deal's contacts)
+	Stages      Kind = "stages"     // a pipeline's ordered stages: {id, name, probability, kind}
+	LineItems   Kind = "line_items" // a quote's lines: {product_id or name, quantity, unit_price, discount_percent, tax_percent}
+	Prices      Kind = "prices"     // a product's price per currency: {"EUR": "100.00"}
 )
 
 // CustomKinds are the kinds a custom field may have.
@@ -69,7 +71,7 @@ type Field struct {
 // Sortable reports whether lists may be ordered by the field.
 func (f *Field) Sortable() bool {
 	switch f.Kind {
-	case MultiSelect, Tags, Address, Consent, LongText, Refs, Relations, Stages:
+	case MultiSelect, Tags, Address, Consent, LongText, Refs, Relations, Stages, LineItems, Prices:
 		return false
 	}
 	return true

@@ -156,13 +156,8 @@ func Convert(f *Field, v any) (any, error) {
 		}
 		return f, nil
 	case Money:
-		var s string
-		switch t := v.(type) {
-		case string:
-			s = strings.TrimSpace(t)
-		case json.Number:
-			s = t.String()
-		default:
+		s, ok := decimalText(v)
+		if !ok {
 			return nil, wantType("a decimal string like \"12500.00\"", v)
 		}
 		if !moneyPattern.MatchString(s) {
@@ -225,6 +220,10 @@ func Convert(f *Field, v any) (any, error) {
 		return toRelations(v)
 	case Stages:
 		return toStages(v)
+	case LineItems:
+		return toLineItems(v)
+	case Prices:
+		return toPrices(v)
 	case Address:
 		return toObject(v, map[string][]string{"street": nil, "city": nil, "postal_code": nil, "region": nil, "country": nil})
 	case Consent:
@@ -405,3 +404,14 @@ var ConsentChannels = []string{"email_marketing", "sms_marketing", "phone_market
 
 // ConsentValues are a channel's states.
 var ConsentValues = []string{"granted", "denied", "unknown"}
+
+// decimalText is a decimal given as a string or a JSON number, as text.
+func decimalText(v any) (string, bool) {
+	switch t := v.(type) {
+	case string:
+		return strings.TrimSpace(t), true
+	case json.Number:
+		return t.String(), true
+	}
+	return "", false
+}

@@ -23,6 +23,19 @@ type forecastData struct {
 	Owners     []forecastLine
 	Error      string
 	Currencies []string
+	// Closed is the span of the results: the deals won and lost in the
+	// twelve months up to this one, by owner in this pipeline and by
+	// pipeline.
+	Closed            string
+	ByOwner, ByStages []statsLine
+}
+
+// statsLine is a row of the results tables, formatted.
+type statsLine struct {
+	Label, Link       string
+	Won, Lost         int64
+	WinRate, Cycle    string
+	Average, WonTotal []string
 }
 
 // forecastLine is a row of a forecast table, formatted.
@@ -114,7 +127,60 @@ func (d *Deps) forecast(w http.ResponseWriter, r *http.Request, sh *shell) {
 		data.Owners = append(data.Owners, line(name, o))
 	}
 	data.Chart = forecastChart(sh, months, data.From, data.To, data.Currency)
+	if err := d.forecastStats(r, sh, pl, &data); err != nil {
+		d.failAt(w, r, sh, err)
+		return
+	}
 	d.renderShell(w, http.StatusOK, "forecast.html", sh.L.T("forecast.title", pl["name"]), sh, data)
+}
+
+// forecastStats fills in the results of the twelve months up to this
+// one: per owner in the pipeline, and per pipeline.
+func (d *Deps) forecastStats(r *http.Request, sh *shell, pl records.Record, data *forecastData) error {
+	from, to := deals.StatsMonths(d.now(), "", "")
+	data.Closed = monthLabel(sh, from) + " – " + monthLabel(sh, to)
+	owners, err := d.Deals.Stats(r.Context(), sh.Identity.Principal, pl.ID(), from, to, "owner")
+	if err != nil {
+		return err
+	}
+	pipelines, err := d.Deals.Stats(r.Context(), sh.Identity.Principal, "", from, to, "pipeline")
+	if err != nil {
+		return err
+	}
+	line := func(label, link string, st deals.Stats) statsLine {
+		l := statsLine{Label: label, Link: link, Won: st.Won, Lost: st.Lost, WinRate: "–", Cycle: "–"}
+		if st.WinRate != nil {
+			l.WinRate = sh.L.T("stats.percent", sh.L.Decimal(strconv.FormatFloat(*st.WinRate, 'f', 1, 64)))
+		}
+		if st.CycleDays != nil {
+			l.Cycle = sh.L.T("stats.days", sh.L.Decimal(strconv.FormatFloat(*st.CycleDays, 'f', 1, 64)))
+		}
+		for _, a := range st.Amounts {
+			l.Average = append(l.Average, sh.L.Money(a.Average, a.Currency))
+			l.WonTotal = append(l.WonTotal, sh.L.Money(a.Total, a.Currency))
+		}
+		return l
+	}
+	for _, st := range owners {
+		name := sh.L.T("forecast.no_owner")
+		if st.OwnerID != nil {
+			if u, err := d.Auth.User(r.Context(), sh.Identity.WorkspaceID, *st.OwnerID); err == nil {
+				name = u.Name
+			}
+		}
+		data.ByOwner = append(data.ByOwner, line(name, "", st))
+	}
+	for _, st := range pipelines {
+		if st.PipelineID == nil {
+			continue
+		}
+		name := *st.PipelineID
+		if p, err := d.Records.Get(r.Context(), sh.Identity.Principal, deals.Pipelines, name, false); err == nil {
+			name, _ = p["name"].(string)
+		}
+		data.ByStages = append(data.ByStages, line(name, "/pipelines/"+*st.PipelineID+"/forecast", st))
+	}
+	return nil
 }
 
 func monthLabel(sh *shell, period string) string {

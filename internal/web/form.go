@@ -88,6 +88,10 @@ func fieldInput(f *schema.Field, form url.Values, l *i18n.Locale) any {
 		return list
 	case schema.Stages:
 		return stagesInput(form, name, l)
+	case schema.LineItems:
+		return linesInput(form, name, l)
+	case schema.Prices:
+		return pricesInput(form, name, l)
 	case schema.Refs:
 		var list []any
 		for _, v := range form[name] {
@@ -138,6 +142,15 @@ var builtinGroups = map[string][]struct {
 		{"group.reach", []string{"email", "phone", "do_not_contact", "consent"}},
 		{"group.sales", []string{"company_id", "lifecycle_stage", "lead_source", "tags"}},
 		{"group.address", []string{"address"}},
+	},
+	"quotes": {
+		{"group.quote", []string{"name", "deal_id", "company_id", "contact_id", "currency", "status", "valid_until"}},
+		{"group.lines", []string{"line_items"}},
+		{"group.terms", []string{"terms"}},
+	},
+	"products": {
+		{"group.product", []string{"name", "sku", "active", "tax_percent"}},
+		{"group.pricing", []string{"prices", "description"}},
 	},
 	"companies": {
 		{"group.company", []string{"name", "domain", "industry", "employees", "annual_revenue"}},

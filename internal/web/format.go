@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -177,25 +179,31 @@ func initials(title string) string {
 // stagesOf reads a pipeline's stages as stored, or as a form sent them
 // back with an error (probabilities as typed).
 func stagesOf(v any) []deals.Stage {
-	var list []map[string]any
-	switch t := v.(type) {
-	case []map[string]any:
-		list = t
-	case []any:
-		for _, x := range t {
-			m, ok := x.(map[string]any)
-			if !ok {
-				continue
-			}
-			st := map[string]any{}
-			for k, v := range m {
-				st[k] = v
-			}
-			if n, ok := m["probability"].(json.Number); ok {
-				st["probability"], _ = n.Float64()
-			}
-			list = append(list, st)
+	list := rowsOf(v)
+	for i, m := range list {
+		if n, ok := m["probability"].(json.Number); ok {
+			st := maps.Clone(m)
+			st["probability"], _ = n.Float64()
+			list[i] = st
 		}
 	}
 	return deals.StagesOf(records.Record{"stages": list})
+}
+
+// rowsOf reads the rows of an editor's field (a pipeline's stages, a
+// quote's lines) as stored, or as a form sent them back with an error.
+func rowsOf(v any) []map[string]any {
+	switch t := v.(type) {
+	case []map[string]any:
+		return slices.Clone(t)
+	case []any:
+		var out []map[string]any
+		for _, x := range t {
+			if m, ok := x.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	return nil
 }

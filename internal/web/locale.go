@@ -44,6 +44,20 @@ func localeFuncs(l *i18n.Locale) template.FuncMap {
 		"t":       l.T,
 		"display": func(f *schema.Field, v any) string { return display(l, f, v) },
 		"label":   func(f *schema.Field) string { return fieldLabel(l, f) },
+		"lines": func(v any, currency string, editable bool) []lineRow {
+			blank := 0
+			if editable {
+				blank = BlankLines
+			}
+			return lineRows(l, v, currency, blank)
+		},
+		"prices": func(v any, editable bool) []priceRow {
+			blank := 0
+			if editable {
+				blank = 2
+			}
+			return priceRows(l, v, blank)
+		},
 		"fieldName": func(o *schema.Object, name string) string {
 			if f, ok := o.Field(name); ok {
 				return fieldLabel(l, f)

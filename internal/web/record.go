@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/filter"
+	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 )
@@ -58,6 +59,13 @@ type recordData struct {
 	// CanLog offers the activity composer; ActivityKinds are its kinds.
 	CanLog        bool
 	ActivityKinds []string
+	// Quote offers a quote's actions (send, new version, accepted).
+	Quote *quoteActions
+	// Totals are a quote's sums as saved, shown under its lines.
+	Totals []cell
+	// Create links to new records of other objects that point at this
+	// one, filled in (a new deal from a contact, a quote from a deal).
+	Create []cell
 }
 
 func (d *Deps) record(w http.ResponseWriter, r *http.Request, sh *shell) {
@@ -140,6 +148,23 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 		data.Values = rec
 	}
 	data.CanWrite = access.CanWrite(sh.Identity.Principal, o.Name, rec.Owner()) == nil
+	if o.Name == quotes.Object {
+		to := ""
+		if c, ok := rec["contact_id"].(string); ok {
+			if contact, err := d.Records.Get(r.Context(), sh.Identity.Principal, "contacts", c, false); err == nil {
+				to, _ = contact["email"].(string)
+			}
+		}
+		data.Quote = quoteActionsOf(sh.L, sh.Identity.Principal, rec, to)
+		data.CanWrite = data.CanWrite && rec["status"] == "draft" // a sent quote changes by a new version
+		cur, _ := rec["currency"].(string)
+		for _, k := range []string{"subtotal", "discount_total", "tax_total", "total"} {
+			if f, ok := o.Field(k); ok {
+				s, _ := rec[k].(string)
+				data.Totals = append(data.Totals, cell{Text: fieldLabel(sh.L, f), Hint: sh.L.Money(s, cur)})
+			}
+		}
+	}
 	data.Choices = d.choices(r, sh, o, data.Values)
 	data.Linked = d.linked(r, sh, o, data.Values)
 	for _, f := range o.Fields {
@@ -175,8 +200,12 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 			continue
 		}
 		for _, f := range other.Fields {
-			if f.Kind != schema.Relation && f.Kind != schema.Relations || f.Target != o.Name || f.Name == "owner_id" {
+			if f.Kind != schema.Relation && f.Kind != schema.Relations || f.Target != o.Name || f.Name == "owner_id" || f.ReadOnly {
 				continue
+			}
+			if access.CanCreate(sh.Identity.Principal, other.Name) == nil {
+				data.Create = append(data.Create, cell{Text: sh.L.T("record.create_related", objectSingular(sh.L, other)),
+					Link: "/" + other.Name + "/new?" + url.Values{f.Name: {rec.ID()}}.Encode()})
 			}
 			flt := f.Name + ` = "` + rec.ID() + `"`
 			if f.Kind == schema.Relations {
@@ -255,6 +284,10 @@ func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.redirectWithFlash(w, r, "/"+o.Name, sh.L.T("flash.erased"))
 		return
 	}
+	if action := r.PostFormValue("_action"); o.Name == quotes.Object && slices.Contains([]string{"send", "revise", "accept", "decline"}, action) {
+		d.quoteAction(w, r, sh, id, action)
+		return
+	}
 	if r.PostFormValue("_action") == "delete" {
 		if err := d.Records.Trash(r.Context(), sh.Identity.Principal, o.Name, id); err != nil {
 			d.failAt(w, r, sh, err)
@@ -314,6 +347,9 @@ func formDisplay(v any) any {
 	case []any:
 		out := make([]string, 0, len(t))
 		for _, x := range t {
+			if _, ok := x.(map[string]any); ok {
+				return t // rows of an editor: a quote's lines, a pipeline's stages
+			}
 			if s, ok := x.(string); ok {
 				out = append(out, s)
 			}
@@ -334,7 +370,26 @@ func (d *Deps) newPage(w http.ResponseWriter, r *http.Request, sh *shell) {
 	if !ok {
 		return
 	}
-	d.newForm(w, r, sh, o, map[string]any{}, nil, http.StatusOK)
+	d.newForm(w, r, sh, o, prefill(r, o), nil, http.StatusOK)
+}
+
+// prefill takes a new record's first values from the page's query: a new
+// deal from a contact's page holds the contact (?contact_ids=…), a quote
+// from a deal's page the deal (?deal_id=…).
+func prefill(r *http.Request, o *schema.Object) map[string]any {
+	values := map[string]any{}
+	for _, f := range editable(o) {
+		v := r.URL.Query()[f.Name]
+		if len(v) == 0 || f.Kind != schema.Relation && f.Kind != schema.Relations && f.Kind != schema.Text && f.Kind != schema.Select {
+			continue
+		}
+		if f.Kind == schema.Relations {
+			values[f.Name] = v
+			continue
+		}
+		values[f.Name] = v[0]
+	}
+	return values
 }
 
 func (d *Deps) newForm(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, values map[string]any, errs map[string]string, status int, dups ...dedupe.Candidate) {
@@ -437,6 +492,19 @@ func (d *Deps) choices(r *http.Request, sh *shell, o *schema.Object, values map[
 		out["stage_id"] = d.stageChoices(r, sh, values)
 	}
 	for _, f := range editable(o) {
+		if f.Kind == schema.LineItems { // the products on sale, to pick a line's from
+			page, err := d.Records.List(r.Context(), sh.Identity.Principal, quotes.Products, records.Query{Filter: "active = true", OrderBy: "name", PageSize: maxChoices})
+			if err == nil {
+				for _, p := range page.Data {
+					text, _ := p["name"].(string)
+					if sku, ok := p["sku"].(string); ok {
+						text += " (" + sku + ")"
+					}
+					out[f.Name] = append(out[f.Name], cell{Text: text, Link: p.ID()})
+				}
+			}
+			continue
+		}
 		if f.Kind != schema.Relation && f.Kind != schema.Relations || f.Target == "users" {
 			continue
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/privacy"
+	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/views"
@@ -50,6 +51,7 @@ type Deps struct {
 	Auth          *auth.Service
 	Records       *records.Engine
 	Deals         *deals.Service
+	Quotes        *quotes.Service
 	Events        *events.Log
 	Views         *views.Service
 	Privacy       *privacy.Service
@@ -73,7 +75,12 @@ type Deps struct {
 func Routes(mux *http.ServeMux, d *Deps) {
 	fm := template.FuncMap{
 		"fieldCtx": func(f *schema.Field, rd recordData) fieldCtx {
-			return fieldCtx{Field: f, Value: rd.Values[f.Name], Error: rd.Errors[f.Name], CanWrite: rd.CanWrite, Choices: rd.Choices[f.Name], Linked: rd.Linked[f.Name]}
+			cur, _ := rd.Values["currency"].(string)
+			fc := fieldCtx{Field: f, Value: rd.Values[f.Name], Error: rd.Errors[f.Name], CanWrite: rd.CanWrite, Choices: rd.Choices[f.Name], Linked: rd.Linked[f.Name], Currency: cur}
+			if f.Kind == schema.LineItems {
+				fc.Totals = rd.Totals
+			}
+			return fc
 		},
 		"list": func(s ...string) []string { return s },
 	}
@@ -389,6 +396,10 @@ type fieldCtx struct {
 	CanWrite bool
 	Choices  []cell
 	Linked   []cell
+	// Currency is the record's, and Totals its worked-out sums, for a
+	// quote's lines.
+	Currency string
+	Totals   []cell
 }
 
 func (d *Deps) home(w http.ResponseWriter, r *http.Request, sh *shell) {

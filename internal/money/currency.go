@@ -1,4 +1,7 @@
-package deals
+// Package money is exact decimal money: ISO 4217 currencies with their
+// minor units, and amounts as rationals rounded half away from zero to a
+// currency's minor unit, as invoices and quotes are.
+package money
 
 import "strings"
 
@@ -20,3 +23,19 @@ var currencies = func() map[string]bool {
 
 // Currency reports whether code is an ISO 4217 currency code in use.
 func Currency(code string) bool { return currencies[code] }
+
+// minorUnits are the currencies whose minor unit is not a hundredth.
+var minorUnits = map[string]int{
+	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0, "RWF": 0,
+	"UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+}
+
+// Places is the number of decimals of a currency's minor unit: 2 for EUR,
+// 0 for JPY, 3 for KWD.
+func Places(code string) int {
+	if n, ok := minorUnits[code]; ok {
+		return n
+	}
+	return 2
+}
