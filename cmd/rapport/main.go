@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // every time zone, whatever the machine has installed
 
 	"github.com/rapport-crm/rapport/internal/app"
 )

@@ -70,6 +70,9 @@ func fieldSchema(f *schema.Field) obj {
 			"properties": obj{"object": obj{"type": "string"}, "id": obj{"type": "string"}}}}
 	case schema.Relations:
 		out = obj{"type": "array", "maxItems": schema.MaxRelations, "items": obj{"type": "string"}}
+	case schema.Ref:
+		out = obj{"type": "object", "description": "the record this is about", "required": []string{"object", "id"}, "additionalProperties": false,
+			"properties": obj{"object": obj{"type": "string"}, "id": obj{"type": "string"}}}
 	case schema.Stages:
 		out = obj{"type": "array", "minItems": 1, "maxItems": schema.MaxStages, "description": "ordered stages; an id is made from the name when left out", "items": obj{
 			"type": "object", "required": []string{"name", "probability"}, "additionalProperties": false,
@@ -164,7 +167,28 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 			"responses": obj{"200": obj{"description": "CSV", "content": obj{"text/csv": obj{"schema": obj{"type": "string"}}}}, "default": problemResponse}}},
 		"/api/v1/imports/{id}/undo": obj{"post": obj{"summary": "Take a finished import back", "operationId": "undoImport", "parameters": []any{pathParam("id")},
 			"responses": obj{"200": jsonResponse("The import, undone", ref("Import")), "default": problemResponse}}},
+		"/api/v1/workspace": obj{
+			"get": obj{"summary": "The caller's workspace: name, default currency, time zone", "operationId": "getWorkspace",
+				"responses": obj{"200": jsonResponse("The workspace", ref("Workspace")), "default": problemResponse}},
+			"patch": obj{"summary": "Change the workspace's name, default currency (ISO 4217; new deals take it) or time zone (IANA) (admins)", "operationId": "patchWorkspace",
+				"requestBody": jsonBody(obj{"type": "object", "properties": obj{"name": obj{"type": "string"}, "default_currency": obj{"type": "string"}, "time_zone": obj{"type": "string"}}}),
+				"responses":   obj{"200": jsonResponse("The workspace", ref("Workspace")), "default": problemResponse}}},
+		"/api/v1/notifications": obj{"get": obj{"summary": "The caller's newest notifications (task reminders), and how many are unread", "operationId": "listNotifications",
+			"parameters": []any{queryParam("unread", "boolean", false)},
+			"responses": obj{"200": jsonResponse("Notifications", obj{"type": "object", "properties": obj{"unread": obj{"type": "integer"}, "data": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+				"id": obj{"type": "string"}, "kind": obj{"type": "string"}, "title": obj{"type": "string"}, "body": obj{"type": "string"}, "link": obj{"type": "string"},
+				"created_at": obj{"type": "string", "format": "date-time"}, "read_at": obj{"type": []any{"string", "null"}, "format": "date-time"}}}}}}), "default": problemResponse}}},
+		"/api/v1/notifications/read": obj{"post": obj{"summary": "Mark the caller's notifications read: those named, or all", "operationId": "readNotifications",
+			"requestBody": jsonBody(obj{"type": "object", "properties": obj{"ids": obj{"type": "array", "items": obj{"type": "string"}}}}),
+			"responses":   obj{"204": obj{"description": "Read"}, "default": problemResponse}}},
+		"/api/v1/me/calendar": obj{
+			"post": obj{"summary": "A new secret URL of the caller's calendar feed (tasks and meetings, iCalendar); the one before stops working", "operationId": "newCalendarFeed",
+				"responses": obj{"201": jsonResponse("The feed", obj{"type": "object", "properties": obj{"url": obj{"type": "string"}}}), "default": problemResponse}},
+			"delete": obj{"summary": "Turn the caller's calendar feed off", "operationId": "removeCalendarFeed",
+				"responses": obj{"204": obj{"description": "Off"}, "default": problemResponse}}},
 	}
+	schemas["Workspace"] = obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "name": obj{"type": "string"},
+		"default_currency": obj{"type": "string"}, "time_zone": obj{"type": "string"}, "has_logo": obj{"type": "boolean"}}}
 	schemas["Import"] = obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "object": obj{"type": "string"}, "filename": obj{"type": "string"},
 		"status": obj{"type": "string", "enum": []string{"draft", "queued", "running", "done", "failed", "undone"}}, "rows_total": obj{"type": "integer"}, "rows_done": obj{"type": "integer"},
 		"created": obj{"type": "integer"}, "updated": obj{"type": "integer"}, "skipped": obj{"type": "integer"}, "failed": obj{"type": "integer"},
@@ -265,6 +289,11 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 						"won_amounts": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
 							"currency": obj{"type": "string"}, "count": obj{"type": "integer"}, "total": money, "average": money}}}}}}}}),
 					"default": problemResponse}}}
+		}
+		if o.Name == "tasks" {
+			list := obj{"type": "array", "items": ref(name)}
+			paths[base+"/mine"] = obj{"get": obj{"summary": "The caller's open tasks: overdue, due today (the workspace's day), upcoming", "operationId": "myTasks", "tags": []string{o.Label},
+				"responses": obj{"200": jsonResponse("Open tasks", obj{"type": "object", "properties": obj{"overdue": list, "today": list, "upcoming": list}}), "default": problemResponse}}}
 		}
 		if o.Name == "quotes" {
 			paths[base+"/{id}/pdf"] = obj{"get": obj{"summary": "The quote as a PDF, in the language Accept-Language asks for", "operationId": "quotePDF", "tags": []string{o.Label},

@@ -15,27 +15,33 @@ import (
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/imports"
+	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/tasks"
 	"github.com/rapport-crm/rapport/internal/webhooks"
 )
 
 // Deps are what the handlers use.
 type Deps struct {
-	Records  *records.Engine
-	Deals    *deals.Service
-	Quotes   *quotes.Service
-	Schemas  *schema.Registry
-	Auth     *auth.Service
-	Events   *events.Log
-	Webhooks *webhooks.Service
-	Privacy  *privacy.Service
-	Dedupe   *dedupe.Service
-	Imports  *imports.Service
-	Log      *slog.Logger
-	Version  string
+	Records *records.Engine
+	Deals   *deals.Service
+	Quotes  *quotes.Service
+	Tasks   *tasks.Service
+	Notify  *notify.Service
+	// PublicURL is the base of links the API hands out (calendar feeds).
+	PublicURL string
+	Schemas   *schema.Registry
+	Auth      *auth.Service
+	Events    *events.Log
+	Webhooks  *webhooks.Service
+	Privacy   *privacy.Service
+	Dedupe    *dedupe.Service
+	Imports   *imports.Service
+	Log       *slog.Logger
+	Version   string
 	// SessionCookie is the name of the web session cookie, which the API
 	// also accepts (with a CSRF token on unsafe methods).
 	SessionCookie string
@@ -57,6 +63,8 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("GET /api/v1/imports/{id}/errors.csv", d.importErrors)
 	h("POST /api/v1/imports/{id}/undo", d.undoImport)
 	h("GET /api/v1/me", d.me)
+	h("GET /api/v1/workspace", d.getWorkspace)
+	h("PATCH /api/v1/workspace", d.patchWorkspace)
 	h("GET /api/v1/users", d.listUsers)
 	h("POST /api/v1/users", d.createUser)
 	h("GET /api/v1/users/{id}", d.getUser)
@@ -66,6 +74,12 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("GET /api/v1/webhooks/{id}/deliveries", d.deliveries)
 	h("GET /api/v1/pipelines/{id}/forecast", d.forecast)
 	h("GET /api/v1/deals/stats", d.dealStats)
+	h("GET /api/v1/tasks/mine", d.myTasks)
+	h("GET /api/v1/notifications", d.notifications)
+	h("POST /api/v1/notifications/read", d.readNotifications)
+	h("POST /api/v1/me/calendar", d.newCalendarFeed)
+	h("DELETE /api/v1/me/calendar", d.removeCalendarFeed)
+	mux.Handle("GET /ical/{file}", d.handle(d.calendar))
 	h("GET /api/v1/quotes/{id}/pdf", d.quotePDF)
 	h("POST /api/v1/quotes/{id}/send", d.sendQuote)
 	h("POST /api/v1/quotes/{id}/revise", d.reviseQuote)

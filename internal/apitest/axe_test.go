@@ -53,9 +53,11 @@ func TestAccessibility(t *testing.T) {
 	script := axeScript(t)
 	ctx := newTab(t)
 	e := NewInstall(t)
-	if _, err := e.Sys.Auth.CreateUser(context.Background(), access.System(e.WS), e.WS, auth.NewUser{Email: "ada@acme.example", Name: "Ada Admin", Role: "admin", Password: "a long password"}); err != nil {
+	ada, err := e.Sys.Auth.CreateUser(context.Background(), access.System(e.WS), e.WS, auth.NewUser{Email: "ada@acme.example", Name: "Ada Admin", Role: "admin", Password: "a long password"})
+	if err != nil {
 		t.Fatal(err)
 	}
+	e.Vars["ada_user"] = ada.ID
 	e.Run(t, []Scenario{
 		{Name: "company", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Acme"}`, Status: 201, Events: 1, Save: "acme"},
 		{Name: "contact", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","last_name":"Lovelace","company_id":"{{acme}}","tags":["vip"]}`, Status: 201, Events: 1, Save: "ada"},
@@ -64,6 +66,8 @@ func TestAccessibility(t *testing.T) {
 		{Name: "quote", Method: "POST", Path: "/api/v1/quotes", Body: `{"deal_id":"{{deal}}","line_items":[{"product_id":"{{product}}","quantity":3}]}`, Status: 201, Events: 1, Save: "quote"},
 		{Name: "sent quote", Method: "POST", Path: "/api/v1/quotes", Body: `{"deal_id":"{{deal}}","line_items":[{"name":"Setup","unit_price":"900"}]}`, Status: 201, Events: 1, Save: "sent"},
 		{Name: "send it", Method: "PATCH", Path: "/api/v1/quotes/{{sent}}", Body: `{"status":"sent"}`, Status: 200, Events: 1, Jobs: 1},
+		{Name: "task", Method: "POST", Path: "/api/v1/tasks", Body: `{"title":"Call Ada back","due_at":"2026-01-05T09:00:00Z","assignee_id":"{{ada_user}}","related":{"object":"contacts","id":"{{ada}}"}}`, Status: 201, Events: 2, Save: "task"},
+		{Name: "task today", Method: "POST", Path: "/api/v1/tasks", Body: `{"title":"Send the proposal","assignee_id":"{{ada_user}}"}`, Status: 201, Events: 1},
 	})
 	pipelines, err := e.Sys.Records.List(context.Background(), access.System(e.WS), "pipelines", records.Query{})
 	if err != nil || len(pipelines.Data) == 0 {
@@ -108,7 +112,8 @@ func TestAccessibility(t *testing.T) {
 	}
 	for _, p := range []string{"/", "/contacts", "/contacts/" + e.Vars["ada"], "/contacts/new", "/companies/" + e.Vars["acme"], "/search?q=ada", "/settings", "/account", "/imports/new?object=contacts", "/activities",
 		"/deals", "/deals/" + e.Vars["deal"], "/deals/new", "/pipelines/" + pipelines.Data[0].ID(), "/pipelines/" + pipelines.Data[0].ID() + "/board", "/pipelines/" + pipelines.Data[0].ID() + "/forecast",
-		"/products", "/products/" + e.Vars["product"], "/quotes", "/quotes/" + e.Vars["quote"], "/quotes/" + e.Vars["sent"], "/quotes/new?deal_id=" + e.Vars["deal"]} {
+		"/products", "/products/" + e.Vars["product"], "/quotes", "/quotes/" + e.Vars["quote"], "/quotes/" + e.Vars["sent"], "/quotes/new?deal_id=" + e.Vars["deal"],
+		"/tasks/mine", "/tasks", "/tasks/" + e.Vars["task"], "/tasks/new", "/notifications"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`.main`))); err != nil {
 			t.Fatalf("open %s: %v", p, err)
 		}
@@ -122,7 +127,7 @@ func TestAccessibility(t *testing.T) {
 	if err := e.Sys.Auth.SetTheme(context.Background(), access.Principal{WorkspaceID: e.WS, UserID: u.ID, Role: access.Admin}, "dark"); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/contacts", "/contacts/" + e.Vars["ada"], "/settings"} {
+	for _, p := range []string{"/contacts", "/contacts/" + e.Vars["ada"], "/settings", "/tasks/mine"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`html[data-theme="dark"] .main`))); err != nil {
 			t.Fatalf("open %s: %v", p, err)
 		}

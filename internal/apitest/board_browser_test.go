@@ -3,13 +3,11 @@ package apitest
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/rapport-crm/rapport/internal/app"
 )
 
 // TestBrowserBoardDrag drags a deal's card onto another column of the
@@ -17,11 +15,7 @@ import (
 // over it, and the drop moves the deal (the page comes back with the
 // move's message and the card in its new column).
 func TestBrowserBoardDrag(t *testing.T) {
-	ctx, e, p := adminTab(t, 30*time.Second)
-	// A year of demo deals around it, so that the screenshot shows a board in use.
-	if err := app.SeedDemo(context.Background(), e.Sys, p, 150, io.Discard, e.Clock); err != nil {
-		t.Fatal(err)
-	}
+	ctx, e, p := demoTab(t, 30*time.Second, 150)
 	deal, err := e.Sys.Records.Create(context.Background(), p, "deals", map[string]any{"name": "Acme renewal", "amount": "12500"})
 	if err != nil {
 		t.Fatal(err)
@@ -39,12 +33,7 @@ func TestBrowserBoardDrag(t *testing.T) {
 	var lit bool
 	var flash, proposal string
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(e.Server.URL+"/deals/board"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "ada@acme.example"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "a long password"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		settle,
+		signInAt(e.Server.URL+"/deals/board"),
 		chromedp.WaitVisible(chromedp.CSS(`.deal-card[data-id="`+deal.ID()+`"]`)),
 		shot("board"),
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {

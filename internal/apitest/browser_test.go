@@ -77,6 +77,19 @@ func shot(name string) chromedp.Action[chromedp.Void] {
 // query otherwise).
 var settle = chromedp.Sleep(400 * time.Millisecond)
 
+// signInAt opens url, which sends a signed-out visitor to sign in, and
+// signs in as the admin adminTab makes (the page then comes back to url).
+func signInAt(url string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "ada@acme.example"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "a long password"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+		settle,
+	)
+}
+
 // readActive reads what has the focus: a link's href, else the element's id.
 func readActive(dst *string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -257,6 +270,16 @@ func TestBrowserJourney(t *testing.T) {
 // the API, a bad value shows its error under the cell.
 // adminTab starts Chromium with a time limit, and an install whose admin
 // is ada@acme.example ("a long password"), acting as p.
+// demoTab is adminTab on a demo workspace of that many contacts, so that
+// pages (and their screenshots) show a workspace in use.
+func demoTab(t *testing.T, limit time.Duration, contacts int) (context.Context, *Env, access.Principal) {
+	ctx, e, p := adminTab(t, limit)
+	if err := app.SeedDemo(context.Background(), e.Sys, p, contacts, io.Discard, e.Clock); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, e, p
+}
+
 func adminTab(t *testing.T, limit time.Duration) (ctx context.Context, e *Env, p access.Principal) {
 	ctx = newTab(t)
 	ctx, cancel := context.WithTimeout(ctx, limit)
@@ -280,12 +303,7 @@ func TestBrowserInlineEdit(t *testing.T) {
 	cell := `td[data-field="phone"]`
 	var saved, errText string
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+"/contacts?cols=first_name&cols=phone"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "ada@acme.example"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "a long password"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		settle,
+		signInAt(base+"/contacts?cols=first_name&cols=phone"),
 		chromedp.WaitVisible(chromedp.CSS(cell)),
 		chromedp.DoubleClick(chromedp.CSS(cell)),
 		chromedp.WaitVisible(chromedp.CSS(cell+` input`)),

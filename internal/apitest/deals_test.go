@@ -262,3 +262,20 @@ func TestDealStatsAPI(t *testing.T) {
 		{Name: "no credentials", Role: "-", Method: "GET", Path: "/api/v1/deals/stats", Status: 401},
 	})
 }
+
+// TestWorkspaceRegion: an admin sets the workspace's default currency and
+// time zone; new deals take the currency; bad codes and zones are a 422
+// at the field, and only admins may change them.
+func TestWorkspaceRegion(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "read", Role: access.Sales, Method: "GET", Path: "/api/v1/workspace", Status: 200, Contains: []string{`"default_currency":"EUR"`, `"time_zone":"UTC"`}},
+		{Name: "sales may not", Role: access.Sales, Method: "PATCH", Path: "/api/v1/workspace", Body: `{"default_currency":"USD"}`, Status: 403},
+		{Name: "bad values", Method: "PATCH", Path: "/api/v1/workspace", Body: `{"default_currency":"DOLLAR","time_zone":"Mars/Olympus"}`, Status: 422,
+			Contains: []string{`"field":"default_currency"`, `"field":"time_zone"`}},
+		{Name: "nothing to change", Method: "PATCH", Path: "/api/v1/workspace", Body: `{}`, Status: 400},
+		{Name: "set", Method: "PATCH", Path: "/api/v1/workspace", Body: `{"default_currency":"chf","time_zone":"Europe/Zurich"}`, Status: 200,
+			Contains: []string{`"default_currency":"CHF"`, `"time_zone":"Europe/Zurich"`}},
+		{Name: "a new deal takes it", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"Bern"}`, Status: 201, Events: 1, Contains: []string{`"currency":"CHF"`}},
+	})
+}

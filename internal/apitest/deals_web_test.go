@@ -32,7 +32,12 @@ func formOf(doc *goquery.Document, sel string) url.Values {
 		case "textarea":
 			out.Add(name, s.Text())
 		default:
-			if t := s.AttrOr("type", "text"); (t == "checkbox" || t == "radio") && s.AttrOr("checked", "x") == "x" {
+			t := s.AttrOr("type", "text")
+			if (t == "checkbox" || t == "radio") && s.AttrOr("checked", "x") == "x" {
+				return
+			}
+			if t == "checkbox" || t == "radio" {
+				out.Add(name, s.AttrOr("value", "on")) // what a browser sends for a box without a value
 				return
 			}
 			out.Add(name, s.AttrOr("value", ""))

@@ -2,13 +2,11 @@ package apitest
 
 import (
 	"context"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/rapport-crm/rapport/internal/app"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -17,10 +15,7 @@ import (
 // amount and the totals shown), then sent by email; the mail with the PDF
 // reaches a real SMTP server.
 func TestBrowserQuote(t *testing.T) {
-	ctx, e, p := adminTab(t, 30*time.Second)
-	if err := app.SeedDemo(context.Background(), e.Sys, p, 60, io.Discard, e.Clock); err != nil {
-		t.Fatal(err)
-	}
+	ctx, e, p := demoTab(t, 30*time.Second, 60)
 	ingrid, err := e.Sys.Records.Create(context.Background(), p, "contacts", map[string]any{"first_name": "Ingrid", "last_name": "Sørensen", "email": "ingrid@nordlicht.example"})
 	if err != nil {
 		t.Fatal(err)
@@ -35,12 +30,7 @@ func TestBrowserQuote(t *testing.T) {
 	}
 	var totals, flash string
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(e.Server.URL+"/deals/"+deal.ID()),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "ada@acme.example"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "a long password"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		settle,
+		signInAt(e.Server.URL+"/deals/"+deal.ID()),
 		chromedp.Click(chromedp.CSS(`ul.create a[href^="/quotes/new"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`fieldset.lines`)),
 		chromedp.SetValue(chromedp.CSS(`select[name="line_items.product_id"]`), products.Data[0].ID()),

@@ -228,6 +228,9 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 	if err := seedQuotes(ctx, sys, p, g, clock, end, stdout); err != nil {
 		return err
 	}
+	if err := seedTasks(ctx, sys, p, g, clock, end, stdout); err != nil {
+		return err
+	}
 	if imported == 0 {
 		return nil
 	}

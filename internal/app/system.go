@@ -15,12 +15,14 @@ import (
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/ops"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/tasks"
 	"github.com/rapport-crm/rapport/internal/views"
 	"github.com/rapport-crm/rapport/internal/web"
 	"github.com/rapport-crm/rapport/internal/webhooks"
@@ -52,6 +54,8 @@ type System struct {
 	Imports  *imports.Service
 	Deals    *deals.Service
 	Quotes   *quotes.Service
+	Tasks    *tasks.Service
+	Notify   *notify.Service
 	Metrics  *ops.Metrics
 	Log      *slog.Logger
 	Handler  http.Handler
@@ -70,7 +74,10 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	activities.New(s.Records, s.Events, s.Schemas)
 	s.Deals = deals.New(s.Records, s.Events, now)
 	s.Auth.OnWorkspaceCreated(s.Deals.CreateDefault)
-	s.Quotes = quotes.New(s.Records, s.Events, s.Jobs, s.Auth, cfg.Mail, i18n.MustLoad(), now)
+	catalog := i18n.MustLoad()
+	s.Quotes = quotes.New(s.Records, s.Events, s.Jobs, s.Auth, cfg.Mail, catalog, now)
+	s.Notify = notify.New(db, now)
+	s.Tasks = tasks.New(s.Records, tasks.Options{Schemas: s.Schemas, Queue: s.Jobs, Notify: s.Notify, Directory: s.Auth, Mail: cfg.Mail, Catalog: catalog, PublicURL: cfg.PublicURL}, now)
 	s.Privacy = privacy.New(s.Records, s.Events, now)
 	s.Dedupe = dedupe.New(s.Records)
 	s.Imports = imports.New(db, s.Records, s.Jobs, now)
@@ -81,10 +88,10 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	mux.Handle("GET /readyz", ops.Ready(db))
 	mux.Handle("GET /metrics", s.Metrics.Handler())
 	api.Routes(mux, &api.Deps{
-		Records: s.Records, Deals: s.Deals, Quotes: s.Quotes, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports,
+		Records: s.Records, Deals: s.Deals, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, PublicURL: cfg.PublicURL, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports,
 		Log: log, Version: Version, SessionCookie: web.SessionCookie,
 	})
-	web.Routes(mux, &web.Deps{Now: now, Deals: s.Deals, Quotes: s.Quotes, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
+	web.Routes(mux, &web.Deps{Now: now, Deals: s.Deals, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
 	s.Handler = s.Metrics.Middleware(log, securityHeaders(mux))
 	return s
 }

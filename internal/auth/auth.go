@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/money"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -123,6 +124,30 @@ func (s *Service) RenameWorkspace(ctx context.Context, by access.Principal, name
 		return fault.Invalid(fault.FieldError{Field: "workspace_name", Message: "is required (at most 200 bytes)"})
 	}
 	_, err := s.db.Writer().ExecContext(ctx, `UPDATE workspaces SET name = $2 WHERE id = $1`, by.WorkspaceID, name)
+	return err
+}
+
+// SetRegion sets the workspace's default currency (ISO 4217: new deals
+// take it) and time zone (IANA: the day of My tasks, follow-ups, dates in
+// mail); an empty value keeps the one before.
+func (s *Service) SetRegion(ctx context.Context, by access.Principal, currency, zone string) error {
+	if err := access.CanAdminister(by); err != nil {
+		return err
+	}
+	var errs []fault.FieldError
+	currency = strings.ToUpper(strings.TrimSpace(currency))
+	if currency != "" && !money.Currency(currency) {
+		errs = append(errs, fault.FieldError{Field: "default_currency", Message: fmt.Sprintf("%q is not an ISO 4217 currency code like EUR or USD", currency)})
+	}
+	zone = strings.TrimSpace(zone)
+	if _, err := time.LoadLocation(zone); zone != "" && (err != nil || zone == "Local") {
+		errs = append(errs, fault.FieldError{Field: "time_zone", Message: fmt.Sprintf("%q is not a time zone like Europe/Berlin or America/New_York", zone)})
+	}
+	if len(errs) > 0 {
+		return fault.Invalid(errs...)
+	}
+	_, err := s.db.Writer().ExecContext(ctx, `UPDATE workspaces SET default_currency = COALESCE(NULLIF($2, ''), default_currency), time_zone = COALESCE(NULLIF($3, ''), time_zone) WHERE id = $1`,
+		by.WorkspaceID, currency, zone)
 	return err
 }
 

@@ -69,7 +69,7 @@ func Value(f *schema.Field, cell string) (any, error) {
 			}
 		}
 		return s, nil // the validator names the options
-	case schema.Address, schema.Consent, schema.Refs, schema.Stages, schema.LineItems, schema.Prices:
+	case schema.Address, schema.Consent, schema.Refs, schema.Ref, schema.Stages, schema.LineItems, schema.Prices:
 		var v any
 		if err := json.Unmarshal([]byte(s), &v); err != nil {
 			return nil, fmt.Errorf("%q is not JSON", s)

@@ -102,6 +102,9 @@ func (f *Filter) eval(e *expr.Expr, rec map[string]any, related Related) tri {
 		v = m[r.key]
 		fl = &schema.Field{Kind: schema.Text}
 	}
+	if call.GetFunction() == filtering.FunctionHas && args[1].GetConstExpr().GetStringValue() == "*" {
+		return has(fl, v, "*") // presence, whatever the field's kind (due_at:*)
+	}
 	return compareValue(call.GetFunction(), fl, v, literal(fl, args[1]))
 }
 

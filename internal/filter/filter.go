@@ -143,7 +143,7 @@ func declarations(s *schema.Schema, o *schema.Object) (*filtering.Declarations, 
 		if f.Relation != "" {
 			if t, ok := s.Object(f.Target); ok {
 				for _, tf := range t.Fields {
-					if tf.Kind != schema.Address && tf.Kind != schema.Consent {
+					if !tf.Keyed() {
 						opts = append(opts, filtering.DeclareIdent(f.Relation+"."+tf.Name, aipType(tf)))
 					}
 				}
@@ -167,7 +167,7 @@ func aipType(f *schema.Field) *expr.Type {
 		return filtering.TypeTimestamp
 	case schema.Tags, schema.MultiSelect, schema.Relations:
 		return filtering.TypeList(filtering.TypeString)
-	case schema.Address, schema.Consent:
+	case schema.Address, schema.Consent, schema.Ref:
 		return filtering.TypeMap(filtering.TypeString, filtering.TypeString)
 	}
 	return filtering.TypeString
@@ -242,7 +242,7 @@ func (f *Filter) resolveField(s *schema.Schema, e *expr.Expr) (ref, error) {
 			return ref{}, f.at(e, "%s: only one level of . is supported", qualified(e))
 		}
 		name, key := op.GetName(), k.SelectExpr.GetField()
-		if fl, ok := f.object.Field(name); ok && (fl.Kind == schema.Address || fl.Kind == schema.Consent) {
+		if fl, ok := f.object.Field(name); ok && fl.Keyed() {
 			if !schema.ValidName(key) {
 				return ref{}, f.at(e, "%q is not a key of %s", key, name)
 			}
@@ -255,7 +255,7 @@ func (f *Filter) resolveField(s *schema.Schema, e *expr.Expr) (ref, error) {
 					break
 				}
 				tf, ok := t.Field(key)
-				if !ok || tf.Kind == schema.Address || tf.Kind == schema.Consent {
+				if !ok || tf.Keyed() {
 					return ref{}, f.at(e, "unknown field %q of %s", key, t.Name)
 				}
 				return ref{field: fl, target: t, relField: tf}, nil
@@ -294,7 +294,7 @@ func (f *Filter) checkValue(call *expr.Expr, fn string, r ref, v *expr.Expr) err
 	switch fl.Kind {
 	case schema.Tags, schema.MultiSelect, schema.Relations:
 		return f.at(call, "%s is a list: use %s:%q", r.name(), r.name(), fmt.Sprint(constValue(c)))
-	case schema.Address, schema.Consent:
+	case schema.Address, schema.Consent, schema.Ref:
 		return f.at(call, "%s is an object: compare one of its keys, e.g. %s.city = \"Berlin\"", r.name(), r.name())
 	case schema.DateTime:
 		s, ok := c.GetConstantKind().(*expr.Constant_StringValue)

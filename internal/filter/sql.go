@@ -96,6 +96,9 @@ func (c *compiler) compare(fn string, r ref, v *expr.Expr, alias string) string 
 		}
 		fl = &schema.Field{Kind: schema.Text, Custom: true}
 	}
+	if fn == filtering.FunctionHas && v.GetConstExpr().GetStringValue() == "*" {
+		return c.has(fl, r, col, alias, "*") // presence, whatever the field's kind (due_at:*)
+	}
 	val := literal(fl, v)
 	if fn == filtering.FunctionHas {
 		s, _ := val.(string)
@@ -136,7 +139,7 @@ func (c *compiler) has(fl *schema.Field, r ref, col, alias, s string) string {
 		}
 		// COALESCE: an absent list has no items (as EXISTS over json_each says).
 		return fmt.Sprintf("(COALESCE(%s @> jsonb_build_array(%s::text), FALSE))", listColumn(c.d, alias, fl), c.bind(s))
-	case fl.Kind == schema.Address || fl.Kind == schema.Consent:
+	case fl.Keyed():
 		if c.d == store.SQLite {
 			return fmt.Sprintf("(json_extract(%s, '$.%s') IS NOT NULL)", col, jsonKey(s))
 		}

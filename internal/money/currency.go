@@ -3,7 +3,10 @@
 // currency's minor unit, as invoices and quotes are.
 package money
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // currencies are the ISO 4217 codes of the currencies in use.
 var currencies = func() map[string]bool {
@@ -38,4 +41,14 @@ func Places(code string) int {
 		return n
 	}
 	return 2
+}
+
+// Codes are the currencies in use, in alphabetical order.
+func Codes() []string {
+	out := make([]string, 0, len(currencies))
+	for c := range currencies {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -287,7 +287,7 @@ func fromColumn(f *schema.Field, v any) (any, error) {
 		return store.ParseTime(v)
 	case schema.Tags, schema.MultiSelect, schema.Relations:
 		return stringList(jsonText(v))
-	case schema.Address, schema.Consent, schema.Prices:
+	case schema.Address, schema.Consent, schema.Prices, schema.Ref:
 		var m map[string]any
 		if err := json.Unmarshal(jsonBytes(v), &m); err != nil {
 			return nil, err

@@ -133,6 +133,20 @@ func builtins() []*Object {
 			},
 		},
 		{
+			Name: "tasks", Label: "Tasks", Singular: "task", Table: "tasks",
+			Title: []string{"title"}, Subtitle: "due_at",
+			Fields: []*Field{
+				{Name: "title", Label: "Title", Kind: Text, Required: true, Searchable: true, Indexed: true},
+				{Name: "description", Label: "Description", Kind: LongText, Searchable: true},
+				{Name: "due_at", Label: "Due", Kind: DateTime, Indexed: true},
+				{Name: "remind_at", Label: "Remind at", Kind: DateTime},
+				{Name: "done", Label: "Done", Kind: Bool, Indexed: true},
+				{Name: "completed_at", Label: "Completed", Kind: DateTime, ReadOnly: true},
+				{Name: "assignee_id", Label: "Assignee", Kind: Relation, Target: "users", Indexed: true},
+				{Name: "related", Label: "Related to", Kind: Ref},
+			},
+		},
+		{
 			Name: "webhooks", Label: "Webhooks", Singular: "webhook", Table: "webhooks",
 			Title: []string{"url"}, Subtitle: "url",
 			Fields: []*Field{

@@ -34,6 +34,7 @@ const (
 	Consent     Kind = "consent"    // {email_marketing: granted|denied|unknown, at, source}
 	ID          Kind = "id"         // the record id and other system ids
 	Refs        Kind = "refs"       // a list of {object, id}: the records an activity is about
+	Ref         Kind = "ref"        // one {object, id}: the record a task is about
 	Relations   Kind = "relations"  // ids of several records of the target object (a deal's contacts)
 	Stages      Kind = "stages"     // a pipeline's ordered stages: {id, name, probability, kind}
 	LineItems   Kind = "line_items" // a quote's lines: {product_id or name, quantity, unit_price, discount_percent, tax_percent}
@@ -63,6 +64,8 @@ type Field struct {
 	// record's fields (company_id → company), if any.
 	Relation string `json:"-"`
 	Position int    `json:"-"`
+	// Object is the name of the object the field belongs to.
+	Object string `json:"-"`
 	// DefaultNow gives a new record the time of its creation when the
 	// field is left empty (an activity's occurred_at).
 	DefaultNow bool `json:"-"`
@@ -71,11 +74,15 @@ type Field struct {
 // Sortable reports whether lists may be ordered by the field.
 func (f *Field) Sortable() bool {
 	switch f.Kind {
-	case MultiSelect, Tags, Address, Consent, LongText, Refs, Relations, Stages, LineItems, Prices:
+	case MultiSelect, Tags, Address, Consent, LongText, Refs, Ref, Relations, Stages, LineItems, Prices:
 		return false
 	}
 	return true
 }
+
+// Keyed reports whether the field is a JSON object whose keys a filter
+// reaches (address.city, related.id).
+func (f *Field) Keyed() bool { return f.Kind == Address || f.Kind == Consent || f.Kind == Ref }
 
 // List reports whether the field holds a list of strings.
 func (f *Field) List() bool { return f.Kind == MultiSelect || f.Kind == Tags || f.Kind == Relations }
@@ -105,6 +112,7 @@ func (o *Object) index() {
 	o.byName = make(map[string]*Field, len(o.Fields))
 	for _, f := range o.Fields {
 		o.byName[f.Name] = f
+		f.Object = o.Name
 	}
 }
 

@@ -216,6 +216,12 @@ func Convert(f *Field, v any) (any, error) {
 		return s, nil
 	case Refs:
 		return toRefs(v)
+	case Ref:
+		refs, err := toRefs([]any{v})
+		if err != nil || refs == nil {
+			return nil, wantType(`{"object": ..., "id": ...}`, v)
+		}
+		return refs.([]map[string]any)[0], nil
 	case Relations:
 		return toRelations(v)
 	case Stages:

@@ -6,6 +6,8 @@ import (
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/i18n"
+	"github.com/rapport-crm/rapport/internal/ops"
+	"github.com/rapport-crm/rapport/internal/tasks"
 )
 
 type accountData struct {
@@ -16,6 +18,10 @@ type accountData struct {
 	Locale   string // the user's choice, "" for the browser's
 	Themes   []string
 	Theme    string
+	// HasCalendar says whether the user has a calendar feed; CalendarURL
+	// is a new one's address, shown once.
+	HasCalendar bool
+	CalendarURL string
 }
 
 // account shows the signed-in user's password form and open sessions.
@@ -24,14 +30,43 @@ func (d *Deps) account(w http.ResponseWriter, r *http.Request, sh *shell) {
 }
 
 func (d *Deps) showAccount(w http.ResponseWriter, r *http.Request, sh *shell, errs map[string]string, status int) {
+	d.renderAccount(w, r, sh, errs, status, "")
+}
+
+func (d *Deps) renderAccount(w http.ResponseWriter, r *http.Request, sh *shell, errs map[string]string, status int, calendarURL string) {
 	sessions, err := d.Auth.Sessions(r.Context(), sh.Identity.WorkspaceID, sh.Identity.UserID)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	has, err := d.Auth.HasCalendarFeed(r.Context(), sh.Identity.Principal)
 	if err != nil {
 		d.fail(w, r, err)
 		return
 	}
 	sh.Current = "account"
 	d.renderShell(w, status, "account.html", sh.L.T("account.heading"), sh, accountData{Sessions: sessions, Current: sh.Identity.SessionID, Errors: errs,
-		Locales: d.I18n.Locales(), Locale: sh.Identity.User.Locale, Themes: auth.Themes, Theme: sh.Identity.User.Theme})
+		Locales: d.I18n.Locales(), Locale: sh.Identity.User.Locale, Themes: auth.Themes, Theme: sh.Identity.User.Theme, HasCalendar: has, CalendarURL: calendarURL})
+}
+
+// newCalendarFeed makes the user a new calendar URL (the one before stops
+// working) and shows it, once.
+func (d *Deps) newCalendarFeed(w http.ResponseWriter, r *http.Request, sh *shell) {
+	secret, err := d.Auth.NewCalendarFeed(r.Context(), sh.Identity.Principal)
+	if err != nil {
+		d.failAt(w, r, sh, err)
+		return
+	}
+	d.renderAccount(w, r, sh, nil, http.StatusOK, ops.BaseURL(d.PublicURL, r)+tasks.FeedPath(secret))
+}
+
+// removeCalendarFeed turns the user's calendar feed off.
+func (d *Deps) removeCalendarFeed(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := d.Auth.RemoveCalendarFeed(r.Context(), sh.Identity.Principal); err != nil {
+		d.failAt(w, r, sh, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/account", sh.L.T("calendar.flash.removed"))
 }
 
 // changePassword checks the current password and sets a new one.

@@ -120,7 +120,7 @@ func slicesContains(list []*schema.Field, f *schema.Field) bool {
 // structured ones, not an activity's related records, not secrets.
 func columnKind(f *schema.Field) bool {
 	switch f.Kind {
-	case schema.Address, schema.Consent, schema.Refs, schema.Stages, schema.LineItems, schema.Prices:
+	case schema.Address, schema.Consent, schema.Refs, schema.Ref, schema.Stages, schema.LineItems, schema.Prices:
 		return false
 	}
 	return f.Name != "secret"

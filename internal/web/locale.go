@@ -44,6 +44,7 @@ func localeFuncs(l *i18n.Locale) template.FuncMap {
 		"t":       l.T,
 		"display": func(f *schema.Field, v any) string { return display(l, f, v) },
 		"label":   func(f *schema.Field) string { return fieldLabel(l, f) },
+		"plural":  func(key string, n int) string { return l.N(key, int64(n)) },
 		"lines": func(v any, currency string, editable bool) []lineRow {
 			blank := 0
 			if editable {
@@ -92,6 +93,9 @@ func fieldLabel(l *i18n.Locale, f *schema.Field) string {
 		return ""
 	}
 	if !f.Custom {
+		if s, ok := l.Maybe("field." + f.Object + "." + f.Name); ok {
+			return s // a name two objects use for different things: a contact's title is its job title
+		}
 		if s, ok := l.Maybe("field." + f.Name); ok {
 			return s
 		}

@@ -61,6 +61,9 @@ type recordData struct {
 	ActivityKinds []string
 	// Quote offers a quote's actions (send, new version, accepted).
 	Quote *quoteActions
+	// OpenTasks are the record's open tasks; FollowUp plans another.
+	OpenTasks []taskRow
+	FollowUp  *followUp
 	// Totals are a quote's sums as saved, shown under its lines.
 	Totals []cell
 	// Create links to new records of other objects that point at this
@@ -225,6 +228,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 			data.Related = append(data.Related, rl)
 		}
 	}
+	data.OpenTasks, data.FollowUp = d.recordTasks(r, sh, o.Name, rec.ID(), data.Title)
 	refs := []events.Ref{{Object: o.Name, ID: rec.ID()}}
 	if company, ok := rec["company_id"].(string); ok && o.Name == "contacts" && company != "" {
 		refs = append(refs, events.Ref{Object: "companies", ID: company})

@@ -7,6 +7,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/money"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/webhooks"
@@ -29,6 +30,8 @@ type settingsData struct {
 	Deliveries map[string][]webhooks.Delivery
 	HookForm   map[string]string
 	ObjectForm map[string]string
+	// Currencies and TimeZones are the choices of the region form.
+	Currencies, TimeZones []string
 }
 
 // settings shows the API keys of the user and, for admins, the custom
@@ -49,6 +52,7 @@ func (d *Deps) showSettings(w http.ResponseWriter, r *http.Request, sh *shell, d
 	data.Objects = sh.Nav
 	data.Roles = access.Roles
 	data.Me = sh.Identity.UserID
+	data.Currencies, data.TimeZones = money.Codes(), TimeZones
 	if data.IsAdmin {
 		if data.Users, err = d.Auth.Users(r.Context(), sh.Identity.WorkspaceID); err != nil {
 			d.fail(w, r, err)
@@ -284,6 +288,23 @@ func (d *Deps) renameWorkspace(w http.ResponseWriter, r *http.Request, sh *shell
 	}
 	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.workspace_renamed"))
 }
+
+// setRegion sets the workspace's default currency and time zone.
+func (d *Deps) setRegion(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := d.Auth.SetRegion(r.Context(), sh.Identity.Principal, r.PostFormValue("default_currency"), r.PostFormValue("time_zone")); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.region_saved"))
+}
+
+// TimeZones are the zones the settings page suggests (any IANA zone may be
+// typed).
+var TimeZones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Amsterdam", "Europe/Zurich",
+	"Europe/Vienna", "Europe/Madrid", "Europe/Rome", "Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen", "Europe/Helsinki", "Europe/Warsaw",
+	"Europe/Prague", "Europe/Athens", "Europe/Istanbul", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+	"America/Toronto", "America/Mexico_City", "America/Sao_Paulo", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai",
+	"Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland", "Africa/Johannesburg", "Africa/Lagos"}
 
 func (d *Deps) renameField(w http.ResponseWriter, r *http.Request, sh *shell) {
 	if err := access.CanAdminister(sh.Identity.Principal); err != nil {

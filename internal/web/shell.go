@@ -41,6 +41,8 @@ type shell struct {
 	L *i18n.Locale
 	// Refresh reloads the page after that many seconds (progress pages).
 	Refresh int
+	// Unread is how many notifications the user has not seen (the bell).
+	Unread int
 }
 
 // signedIn wraps a page handler: it resolves the session (or sends the
@@ -75,6 +77,9 @@ func (d *Deps) signedIn(fn func(w http.ResponseWriter, r *http.Request, sh *shel
 			return
 		}
 		sh := &shell{Identity: id, Workspace: ws, Schema: s, L: l}
+		if d.Notify != nil {
+			sh.Unread, _ = d.Notify.Unread(r.Context(), id.WorkspaceID, id.UserID)
+		}
 		for _, o := range s.Objects() {
 			if access.CanRead(id.Principal, o.Name) == nil && listed(o) {
 				sh.Nav = append(sh.Nav, o)

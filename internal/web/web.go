@@ -25,10 +25,12 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/imports"
+	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/tasks"
 	"github.com/rapport-crm/rapport/internal/views"
 	"github.com/rapport-crm/rapport/internal/webhooks"
 )
@@ -52,6 +54,8 @@ type Deps struct {
 	Records       *records.Engine
 	Deals         *deals.Service
 	Quotes        *quotes.Service
+	Tasks         *tasks.Service
+	Notify        *notify.Service
 	Events        *events.Log
 	Views         *views.Service
 	Privacy       *privacy.Service
@@ -83,6 +87,9 @@ func Routes(mux *http.ServeMux, d *Deps) {
 			return fc
 		},
 		"list": func(s ...string) []string { return s },
+		"taskList": func(rows []taskRow, csrf, back string) taskListCtx {
+			return taskListCtx{Rows: rows, CSRF: csrf, Back: back}
+		},
 	}
 	for k, v := range funcs {
 		fm[k] = v
@@ -123,6 +130,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /settings/fields/label", d.signedIn(d.renameField))
 	mux.HandleFunc("POST /settings/fields/delete", d.signedIn(d.deleteField))
 	mux.HandleFunc("POST /settings/workspace", d.signedIn(d.renameWorkspace))
+	mux.HandleFunc("POST /settings/region", d.signedIn(d.setRegion))
 	mux.HandleFunc("POST /settings/webhooks", d.signedIn(d.addWebhook))
 	mux.HandleFunc("POST /settings/webhooks/delete", d.signedIn(d.deleteWebhook))
 	mux.HandleFunc("POST /settings/objects", d.signedIn(d.addObject))
@@ -139,6 +147,12 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("GET /pipelines/{id}/forecast", d.signedIn(d.forecast))
 	mux.HandleFunc("GET /deals/board", d.signedIn(d.firstBoard))
 	mux.HandleFunc("POST /deals/{id}/move", d.signedIn(d.moveDeal))
+	mux.HandleFunc("GET /tasks/mine", d.signedIn(d.myTasks))
+	mux.HandleFunc("POST /tasks/{id}/done", d.signedIn(d.completeTask))
+	mux.HandleFunc("POST /tasks/follow-up", d.signedIn(d.planFollowUp))
+	mux.HandleFunc("GET /notifications", d.signedIn(d.notifications))
+	mux.HandleFunc("POST /account/calendar", d.signedIn(d.newCalendarFeed))
+	mux.HandleFunc("POST /account/calendar/delete", d.signedIn(d.removeCalendarFeed))
 	mux.HandleFunc("GET /{object}", d.signedIn(d.list))
 	mux.HandleFunc("POST /{object}", d.signedIn(d.create))
 	mux.HandleFunc("GET /{object}/{id}", d.signedIn(d.record))

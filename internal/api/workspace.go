@@ -1,0 +1,43 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/fault"
+)
+
+// getWorkspace reads the caller's workspace.
+func (d *Deps) getWorkspace(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
+	ws, err := d.Auth.Workspace(r.Context(), id.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ws)
+	return nil
+}
+
+// patchWorkspace changes the workspace's name, default currency and time
+// zone (admins): {"name", "default_currency", "time_zone"}, each optional.
+func (d *Deps) patchWorkspace(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
+	var in struct {
+		Name            *string `json:"name"`
+		DefaultCurrency string  `json:"default_currency"`
+		TimeZone        string  `json:"time_zone"`
+	}
+	if err := decodeInto(w, r, &in); err != nil {
+		return err
+	}
+	if in.Name == nil && in.DefaultCurrency == "" && in.TimeZone == "" {
+		return fault.BadRequest("body: give name, default_currency or time_zone")
+	}
+	if err := d.Auth.SetRegion(r.Context(), id.Principal, in.DefaultCurrency, in.TimeZone); err != nil {
+		return err
+	}
+	if in.Name != nil {
+		if err := d.Auth.RenameWorkspace(r.Context(), id.Principal, *in.Name); err != nil {
+			return err
+		}
+	}
+	return d.getWorkspace(w, r, id)
+}
