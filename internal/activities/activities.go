@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -51,18 +52,25 @@ func Refs(rec records.Record) []events.Ref {
 // author may see. Activities relate to records, not to other activities
 // or to settings.
 func (s *Service) validate(ctx context.Context, tx *sql.Tx, p access.Principal, rec records.Record) error {
-	sch, err := s.schemas.Get(ctx, p.WorkspaceID)
+	return CheckRefs(ctx, tx, s.eng, s.schemas, p, Refs(rec), Object)
+}
+
+// CheckRefs requires every record refs name to exist and to be one p may
+// see, and none to be of the objects refused (nor a setting): what an
+// activity or an email is about.
+func CheckRefs(ctx context.Context, tx *sql.Tx, eng *records.Engine, schemas *schema.Registry, p access.Principal, refs []events.Ref, refused ...string) error {
+	sch, err := schemas.Get(ctx, p.WorkspaceID)
 	if err != nil {
 		return err
 	}
 	var errs []fault.FieldError
-	for i, r := range Refs(rec) {
+	for i, r := range refs {
 		o, ok := sch.Object(r.Object)
-		if !ok || o.Name == Object || o.Name == "webhooks" {
-			errs = append(errs, fault.FieldError{Field: fmt.Sprintf("related[%d].object", i), Message: fmt.Sprintf("%q is not an object activities relate to", r.Object)})
+		if !ok || slices.Contains(refused, o.Name) || o.Name == "webhooks" {
+			errs = append(errs, fault.FieldError{Field: fmt.Sprintf("related[%d].object", i), Message: fmt.Sprintf("%q is not an object this can be about", r.Object)})
 			continue
 		}
-		if _, err := s.eng.GetIn(ctx, tx, p, r.Object, r.ID); err != nil {
+		if _, err := eng.GetIn(ctx, tx, p, r.Object, r.ID); err != nil {
 			if k := fault.KindOf(err); k != fault.KindNotFound && k != fault.KindForbidden {
 				return err
 			}

@@ -229,6 +229,11 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 			"post": obj{"summary": "Create a " + o.Singular, "operationId": "create_" + o.Name, "tags": []string{o.Label}, "requestBody": jsonBody(ref(name + "Input")),
 				"responses": obj{"201": jsonResponse("Created", ref(name)), "default": problemResponse}},
 		}
+		if o.Name == "emails" { // written, then sent by a job
+			paths[base].(obj)["post"] = obj{"summary": "Write an email and queue it for sending (to, cc, subject, body_html, related, in_reply_to); GET it for its delivery status",
+				"operationId": "create_" + o.Name, "tags": []string{o.Label}, "requestBody": jsonBody(ref(name + "Input")),
+				"responses": obj{"202": jsonResponse("Queued", ref(name)), "default": problemResponse}}
+		}
 		paths[base+"/{id}"] = obj{
 			"parameters": []any{pathParam("id")},
 			"get":        obj{"summary": "Read a " + o.Singular, "operationId": "get_" + o.Name, "tags": []string{o.Label}, "responses": obj{"200": jsonResponse("The record", ref(name)), "default": problemResponse}},

@@ -75,6 +75,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("GET /api/v1/pipelines/{id}/forecast", d.forecast)
 	h("GET /api/v1/deals/stats", d.dealStats)
 	h("GET /api/v1/tasks/mine", d.myTasks)
+	h("POST /api/v1/emails", d.sendEmail)
 	h("GET /api/v1/notifications", d.notifications)
 	h("POST /api/v1/notifications/read", d.readNotifications)
 	h("POST /api/v1/me/calendar", d.newCalendarFeed)

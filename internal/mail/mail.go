@@ -11,18 +11,25 @@ import (
 	"net/mail"
 	"net/url"
 	"strconv"
+	"strings"
 
 	gomail "github.com/wneessen/go-mail"
 )
 
 // Message is one mail to send.
 type Message struct {
-	From        string // "Name <address>"; the sender's default when empty
-	To, Cc      []string
-	ReplyTo     string
-	Subject     string
-	Text        string
-	Attachments []Attachment
+	From    string // "Name <address>"; the sender's default when empty
+	To, Cc  []string
+	ReplyTo string
+	Subject string
+	Text    string
+	// HTML, when set, goes with Text as multipart/alternative.
+	HTML string
+	// MessageID ("<…@domain>") names the message; InReplyTo and
+	// References thread a reply with what it answers.
+	MessageID, InReplyTo string
+	References           []string
+	Attachments          []Attachment
 }
 
 // Attachment is a file sent with a message.
@@ -34,6 +41,11 @@ type Attachment struct {
 // Sender sends messages.
 type Sender interface {
 	Send(ctx context.Context, m Message) error
+	// Domain is the domain of the sender's address, where Message-IDs
+	// and reply addresses are made.
+	Domain() string
+	// From is the default sender ("Rapport <crm@example.com>").
+	From() string
 }
 
 // SMTP sends through one SMTP server.
@@ -130,6 +142,18 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	if m.MessageID != "" {
+		msg.SetMessageIDWithValue(strings.Trim(m.MessageID, "<>"))
+	}
+	if m.InReplyTo != "" {
+		msg.SetGenHeader(gomail.HeaderInReplyTo, m.InReplyTo)
+	}
+	if len(m.References) > 0 {
+		msg.SetGenHeader(gomail.HeaderReferences, strings.Join(m.References, " "))
+	}
 	for _, a := range m.Attachments {
 		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
 			return fmt.Errorf("attach %s: %w", a.Name, err)
@@ -139,6 +163,32 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return &Error{err: err}
 	}
 	return nil
+}
+
+// From is the default sender.
+func (s *SMTP) From() string { return s.from }
+
+// Domain is the domain of a sender address ("Rapport <crm@example.com>"
+// → "example.com"): where Message-IDs are made.
+func (s *SMTP) Domain() string {
+	if a, err := mail.ParseAddress(s.from); err == nil {
+		if _, domain, ok := strings.Cut(a.Address, "@"); ok {
+			return domain
+		}
+	}
+	return "localhost"
+}
+
+// Reply is the server's reply to a failed delivery ("550 5.1.1 no such
+// user"), or the error's text when the server gave none.
+func Reply(err error) string {
+	var se *gomail.SendError
+	if errors.As(err, &se) {
+		if code := se.ErrorCode(); code > 0 {
+			return fmt.Sprintf("%d %s", code, se.Error())
+		}
+	}
+	return err.Error()
 }
 
 // Error is a failed delivery.

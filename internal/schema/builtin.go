@@ -21,6 +21,14 @@ var DealStatuses = []string{"open", "won", "lost"}
 // ActivityKinds are the kinds of an activity.
 var ActivityKinds = []string{"note", "call", "meeting", "email"}
 
+// EmailDirections and EmailStatuses are the values of an email's
+// direction and status: mail sent is queued, then sent or failed (or
+// bounced, when a bounce comes back); mail received is received.
+var (
+	EmailDirections = []string{"in", "out"}
+	EmailStatuses   = []string{"queued", "sent", "failed", "bounced", "received"}
+)
+
 // QuoteStatuses are the values of a quote's status: a draft is still
 // edited; once sent, a quote changes only by a new version.
 var QuoteStatuses = []string{"draft", "sent", "accepted", "declined", "expired"}
@@ -144,6 +152,26 @@ func builtins() []*Object {
 				{Name: "completed_at", Label: "Completed", Kind: DateTime, ReadOnly: true},
 				{Name: "assignee_id", Label: "Assignee", Kind: Relation, Target: "users", Indexed: true},
 				{Name: "related", Label: "Related to", Kind: Ref},
+			},
+		},
+		{
+			Name: "emails", Label: "Emails", Singular: "email", Table: "emails",
+			Title: []string{"subject"}, Subtitle: "from",
+			Fields: []*Field{
+				{Name: "direction", Label: "Direction", Kind: Select, Options: EmailDirections, Indexed: true},
+				{Name: "status", Label: "Status", Kind: Select, Options: EmailStatuses, Indexed: true},
+				{Name: "from", Label: "From", Kind: Text, Searchable: true, Indexed: true},
+				{Name: "to", Label: "To", Kind: Tags, Searchable: true},
+				{Name: "cc", Label: "Cc", Kind: Tags},
+				{Name: "subject", Label: "Subject", Kind: Text, Searchable: true},
+				{Name: "body_html", Label: "Message", Kind: LongText},
+				{Name: "body_text", Label: "Text", Kind: LongText, Searchable: true},
+				{Name: "related", Label: "Related to", Kind: Refs},
+				{Name: "in_reply_to", Label: "In reply to", Kind: Relation, Target: "emails"},
+				{Name: "message_id", Label: "Message-ID", Kind: Text, Indexed: true},
+				{Name: "reference_ids", Label: "References", Kind: Tags},
+				{Name: "error", Label: "Error", Kind: Text},
+				{Name: "sent_at", Label: "Sent", Kind: DateTime, Indexed: true},
 			},
 		},
 		{

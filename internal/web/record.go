@@ -12,6 +12,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/dedupe"
+	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/quotes"
@@ -59,6 +60,8 @@ type recordData struct {
 	ActivityKinds []string
 	// Quote offers a quote's actions (send, new version, accepted).
 	Quote *quoteActions
+	// Compose offers to write an email about the record.
+	Compose *composer
 	// OpenTasks are the record's open tasks; FollowUp plans another.
 	OpenTasks []taskRow
 	FollowUp  *followUp
@@ -227,6 +230,10 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 		}
 	}
 	data.OpenTasks, data.FollowUp = d.recordTasks(r, sh, o.Name, rec.ID(), data.Title)
+	data.Compose = d.composerFor(r, sh, o.Name, rec)
+	if o.Name == email.Object {
+		data.CanWrite = false // an email does not change once written
+	}
 	refs := []events.Ref{{Object: o.Name, ID: rec.ID()}}
 	if company, ok := rec["company_id"].(string); ok && o.Name == "contacts" && company != "" {
 		refs = append(refs, events.Ref{Object: "companies", ID: company})

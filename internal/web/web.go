@@ -150,6 +150,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("GET /tasks/mine", d.signedIn(d.myTasks))
 	mux.HandleFunc("POST /tasks/{id}/done", d.signedIn(d.completeTask))
 	mux.HandleFunc("POST /tasks/follow-up", d.signedIn(d.planFollowUp))
+	mux.HandleFunc("POST /emails/write", d.signedIn(d.writeEmail))
 	mux.HandleFunc("GET /notifications", d.signedIn(d.notifications))
 	mux.HandleFunc("POST /account/calendar", d.signedIn(d.newCalendarFeed))
 	mux.HandleFunc("POST /account/calendar/delete", d.signedIn(d.removeCalendarFeed))

@@ -1,0 +1,302 @@
+// Package email is mail as records: what users write from the CRM, sent
+// by a job through the mail layer, with its delivery status, on the
+// timeline of every record it is about. (Receiving, templates and
+// per-workspace accounts build on it.)
+package email
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	netmail "net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/activities"
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/schema"
+)
+
+// Object is the emails' object name.
+const Object = "emails"
+
+// SendJob is the kind of the job that sends an email.
+const SendJob = "email.send"
+
+// MaxRecipients bounds an email's to and cc together.
+const MaxRecipients = 50
+
+// Directory is what email reads of users.
+type Directory interface {
+	User(ctx context.Context, ws, id string) (*auth.User, error)
+}
+
+// Service keeps emails whole and sends them.
+type Service struct {
+	eng     *records.Engine
+	schemas *schema.Registry
+	log     *events.Log
+	queue   *jobs.Queue
+	dir     Directory
+	send    mail.Sender // nil: no mail server is set up
+	now     func() time.Time
+}
+
+// New registers the rule and the send job. Call at start-up.
+func New(eng *records.Engine, schemas *schema.Registry, log *events.Log, queue *jobs.Queue, dir Directory, send mail.Sender, now func() time.Time) *Service {
+	s := &Service{eng: eng, schemas: schemas, log: log, queue: queue, dir: dir, send: send, now: now}
+	eng.Keep(Object, s.keep)
+	queue.Handle(SendJob, s.deliver)
+	return s
+}
+
+// policy is what HTML an email may carry: what user-generated content
+// may (links, lists, tables, images by URL, inline styles are dropped).
+var policy = bluemonday.UGCPolicy()
+
+// keep fills and checks an email. What a user writes goes out: from the
+// install's sender on the user's behalf (replies go to the user), to
+// checked addresses, its HTML made safe and a text part made from it, a
+// Message-ID on the mail domain, threaded under the email it answers;
+// queued, and a job sends it. The system (the job, the receiver) writes
+// the rest; nobody changes an email after.
+func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, before, after records.Record) ([]*events.Event, error) {
+	system := p.UserID == ""
+	if before != nil {
+		if system {
+			return nil, nil
+		}
+		var errs []fault.FieldError
+		for _, f := range []string{"direction", "status", "from", "to", "cc", "subject", "body_html", "body_text", "related", "in_reply_to", "message_id", "reference_ids", "error", "sent_at"} {
+			if fmt.Sprint(before[f]) != fmt.Sprint(after[f]) {
+				errs = append(errs, fault.FieldError{Field: f, Message: "an email does not change once written"})
+			}
+		}
+		if len(errs) > 0 {
+			return nil, fault.Invalid(errs...)
+		}
+		return nil, nil
+	}
+	if system {
+		return nil, nil
+	}
+	var errs []fault.FieldError
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, fault.FieldError{Field: field, Message: fmt.Sprintf(format, a...)})
+	}
+	for _, f := range []string{"direction", "status", "from", "body_text", "message_id", "reference_ids", "error", "sent_at"} {
+		if after[f] != nil {
+			bad(f, "is set by Rapport")
+		}
+	}
+	if s.send == nil {
+		return nil, fault.Conflict("", "no mail server is set up: start Rapport with RAPPORT_SMTP_URL to send mail")
+	}
+	after["to"] = addresses(after["to"], "to", bad)
+	after["cc"] = addresses(after["cc"], "cc", bad)
+	to, _ := after["to"].([]string)
+	cc, _ := after["cc"].([]string)
+	if len(to) == 0 {
+		bad("to", "is required: at least one address")
+	}
+	if len(to)+len(cc) > MaxRecipients {
+		bad("to", "at most %d addresses in to and cc together", MaxRecipients)
+	}
+	var parent records.Record
+	if id, ok := after["in_reply_to"].(string); ok {
+		var err error
+		if parent, err = s.eng.GetIn(ctx, tx, p, Object, id); err != nil {
+			if fault.KindOf(err) != fault.KindNotFound {
+				return nil, err
+			}
+			bad("in_reply_to", "no email with id %q", id)
+		}
+	}
+	subject, _ := after["subject"].(string)
+	if subject = strings.TrimSpace(subject); subject == "" && parent != nil {
+		subject = replySubject(fmt.Sprint(parent["subject"]))
+	}
+	if subject == "" {
+		bad("subject", "is required")
+	}
+	html, _ := after["body_html"].(string)
+	html = strings.TrimSpace(policy.Sanitize(html))
+	if html == "" {
+		bad("body_html", "is required: the message")
+	}
+	if len(errs) > 0 {
+		return nil, fault.Invalid(errs...)
+	}
+	if after["related"] == nil && parent != nil {
+		after["related"] = parent["related"]
+	}
+	if err := activities.CheckRefs(ctx, tx, s.eng, s.schemas, p, Refs(after), Object); err != nil {
+		return nil, err
+	}
+	u, err := s.dir.User(ctx, p.WorkspaceID, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	from, err := netmail.ParseAddress(s.send.From())
+	if err != nil {
+		return nil, fmt.Errorf("the sender address: %w", err)
+	}
+	after["direction"], after["status"] = "out", "queued"
+	after["from"] = (&netmail.Address{Name: u.Name, Address: from.Address}).String()
+	after["subject"], after["body_html"], after["body_text"] = subject, html, Text(html)
+	after["message_id"] = "<" + after.ID() + "@" + s.send.Domain() + ">"
+	if parent != nil {
+		refs, _ := parent["reference_ids"].([]string)
+		if mid, ok := parent["message_id"].(string); ok && mid != "" {
+			refs = append(slices.Clone(refs), mid)
+		}
+		if len(refs) > 0 {
+			after["reference_ids"] = refs
+		}
+	}
+	return nil, s.queue.Enqueue(ctx, tx, jobs.New{WorkspaceID: p.WorkspaceID, Kind: SendJob, MaxAttempts: 8,
+		Payload: map[string]string{"email_id": after.ID(), "user_id": p.UserID}})
+}
+
+// addresses reads a list of email addresses, lower-cased, each checked.
+func addresses(v any, field string, bad func(field, format string, a ...any)) any {
+	list, _ := v.([]string)
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for i, s := range list {
+		a, err := netmail.ParseAddress(s)
+		if err != nil {
+			bad(field, "item %d: %q is not an email address", i, s)
+			continue
+		}
+		if addr := strings.ToLower(a.Address); !slices.Contains(out, addr) {
+			out = append(out, addr)
+		}
+	}
+	return out
+}
+
+// replySubject is "Re: " and the subject answered, once.
+func replySubject(s string) string {
+	if strings.HasPrefix(strings.ToLower(s), "re:") {
+		return s
+	}
+	return "Re: " + s
+}
+
+// Refs are the records an email is about.
+func Refs(rec records.Record) []events.Ref { return activities.Refs(rec) }
+
+// deliver sends a queued email and records how it went: sent, or failed
+// with the server's reply (at once on a 5xx, after the last try on
+// anything else); either way it goes on the timelines of the records it
+// is about, as email_out with its status.
+func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
+	var pl struct {
+		EmailID string `json:"email_id"`
+		UserID  string `json:"user_id"`
+	}
+	if err := json.Unmarshal(j.Payload, &pl); err != nil {
+		return jobs.Permanent(fmt.Errorf("email payload: %w", err))
+	}
+	sys := access.System(j.WorkspaceID)
+	e, err := s.eng.Get(ctx, sys, Object, pl.EmailID, false)
+	if fault.KindOf(err) == fault.KindNotFound {
+		return nil // trashed before it went
+	}
+	if err != nil {
+		return err
+	}
+	if e["status"] != "queued" {
+		return nil
+	}
+	if s.send == nil {
+		return s.finish(ctx, j.WorkspaceID, pl.UserID, e, "failed", "no mail server is set up")
+	}
+	replyTo := ""
+	if u, err := s.dir.User(ctx, j.WorkspaceID, pl.UserID); err == nil {
+		replyTo = (&netmail.Address{Name: u.Name, Address: u.Email}).String()
+	}
+	to, _ := e["to"].([]string)
+	cc, _ := e["cc"].([]string)
+	refs, _ := e["reference_ids"].([]string)
+	m := mail.Message{From: str(e["from"]), To: to, Cc: cc, ReplyTo: replyTo, Subject: str(e["subject"]),
+		Text: str(e["body_text"]), HTML: str(e["body_html"]), MessageID: str(e["message_id"]), References: refs}
+	if len(refs) > 0 {
+		m.InReplyTo = refs[len(refs)-1]
+	}
+	err = s.send.Send(ctx, m)
+	switch {
+	case err == nil:
+		return s.finish(ctx, j.WorkspaceID, pl.UserID, e, "sent", "")
+	case mail.Permanent(err) || j.Attempt >= j.MaxAttempts:
+		return s.finish(ctx, j.WorkspaceID, pl.UserID, e, "failed", mail.Reply(err))
+	}
+	return err
+}
+
+// finish records an email's outcome and puts it on its records' timelines.
+func (s *Service) finish(ctx context.Context, ws, userID string, e records.Record, status, reply string) error {
+	sys := access.System(ws)
+	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
+		in := map[string]any{"status": status}
+		if status == "sent" {
+			in["sent_at"] = s.now().UTC().Format(time.RFC3339Nano)
+		}
+		if reply != "" {
+			in["error"] = reply
+		}
+		_, after, err := s.eng.UpdateIn(ctx, tx, sys, Object, e.ID(), in)
+		if err != nil {
+			return err
+		}
+		var actor *string
+		if userID != "" {
+			actor = &userID
+		}
+		summary := fmt.Sprintf("Sent email %s to %s", after["subject"], strings.Join(strs(after["to"]), ", "))
+		if status == "failed" {
+			summary = fmt.Sprintf("Email %s to %s failed: %s", after["subject"], strings.Join(strs(after["to"]), ", "), reply)
+		}
+		data := map[string]any{"email_id": e.ID(), "subject": after["subject"], "to": after["to"], "cc": after["cc"], "status": status, "error": after["error"]}
+		sch, err := s.schemas.Get(ctx, ws)
+		if err != nil {
+			return err
+		}
+		var evs []*events.Event
+		for _, r := range Refs(after) {
+			singular := r.Object
+			if o, ok := sch.Object(r.Object); ok {
+				singular = o.Singular
+			}
+			evs = append(evs, &events.Event{WorkspaceID: ws, ActorID: actor, Object: r.Object, RecordID: r.ID, Kind: "email_out",
+				Singular: singular, Summary: summary, Data: data})
+		}
+		if len(evs) == 0 {
+			return nil
+		}
+		return s.log.AppendMany(ctx, tx, evs)
+	})
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func strs(v any) []string {
+	s, _ := v.([]string)
+	return s
+}
