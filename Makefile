@@ -45,6 +45,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzJSONLine -fuzztime $(FUZZTIME) ./internal/exchange/
 	$(GO) test -run XXX -fuzz FuzzMessage -fuzztime $(FUZZTIME) ./internal/i18n/
 	$(GO) test -run XXX -fuzz FuzzLineItems -fuzztime $(FUZZTIME) ./internal/schema/
+	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/email/
 
 # The benchmark of BENCHMARKS.md: 1,000,000 contacts on each engine.
 CONTACTS ?= 1000000

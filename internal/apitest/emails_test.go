@@ -24,7 +24,7 @@ func TestEmailsAPI(t *testing.T) {
 		{Name: "write", Role: access.Sales, Method: "POST", Path: "/api/v1/emails", Status: 202, Events: 1, Jobs: 1, Save: "mail",
 			Body: `{"to":["Ada Lovelace <ADA@example.com>"],"subject":"Our call","body_html":"<p>Hello <b>Ada</b>,</p><script>alert(1)</script><p>see <a href=\"https://example.com/notes\">the notes</a></p>",` +
 				`"related":[{"object":"contacts","id":"{{ada}}"},{"object":"deals","id":"{{deal}}"}]}`,
-			Contains: []string{`"status":"queued"`, `"direction":"out"`, `"to":["ada@example.com"]`, `"from":"\"sales\" <crm@rapport.example>"`,
+			Contains: []string{`"status":"queued"`, `"direction":"out"`, `"to":["ada@example.com"]`, `"from":"sales <crm@rapport.example>"`,
 				`"body_text":"Hello Ada,\n\nsee the notes (https://example.com/notes)"`, `@rapport.example>"`},
 			Lacks: []string{"script", "alert"}},
 		{Name: "no such address", Role: access.Sales, Method: "POST", Path: "/api/v1/emails", Body: `{"to":["nobody"],"subject":"x","body_html":"x"}`,

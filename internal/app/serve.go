@@ -13,6 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emersion/go-smtp"
+
+	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/mail"
 )
 
@@ -24,7 +27,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	c.register(fs)
 	fs.StringVar(&cfg.Addr, "addr", "", "listen address (env RAPPORT_ADDR, default 127.0.0.1:8080)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL of links (env RAPPORT_PUBLIC_URL)")
-	var smtpURL, mailFrom string
+	var smtpURL, mailFrom, smtpListen, mailDomain string
+	var smtpMaxMB int
+	fs.StringVar(&smtpListen, "smtp-listen", "", "receive mail by SMTP on this address, e.g. :2525 (env RAPPORT_SMTP_LISTEN; off unless set)")
+	fs.StringVar(&mailDomain, "mail-domain", "", "the domain the receiver takes mail for, comma-separated (env RAPPORT_MAIL_DOMAIN, default the sender address's domain)")
+	fs.IntVar(&smtpMaxMB, "smtp-max-mb", 25, "the largest message the receiver takes, in MiB")
 	fs.StringVar(&smtpURL, "smtp-url", "", "SMTP server that sends mail: smtp://user:password@host:587 (STARTTLS), smtps://…:465, smtp://host:25?tls=none (env RAPPORT_SMTP_URL)")
 	fs.StringVar(&mailFrom, "mail-from", "", "sender of the mail Rapport sends (env RAPPORT_MAIL_FROM, default rapport@ the public URL's host)")
 	fs.BoolVar(&allowPrivate, "webhooks-allow-private", false, "let webhooks target private and loopback addresses (env RAPPORT_WEBHOOKS_ALLOW_PRIVATE=1)")
@@ -93,6 +100,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		fmt.Fprintf(stdout, "No user yet: open %s/setup?token=%s to create the first admin (the link works once).\n", base, tok)
 	}
+	var receiver *smtp.Server
+	if smtpListen = env(getenv, smtpListen, "RAPPORT_SMTP_LISTEN", ""); smtpListen != "" {
+		domains := strings.Split(env(getenv, mailDomain, "RAPPORT_MAIL_DOMAIN", ""), ",")
+		if domains[0] == "" && cfg.Mail != nil {
+			domains = []string{cfg.Mail.Domain()}
+		}
+		if domains[0] == "" {
+			return usagef("--smtp-listen needs --mail-domain (or --smtp-url's sender) to know which mail to take")
+		}
+		rl, err := net.Listen("tcp", smtpListen)
+		if err != nil {
+			return fmt.Errorf("listen for mail on %s: %w", smtpListen, err)
+		}
+		rc := sys.Email.Receiver(email.Receiving{Domains: domains, MaxBytes: int64(smtpMaxMB) << 20, Workspace: func(ctx context.Context) (string, error) {
+			w, err := sys.Auth.DefaultWorkspace(ctx)
+			if err != nil {
+				return "", err
+			}
+			return w.ID, nil
+		}})
+		sys.Email.RepliesTo(strings.TrimSpace(domains[0]))
+		receiver = rc.NewServer(strings.TrimSpace(domains[0]))
+		go func() { _ = receiver.Serve(rl) }()
+		fmt.Fprintf(stdout, "Receiving mail for %s on %s\n", strings.Join(domains, ", "), rl.Addr())
+	}
 	srv := &http.Server{Handler: sys.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -108,6 +140,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		err = srv.Shutdown(shutdownCtx)
 		cancel()
+	}
+	if receiver != nil {
+		_ = receiver.Close()
 	}
 	stopWork()
 	wg.Wait()

@@ -79,7 +79,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	catalog := i18n.MustLoad()
 	s.Quotes = quotes.New(s.Records, s.Events, s.Jobs, s.Auth, cfg.Mail, catalog, now)
 	s.Notify = notify.New(db, now)
-	s.Email = email.New(s.Records, s.Schemas, s.Events, s.Jobs, s.Auth, cfg.Mail, now)
+	s.Email = email.New(db, s.Records, s.Schemas, s.Events, s.Jobs, s.Auth, cfg.Mail, now)
 	s.Tasks = tasks.New(s.Records, tasks.Options{Schemas: s.Schemas, Queue: s.Jobs, Notify: s.Notify, Directory: s.Auth, Mail: cfg.Mail, Catalog: catalog, PublicURL: cfg.PublicURL}, now)
 	s.Privacy = privacy.New(s.Records, s.Events, now)
 	s.Dedupe = dedupe.New(s.Records)

@@ -25,6 +25,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/store"
 )
 
 // Object is the emails' object name.
@@ -43,6 +44,7 @@ type Directory interface {
 
 // Service keeps emails whole and sends them.
 type Service struct {
+	db      *store.DB
 	eng     *records.Engine
 	schemas *schema.Registry
 	log     *events.Log
@@ -50,13 +52,22 @@ type Service struct {
 	dir     Directory
 	send    mail.Sender // nil: no mail server is set up
 	now     func() time.Time
+	// replyDomain, when the receiver takes mail for it, is where replies
+	// come back: Reply-To reply+<email id>@replyDomain.
+	replyDomain string
 }
 
+// RepliesTo makes mail sent from now on ask for replies at
+// reply+<email id>@domain, which the receiver takes: answers thread onto
+// the email and its records even when the client drops the headers.
+func (s *Service) RepliesTo(domain string) { s.replyDomain = strings.ToLower(domain) }
+
 // New registers the rule and the send job. Call at start-up.
-func New(eng *records.Engine, schemas *schema.Registry, log *events.Log, queue *jobs.Queue, dir Directory, send mail.Sender, now func() time.Time) *Service {
-	s := &Service{eng: eng, schemas: schemas, log: log, queue: queue, dir: dir, send: send, now: now}
+func New(db *store.DB, eng *records.Engine, schemas *schema.Registry, log *events.Log, queue *jobs.Queue, dir Directory, send mail.Sender, now func() time.Time) *Service {
+	s := &Service{db: db, eng: eng, schemas: schemas, log: log, queue: queue, dir: dir, send: send, now: now}
 	eng.Keep(Object, s.keep)
 	queue.Handle(SendJob, s.deliver)
+	queue.Handle(ReceiveJob, s.receive)
 	return s
 }
 
@@ -152,7 +163,7 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 		return nil, fmt.Errorf("the sender address: %w", err)
 	}
 	after["direction"], after["status"] = "out", "queued"
-	after["from"] = (&netmail.Address{Name: u.Name, Address: from.Address}).String()
+	after["from"] = addressText(u.Name, from.Address)
 	after["subject"], after["body_html"], after["body_text"] = subject, html, Text(html)
 	after["message_id"] = "<" + after.ID() + "@" + s.send.Domain() + ">"
 	if parent != nil {
@@ -227,7 +238,11 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 	}
 	replyTo := ""
 	if u, err := s.dir.User(ctx, j.WorkspaceID, pl.UserID); err == nil {
-		replyTo = (&netmail.Address{Name: u.Name, Address: u.Email}).String()
+		addr := u.Email
+		if s.replyDomain != "" {
+			addr = "reply+" + e.ID() + "@" + s.replyDomain
+		}
+		replyTo = (&netmail.Address{Name: u.Name, Address: addr}).String()
 	}
 	to, _ := e["to"].([]string)
 	cc, _ := e["cc"].([]string)
@@ -271,24 +286,30 @@ func (s *Service) finish(ctx context.Context, ws, userID string, e records.Recor
 			summary = fmt.Sprintf("Email %s to %s failed: %s", after["subject"], strings.Join(strs(after["to"]), ", "), reply)
 		}
 		data := map[string]any{"email_id": e.ID(), "subject": after["subject"], "to": after["to"], "cc": after["cc"], "status": status, "error": after["error"]}
-		sch, err := s.schemas.Get(ctx, ws)
-		if err != nil {
-			return err
-		}
-		var evs []*events.Event
-		for _, r := range Refs(after) {
-			singular := r.Object
-			if o, ok := sch.Object(r.Object); ok {
-				singular = o.Singular
-			}
-			evs = append(evs, &events.Event{WorkspaceID: ws, ActorID: actor, Object: r.Object, RecordID: r.ID, Kind: "email_out",
-				Singular: singular, Summary: summary, Data: data})
-		}
-		if len(evs) == 0 {
-			return nil
-		}
-		return s.log.AppendMany(ctx, tx, evs)
+		return s.onTimelines(ctx, tx, &events.Event{WorkspaceID: ws, ActorID: actor, Kind: "email_out", Summary: summary, Data: data}, Refs(after))
 	})
+}
+
+// onTimelines appends ev (kind, summary, data) on the timeline of each
+// record an email is about.
+func (s *Service) onTimelines(ctx context.Context, tx *sql.Tx, ev *events.Event, refs []events.Ref) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	sch, err := s.schemas.Get(ctx, ev.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	evs := make([]*events.Event, 0, len(refs))
+	for _, r := range refs {
+		e := *ev
+		e.Object, e.RecordID, e.Singular = r.Object, r.ID, r.Object
+		if o, ok := sch.Object(r.Object); ok {
+			e.Singular = o.Singular
+		}
+		evs = append(evs, &e)
+	}
+	return s.log.AppendMany(ctx, tx, evs)
 }
 
 func str(v any) string {
@@ -299,4 +320,17 @@ func str(v any) string {
 func strs(v any) []string {
 	s, _ := v.([]string)
 	return s
+}
+
+// addressText writes an address as people read it ("Zoë Berg
+// <zoe@example.com>"), the name quoted when it holds specials; a mail
+// header encodes it when it is sent.
+func addressText(name, addr string) string {
+	if name = strings.TrimSpace(name); name == "" {
+		return addr
+	}
+	if strings.ContainsAny(name, `"(),.:;<>@[\]`) {
+		name = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
+	}
+	return name + " <" + addr + ">"
 }

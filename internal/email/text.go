@@ -1,16 +1,17 @@
 package email
 
 import (
+	"html"
 	"strings"
 
-	"golang.org/x/net/html"
+	xhtml "golang.org/x/net/html"
 )
 
 // Text is the plain-text part made from an email's HTML: paragraphs,
 // line breaks and list items kept as lines, a link's address after its
 // words, whitespace otherwise collapsed and entities decoded.
 func Text(src string) string {
-	z := html.NewTokenizer(strings.NewReader(src))
+	z := xhtml.NewTokenizer(strings.NewReader(src))
 	var b strings.Builder
 	var href []string // the open links' addresses
 	var linkText []string
@@ -47,13 +48,13 @@ func Text(src string) string {
 	skip := 0 // inside <style> or <script>
 	for {
 		switch z.Next() {
-		case html.ErrorToken:
+		case xhtml.ErrorToken:
 			return strings.TrimSpace(b.String())
-		case html.TextToken:
+		case xhtml.TextToken:
 			if skip == 0 {
 				write(string(z.Text()))
 			}
-		case html.StartTagToken, html.SelfClosingTagToken:
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
 			switch tag := string(name); tag {
 			case "style", "script", "head":
@@ -81,7 +82,7 @@ func Text(src string) string {
 				href = append(href, url)
 				linkText = append(linkText, "")
 			}
-		case html.EndTagToken:
+		case xhtml.EndTagToken:
 			name, _ := z.TagName()
 			switch tag := string(name); tag {
 			case "style", "script", "head":
@@ -102,4 +103,17 @@ func Text(src string) string {
 			}
 		}
 	}
+}
+
+// HTML makes the HTML of a message typed as text: paragraphs at blank
+// lines, line breaks kept, everything escaped.
+func HTML(text string) string {
+	var b strings.Builder
+	for _, para := range strings.Split(strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n"), "\n\n") {
+		if para = strings.TrimSpace(para); para == "" {
+			continue
+		}
+		b.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(para), "\n", "<br>") + "</p>")
+	}
+	return b.String()
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html"
 	"net/http"
 	"slices"
 	"strings"
@@ -69,7 +68,7 @@ func (d *Deps) writeEmail(w http.ResponseWriter, r *http.Request, sh *shell) {
 			to = append(to, a)
 		}
 	}
-	in := map[string]any{"to": to, "subject": r.PostFormValue("subject"), "body_html": textHTML(r.PostFormValue("message")),
+	in := map[string]any{"to": to, "subject": r.PostFormValue("subject"), "body_html": email.HTML(r.PostFormValue("message")),
 		"related": []any{map[string]any{"object": object, "id": id}}}
 	if len(to) == 0 {
 		delete(in, "to")
@@ -80,17 +79,4 @@ func (d *Deps) writeEmail(w http.ResponseWriter, r *http.Request, sh *shell) {
 		return
 	}
 	d.redirectWithFlash(w, r, back, sh.L.T("email.flash.queued", strings.Join(e["to"].([]string), ", ")))
-}
-
-// textHTML makes the HTML of a message typed as text: paragraphs at blank
-// lines, line breaks kept, everything escaped.
-func textHTML(text string) string {
-	var b strings.Builder
-	for _, para := range strings.Split(strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n"), "\n\n") {
-		if para = strings.TrimSpace(para); para == "" {
-			continue
-		}
-		b.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(para), "\n", "<br>") + "</p>")
-	}
-	return b.String()
 }

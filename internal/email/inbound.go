@@ -1,0 +1,198 @@
+package email
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	netmail "net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/filter"
+	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// receive reads a received message into an email: once (by Message-ID),
+// threaded under the email it answers (its In-Reply-To and References,
+// or the reply+<id> address it was sent to), about the records of that
+// thread and the contacts (and their companies) whose addresses it
+// carries; on their timelines as email_in.
+func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
+	var pl struct {
+		InboundID string `json:"inbound_id"`
+	}
+	if err := json.Unmarshal(j.Payload, &pl); err != nil {
+		return jobs.Permanent(fmt.Errorf("inbound payload: %w", err))
+	}
+	var raw []byte
+	var rcpt string
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT raw, rcpt_to FROM inbound_messages WHERE workspace_id = $1 AND id = $2`, j.WorkspaceID, pl.InboundID).Scan(&raw, &rcpt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p, err := Parse(raw)
+	if err != nil {
+		return jobs.Permanent(fmt.Errorf("inbound message %s: %w", pl.InboundID, err))
+	}
+	sys := access.System(j.WorkspaceID)
+	if p.MessageID == "" {
+		p.MessageID = "<" + pl.InboundID + "@inbound.rapport>"
+	}
+	if dup, err := s.eng.List(ctx, sys, Object, records.Query{Filter: "message_id = " + filter.Quote(p.MessageID), PageSize: 1}); err != nil {
+		return err
+	} else if len(dup.Data) > 0 {
+		return nil // delivered twice: kept once
+	}
+	in := map[string]any{"direction": "in", "status": "received", "message_id": p.MessageID, "subject": p.Subject}
+	if p.From != nil {
+		in["from"] = addressText(p.From.Name, strings.ToLower(p.From.Address))
+	}
+	var addrs []string
+	list := func(as []*netmail.Address) []any {
+		out := []any{}
+		for _, a := range as {
+			out = append(out, strings.ToLower(a.Address))
+			addrs = append(addrs, strings.ToLower(a.Address))
+		}
+		return out
+	}
+	if len(p.To) > 0 {
+		in["to"] = list(p.To)
+	}
+	if len(p.Cc) > 0 {
+		in["cc"] = list(p.Cc)
+	}
+	if p.From != nil {
+		addrs = append(addrs, strings.ToLower(p.From.Address))
+	}
+	html := strings.TrimSpace(policy.Sanitize(p.HTML))
+	text := strings.TrimSpace(p.Text)
+	if text == "" {
+		text = Text(html)
+	}
+	if html == "" && text != "" {
+		html = HTML(text)
+	}
+	in["body_html"], in["body_text"] = nilIfEmpty(html), nilIfEmpty(text)
+	if !p.Date.IsZero() {
+		in["sent_at"] = p.Date.UTC().Format(time.RFC3339)
+	}
+	refs := slices.Clone(p.References)
+	if p.InReplyTo != "" && !slices.Contains(refs, p.InReplyTo) {
+		refs = append(refs, p.InReplyTo)
+	}
+	if len(refs) > 0 {
+		in["reference_ids"] = toAny(refs)
+	}
+	related := map[string]map[string]any{}
+	add := func(object, id string) {
+		if id != "" {
+			related[object+"/"+id] = map[string]any{"object": object, "id": id}
+		}
+	}
+	// The thread: the newest email of ours it names, or the one whose
+	// reply address it came to.
+	var parent records.Record
+	candidates := append([]string{p.InReplyTo}, reversed(p.References)...)
+	for _, mid := range candidates {
+		if mid == "" {
+			continue
+		}
+		found, err := s.eng.List(ctx, sys, Object, records.Query{Filter: "message_id = " + filter.Quote(mid), PageSize: 1})
+		if err != nil {
+			return err
+		}
+		if len(found.Data) > 0 {
+			parent = found.Data[0]
+			break
+		}
+	}
+	if parent == nil {
+		for _, r := range strings.Split(rcpt, ",") {
+			if id, ok := strings.CutPrefix(strings.SplitN(strings.ToLower(r), "@", 2)[0], "reply+"); ok {
+				if rec, err := s.eng.Get(ctx, sys, Object, id, false); err == nil {
+					parent = rec
+				}
+			}
+		}
+	}
+	if parent != nil {
+		in["in_reply_to"] = parent.ID()
+		for _, r := range Refs(parent) {
+			add(r.Object, r.ID)
+		}
+	}
+	// The people it was between, and their companies.
+	if len(addrs) > 0 {
+		quoted := make([]string, 0, len(addrs))
+		for _, a := range addrs {
+			quoted = append(quoted, "email = "+filter.Quote(a))
+		}
+		people, err := s.eng.List(ctx, sys, "contacts", records.Query{Filter: strings.Join(quoted, " OR "), PageSize: 50})
+		if err != nil {
+			return err
+		}
+		for _, c := range people.Data {
+			add("contacts", c.ID())
+			if company, ok := c["company_id"].(string); ok {
+				add("companies", company)
+			}
+		}
+	}
+	if len(related) > 0 {
+		keys := make([]string, 0, len(related))
+		for k := range related {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		var refsIn []any
+		for _, k := range keys {
+			refsIn = append(refsIn, related[k])
+		}
+		in["related"] = refsIn
+	}
+	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
+		recs, err := s.eng.CreateManyIn(ctx, tx, sys, Object, []map[string]any{in})
+		if err != nil {
+			return err
+		}
+		e := recs[0]
+		from := ""
+		if p.From != nil {
+			from = p.From.Address
+		}
+		summary := fmt.Sprintf("Received email %s from %s", p.Subject, from)
+		data := map[string]any{"email_id": e.ID(), "subject": p.Subject, "from": e["from"], "to": e["to"], "status": "received"}
+		return s.onTimelines(ctx, tx, &events.Event{WorkspaceID: j.WorkspaceID, Kind: "email_in", Summary: summary, Data: data}, Refs(e))
+	})
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func toAny(list []string) []any {
+	out := make([]any, len(list))
+	for i, s := range list {
+		out[i] = s
+	}
+	return out
+}
+
+func reversed(list []string) []string {
+	out := slices.Clone(list)
+	slices.Reverse(out)
+	return out
+}
