@@ -117,6 +117,37 @@ func TestReceiveEmail(t *testing.T) {
 	e.Run(t, []Scenario{{Name: "threaded by its address", Role: access.Sales, Method: "GET", Path: "/api/v1/emails?filter=message_id%20%3D%20%22%3Cbare%40gmail.example%3E%22", Status: 200,
 		Contains: []string{`"in_reply_to":"{{offer}}"`, `{"id":"{{deal}}","object":"deals"}`, `"body_html":"<p>And the invoice?</p>"`}}})
 
+	// A bounce: the email is bounced, the contact's address marked, and no conversation kept.
+	e.Run(t, []Scenario{
+		{Name: "gone", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Gone","email":"gone@example.com"}`, Status: 201, Events: 1, Save: "gone"},
+		{Name: "to gone", Role: access.Sales, Method: "POST", Path: "/api/v1/emails", Body: `{"to":["gone@example.com"],"subject":"Hello","body_html":"Hi","related":[{"object":"contacts","id":"{{gone}}"}]}`,
+			Status: 202, Events: 1, Jobs: 1, Save: "hello"},
+	})
+	drain(t, e)
+	dsn, err := os.ReadFile("../email/testdata/bounce.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn = bytes.ReplaceAll(dsn, []byte("<01a2-original@rapport.example>"), []byte("<"+e.Vars["hello"]+"@rapport.example>"))
+	if err := smtp.SendMail(addr, nil, "", []string{"reply+" + e.Vars["hello"] + "@crm.example"}, dsn); err != nil {
+		t.Fatalf("the bounce: %v", err)
+	}
+	drain(t, e)
+	e.Run(t, []Scenario{
+		{Name: "bounced", Role: access.Sales, Method: "GET", Path: "/api/v1/emails/{{hello}}", Status: 200,
+			Contains: []string{`"status":"bounced"`, `"error":"5.1.1 550-5.1.1 The email account that you tried to reach does not exist."`}},
+		{Name: "the address bounces", Method: "GET", Path: "/api/v1/contacts/{{gone}}", Status: 200, Contains: []string{`"email_bounced":true`}},
+		{Name: "no conversation", Method: "GET", Path: "/api/v1/emails?filter=direction%20%3D%20%22in%22&count=true", Status: 200, Contains: []string{`"total":2`}},
+		{Name: "not by hand", Method: "PATCH", Path: "/api/v1/contacts/{{gone}}", Body: `{"email_bounced":false}`, Status: 422, Contains: []string{`"field":"email_bounced"`}},
+	})
+	if _, doc := e.browser(t, access.Sales).get("/contacts/{{gone}}"); !strings.Contains(text(doc, ".meta"), "Email bounces") || doc.Find(`input[name=email_bounced]`).Length() != 0 {
+		t.Errorf("the contact's page: %q", text(doc, ".meta"))
+	}
+	e.Run(t, []Scenario{
+		{Name: "a new address is not bouncing", Method: "PATCH", Path: "/api/v1/contacts/{{gone}}", Body: `{"email":"back@example.com"}`, Status: 200, Events: 1,
+			Contains: []string{`"email_bounced":false`}},
+	})
+
 	// Refused: another domain, and too big.
 	if err := smtp.SendMail(addr, nil, "x@spam.example", []string{"someone@elsewhere.example"}, []byte("Subject: x\r\n\r\nx\r\n")); err == nil || !strings.Contains(err.Error(), "550") {
 		t.Errorf("relay: %v", err)

@@ -66,6 +66,7 @@ func (s *Service) RepliesTo(domain string) { s.replyDomain = strings.ToLower(dom
 func New(db *store.DB, eng *records.Engine, schemas *schema.Registry, log *events.Log, queue *jobs.Queue, dir Directory, send mail.Sender, now func() time.Time) *Service {
 	s := &Service{db: db, eng: eng, schemas: schemas, log: log, queue: queue, dir: dir, send: send, now: now}
 	eng.Keep(Object, s.keep)
+	eng.Keep("contacts", s.keepContact)
 	queue.Handle(SendJob, s.deliver)
 	queue.Handle(ReceiveJob, s.receive)
 	return s

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -44,6 +45,9 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 		return jobs.Permanent(fmt.Errorf("inbound message %s: %w", pl.InboundID, err))
 	}
 	sys := access.System(j.WorkspaceID)
+	if p.Bounce != nil {
+		return s.bounced(ctx, sys, p.Bounce)
+	}
 	if p.MessageID == "" {
 		p.MessageID = "<" + pl.InboundID + "@inbound.rapport>"
 	}
@@ -195,4 +199,54 @@ func reversed(list []string) []string {
 	out := slices.Clone(list)
 	slices.Reverse(out)
 	return out
+}
+
+// bounced takes a delivery status notification: the email it reports on
+// is bounced (the remote server's words kept), and the contacts at the
+// addresses that failed are marked as bouncing. It is no conversation:
+// no email is kept of it.
+func (s *Service) bounced(ctx context.Context, sys access.Principal, b *Bounce) error {
+	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
+		if b.OriginalMessageID != "" {
+			found, err := s.eng.List(ctx, sys, Object, records.Query{Filter: "message_id = " + filter.Quote(b.OriginalMessageID) + ` AND direction = "out"`, PageSize: 1})
+			if err != nil {
+				return err
+			}
+			if len(found.Data) > 0 {
+				reason := strings.TrimSpace(b.Status + " " + b.Diagnostic)
+				if _, _, err := s.eng.UpdateIn(ctx, tx, sys, Object, found.Data[0].ID(), map[string]any{"status": "bounced", "error": reason}); err != nil {
+					return err
+				}
+			}
+		}
+		for _, addr := range b.Recipients {
+			people, err := s.eng.List(ctx, sys, "contacts", records.Query{Filter: "email = " + filter.Quote(addr) + " AND email_bounced = false", PageSize: 10})
+			if err != nil {
+				return err
+			}
+			for _, c := range people.Data {
+				if _, _, err := s.eng.UpdateIn(ctx, tx, sys, "contacts", c.ID(), map[string]any{"email_bounced": true}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// keepContact guards a contact's bounce mark: set by Rapport when mail to
+// the address bounces, cleared when the address changes, never set by
+// hand.
+func (s *Service) keepContact(_ context.Context, _ *sql.Tx, p access.Principal, before, after records.Record) ([]*events.Event, error) {
+	if before != nil && before["email"] != after["email"] {
+		after["email_bounced"] = false
+		return nil, nil
+	}
+	if p.UserID != "" {
+		was, _ := before["email_bounced"].(bool)
+		if now, _ := after["email_bounced"].(bool); now != was {
+			return nil, fault.Invalid(fault.FieldError{Field: "email_bounced", Message: "is set by Rapport when mail to the address bounces"})
+		}
+	}
+	return nil, nil
 }

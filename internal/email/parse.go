@@ -33,6 +33,18 @@ type Parsed struct {
 	// Auto says the message was sent by a machine (an auto-reply, a list,
 	// a bounce): RFC 3834 Auto-Submitted, Precedence bulk/junk/list.
 	Auto bool
+	// Bounce is set when the message is a delivery status notification
+	// (RFC 3464) that some recipients failed.
+	Bounce *Bounce
+}
+
+// Bounce is what a failed delivery's notification says: to whom the
+// message could not go, why, and which message it was.
+type Bounce struct {
+	Recipients        []string
+	Status            string // "5.1.1"
+	Diagnostic        string // the remote server's reply
+	OriginalMessageID string
 }
 
 // AttachmentInfo describes a file a message carried.
@@ -108,6 +120,10 @@ func (p *Parsed) walk(h header, body io.Reader, parts *int, depth int) error {
 	if err != nil {
 		ctype, params = "text/plain", map[string]string{"charset": "us-ascii"}
 	}
+	if ctype == "multipart/report" && strings.EqualFold(params["report-type"], "delivery-status") && p.Bounce == nil {
+		p.Bounce = &Bounce{}
+		p.Auto = true
+	}
 	if strings.HasPrefix(ctype, "multipart/") {
 		mr := multipart.NewReader(body, params["boundary"])
 		for {
@@ -139,6 +155,12 @@ func (p *Parsed) walk(h header, body io.Reader, parts *int, depth int) error {
 	}
 	attached := disp == "attachment" || name != "" && !strings.HasPrefix(ctype, "text/")
 	switch {
+	case p.Bounce != nil && ctype == "message/delivery-status":
+		p.Bounce.read(content)
+	case p.Bounce != nil && (ctype == "message/rfc822" || ctype == "text/rfc822-headers" || ctype == "message/rfc822-headers"):
+		if orig, err := netmail.ReadMessage(bytes.NewReader(append(bytes.Clone(content), "\r\n\r\n"...))); err == nil {
+			p.Bounce.OriginalMessageID = strings.TrimSpace(orig.Header.Get("Message-Id"))
+		}
 	case !attached && ctype == "text/plain" && p.Text == "":
 		p.Text = text(content, params["charset"])
 	case !attached && ctype == "text/html" && p.HTML == "":
@@ -201,4 +223,42 @@ func firstID(s string) string {
 		return list[0]
 	}
 	return ""
+}
+
+// read takes the per-recipient fields of a delivery-status part: the
+// recipients whose Action is failed, their Status and Diagnostic-Code.
+func (b *Bounce) read(content []byte) {
+	for _, block := range strings.Split(strings.ReplaceAll(string(content), "\r\n", "\n"), "\n\n") {
+		fields := map[string]string{}
+		var last string
+		for _, line := range strings.Split(block, "\n") {
+			if (strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t")) && last != "" {
+				fields[last] += " " + strings.TrimSpace(line)
+				continue
+			}
+			k, v, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			last = strings.ToLower(strings.TrimSpace(k))
+			fields[last] = strings.TrimSpace(v)
+		}
+		if !strings.EqualFold(fields["action"], "failed") {
+			continue
+		}
+		rcpt := fields["final-recipient"]
+		if _, addr, ok := strings.Cut(rcpt, ";"); ok {
+			rcpt = addr
+		}
+		if rcpt = strings.ToLower(strings.Trim(strings.TrimSpace(rcpt), "<>")); rcpt != "" {
+			b.Recipients = append(b.Recipients, rcpt)
+		}
+		b.Status = fields["status"]
+		if d := fields["diagnostic-code"]; d != "" {
+			if _, text, ok := strings.Cut(d, ";"); ok {
+				d = strings.TrimSpace(text)
+			}
+			b.Diagnostic = d
+		}
+	}
 }

@@ -24,6 +24,7 @@ func TestParse(t *testing.T) {
 		{"applemail.eml", map[string]string{"from": "Bjørn Ødegård <bjorn@icloud.example>", "subject": "Signed contract", "text": "Here it is.", "html": `<img src="cid:logo@icloud">`,
 			"files": "logo.png image/png 8; Vertrag Ødegård.pdf application/pdf 19"}},
 		{"latin1.eml", map[string]string{"from": "<jurgen@latin1.example>", "text": "Grüße aus München", "auto": "true"}},
+		{"bounce.eml", map[string]string{"auto": "true", "bounce": "gone@example.com 5.1.1 550-5.1.1 The email account that you tried to reach does not exist. <01a2-original@rapport.example>"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			raw, err := os.ReadFile("testdata/" + tc.file)
@@ -50,6 +51,9 @@ func TestParse(t *testing.T) {
 			}
 			got := map[string]string{"from": from, "subject": p.Subject, "id": p.MessageID, "reply": p.InReplyTo, "refs": strings.Join(p.References, " "),
 				"to": strings.Join(to, " "), "cc": strings.Join(cc, " "), "text": strings.TrimSpace(p.Text), "auto": fmt.Sprint(p.Auto), "files": strings.Join(files, "; ")}
+			if b := p.Bounce; b != nil {
+				got["bounce"] = strings.Join(b.Recipients, ",") + " " + b.Status + " " + b.Diagnostic + " " + b.OriginalMessageID
+			}
 			for k, want := range tc.want {
 				if k == "html" {
 					if !strings.Contains(p.HTML, want) {
@@ -68,7 +72,7 @@ func TestParse(t *testing.T) {
 // FuzzParse: no message makes the parser panic or hang, and what it reads
 // is valid UTF-8.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"gmail.eml", "outlook.eml", "applemail.eml", "latin1.eml"} {
+	for _, name := range []string{"gmail.eml", "outlook.eml", "applemail.eml", "latin1.eml", "bounce.eml"} {
 		raw, err := os.ReadFile("testdata/" + name)
 		if err != nil {
 			f.Fatal(err)

@@ -53,6 +53,7 @@ func builtins() []*Object {
 				{Name: "address", Label: "Address", Kind: Address},
 				{Name: "consent", Label: "Consent", Kind: Consent},
 				{Name: "do_not_contact", Label: "Do not contact", Kind: Bool},
+				{Name: "email_bounced", Label: "Email bounces", Kind: Bool},
 			},
 		},
 		{

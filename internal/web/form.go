@@ -12,11 +12,13 @@ import (
 	"github.com/rapport-crm/rapport/internal/schema"
 )
 
-// editable lists the fields a form shows: every field that is not read-only.
+// editable lists the fields a form shows: every field that is not
+// read-only (nor one only Rapport sets: a contact's bounce mark, shown in
+// the record's header instead).
 func editable(o *schema.Object) []*schema.Field {
 	var out []*schema.Field
 	for _, f := range o.Fields {
-		if !f.ReadOnly && f.Name != "owner_id" {
+		if !f.ReadOnly && f.Name != "owner_id" && f.Name != "email_bounced" {
 			out = append(out, f)
 		}
 	}

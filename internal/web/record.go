@@ -193,6 +193,9 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 			}
 		}
 	}
+	if rec["email_bounced"] == true {
+		data.Meta = append(data.Meta, cell{Text: sh.L.T("email.bouncing")})
+	}
 	for _, k := range []string{"created_at", "updated_at"} {
 		if t, ok := rec[k].(time.Time); ok {
 			data.Meta = append(data.Meta, cell{Text: sh.L.T("record."+k, sh.L.Relative(t, d.now())), Hint: sh.L.Time(t)})
