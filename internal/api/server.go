@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/deals"
 	"github.com/rapport-crm/rapport/internal/dedupe"
+	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/imports"
@@ -31,6 +32,7 @@ type Deps struct {
 	Quotes  *quotes.Service
 	Tasks   *tasks.Service
 	Notify  *notify.Service
+	Email   *email.Service
 	// PublicURL is the base of links the API hands out (calendar feeds).
 	PublicURL string
 	Schemas   *schema.Registry
@@ -76,6 +78,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("GET /api/v1/deals/stats", d.dealStats)
 	h("GET /api/v1/tasks/mine", d.myTasks)
 	h("POST /api/v1/emails", d.sendEmail)
+	h("GET /api/v1/templates/{id}/preview", d.previewTemplate)
 	h("GET /api/v1/notifications", d.notifications)
 	h("POST /api/v1/notifications/read", d.readNotifications)
 	h("POST /api/v1/me/calendar", d.newCalendarFeed)

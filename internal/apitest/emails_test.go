@@ -122,3 +122,70 @@ func TestWebEmail(t *testing.T) {
 		t.Error("an email's page offers to save changes")
 	}
 }
+
+// TestTemplates: a template's merge fields are checked when it is saved
+// (each problem at its line and column), its CSS is inlined and its HTML
+// made safe; a preview fills it from a real contact (and the contact's
+// company, and the user), with fallbacks for what is empty and values
+// escaped; an email made from it is filled the same way and sent.
+func TestTemplates(t *testing.T) {
+	e := NewInstall(t) // a database of its own: the test runs the job queue
+	e.Run(t, []Scenario{
+		{Name: "acme", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Acme & Söhne"}`, Status: 201, Events: 1, Save: "acme"},
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","email":"ada@example.com","company_id":"{{acme}}"}`, Status: 201, Events: 1, Save: "ada"},
+		{Name: "nameless", Method: "POST", Path: "/api/v1/contacts", Body: `{"email":"someone@example.com"}`, Status: 201, Events: 1, Save: "nameless"},
+		{Name: "bad fields", Method: "POST", Path: "/api/v1/templates", Status: 422,
+			Body: `{"name":"X","subject":"Hi {{contact.nickname}}","body_html":"<p>Hello</p>\n<p>{{ shoe.size }} and {{contact.first_name</p>"}`,
+			Contains: []string{`"field":"subject"`, `line 1, column 4: unknown field \"nickname\" of contact`, `"field":"body_html"`,
+				`line 2, column 4: unknown record \"shoe\"`, `line 2, column 24: want {{object.field}}`}},
+		{Name: "a template", Role: access.Marketing, Method: "POST", Path: "/api/v1/templates", Status: 201, Events: 1, Save: "tpl",
+			Body: `{"name":"Intro","subject":"Hello {{contact.first_name | \"there\"}} from {{user.name}}",` +
+				`"body_html":"<style>p.lead { color: #4f46e5; font-weight: bold }</style><p class=\"lead\">Dear {{contact.first_name | \"customer\"}},</p><p>{{company.name}} is in good hands.</p><script>x()</script>"}`,
+			Contains: []string{`"language":"en"`, `<p style=\"color: #4f46e5; font-weight: bold\">Dear`}, Lacks: []string{"<script", "<style"}},
+		{Name: "preview for Ada", Method: "GET", Path: "/api/v1/templates/{{tpl}}/preview?object=contacts&id={{ada}}", Status: 200,
+			Contains: []string{`"subject":"Hello Ada from admin"`, `Dear Ada,</p>`, `<p>Acme &amp; Söhne is in good hands.</p>`, `"body_text":"Dear Ada,\n\nAcme & Söhne is in good hands."`}},
+		{Name: "preview with fallbacks", Method: "GET", Path: "/api/v1/templates/{{tpl}}/preview?object=contacts&id={{nameless}}", Status: 200,
+			Contains: []string{`"subject":"Hello there from admin"`, `Dear customer,</p>`}},
+		{Name: "half a record", Method: "GET", Path: "/api/v1/templates/{{tpl}}/preview?object=contacts", Status: 400},
+		{Name: "an email from it", Role: access.Sales, Method: "POST", Path: "/api/v1/emails", Status: 202, Events: 1, Jobs: 1,
+			Body:     `{"template_id":"{{tpl}}","to":["ada@example.com"]}`,
+			Contains: []string{`"subject":"Hello Ada from sales"`, `"template_id":"{{tpl}}"`, `is in good hands.`}},
+		{Name: "no such template", Role: access.Sales, Method: "POST", Path: "/api/v1/emails", Body: `{"template_id":"nope","to":["ada@example.com"]}`,
+			Status: 422, Contains: []string{`"field":"template_id"`}},
+	})
+	drain(t, e)
+	if msgs := e.Mail.Messages(); len(msgs) != 1 || !strings.Contains(msgs[0].Data, "Subject: Hello Ada from sales") {
+		t.Errorf("sent: %d", len(e.Mail.Messages()))
+	}
+}
+
+// TestWebTemplates: a template's page previews it filled for a contact
+// picked from the latest ones; the compose form offers templates, and an
+// email started from one is filled from the page's contact.
+func TestWebTemplates(t *testing.T) {
+	e := NewInstall(t) // a database of its own: the test runs the job queue
+	e.Run(t, []Scenario{
+		{Name: "ada", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","email":"ada@example.com"}`, Status: 201, Events: 1, Save: "ada"},
+		{Name: "grace", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Grace","email":"grace@example.com"}`, Status: 201, Events: 1, Save: "grace"},
+		{Name: "template", Method: "POST", Path: "/api/v1/templates", Body: `{"name":"Intro","subject":"Hi {{contact.first_name}}","body_html":"<p>Dear <b>{{contact.first_name}}</b></p>"}`,
+			Status: 201, Events: 1, Save: "tpl"},
+	})
+	b := e.browser(t, access.Sales)
+	_, doc := b.get("/templates/{{tpl}}?preview={{ada}}")
+	if text(doc, ".preview strong") != "Hi Ada" || doc.Find(".mail-preview b").Text() != "Ada" {
+		t.Errorf("preview: %q / %q", text(doc, ".preview strong"), text(doc, ".mail-preview"))
+	}
+	_, doc = b.get("/contacts/{{grace}}")
+	form := formOf(doc, `form[action="/emails/write"]`)
+	if doc.Find(`select[name=template_id] option[value="`+e.Vars["tpl"]+`"]`).Length() != 1 {
+		t.Fatal("no template to start from")
+	}
+	form.Set("template_id", e.Vars["tpl"])
+	if _, doc = b.post("/emails/write", form); !strings.Contains(text(doc, ".flash"), "grace@example.com") {
+		t.Fatalf("flash: %q", text(doc, ".flash, .alert"))
+	}
+	drain(t, e)
+	if msgs := e.Mail.Messages(); len(msgs) != 1 || !strings.Contains(msgs[0].Data, "Subject: Hi Grace") {
+		t.Errorf("sent: %+v", msgs)
+	}
+}

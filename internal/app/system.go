@@ -91,10 +91,10 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	mux.Handle("GET /readyz", ops.Ready(db))
 	mux.Handle("GET /metrics", s.Metrics.Handler())
 	api.Routes(mux, &api.Deps{
-		Records: s.Records, Deals: s.Deals, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, PublicURL: cfg.PublicURL, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports,
+		Records: s.Records, Deals: s.Deals, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, Email: s.Email, PublicURL: cfg.PublicURL, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports,
 		Log: log, Version: Version, SessionCookie: web.SessionCookie,
 	})
-	web.Routes(mux, &web.Deps{Now: now, Deals: s.Deals, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
+	web.Routes(mux, &web.Deps{Now: now, Deals: s.Deals, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, Email: s.Email, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
 	s.Handler = s.Metrics.Middleware(log, securityHeaders(mux))
 	return s
 }

@@ -67,14 +67,22 @@ func New(db *store.DB, eng *records.Engine, schemas *schema.Registry, log *event
 	s := &Service{db: db, eng: eng, schemas: schemas, log: log, queue: queue, dir: dir, send: send, now: now}
 	eng.Keep(Object, s.keep)
 	eng.Keep("contacts", s.keepContact)
+	eng.Keep(Templates, s.keepTemplate)
 	queue.Handle(SendJob, s.deliver)
 	queue.Handle(ReceiveJob, s.receive)
 	return s
 }
 
 // policy is what HTML an email may carry: what user-generated content
-// may (links, lists, tables, images by URL, inline styles are dropped).
-var policy = bluemonday.UGCPolicy()
+// may (links, lists, tables, images by URL), and inline styles of text,
+// colour, spacing and borders (a template's CSS is inlined first).
+var policy = func() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowStyles("color", "background-color", "font-family", "font-size", "font-weight", "font-style", "text-align", "text-decoration",
+		"line-height", "margin", "margin-top", "margin-bottom", "margin-left", "margin-right", "padding", "padding-top", "padding-bottom",
+		"padding-left", "padding-right", "border", "border-top", "border-bottom", "border-collapse", "width", "max-width", "vertical-align").Globally()
+	return p
+}()
 
 // keep fills and checks an email. What a user writes goes out: from the
 // install's sender on the user's behalf (replies go to the user), to
@@ -132,6 +140,11 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 				return nil, err
 			}
 			bad("in_reply_to", "no email with id %q", id)
+		}
+	}
+	if tid, ok := after["template_id"].(string); ok {
+		if err := s.fromTemplate(ctx, tx, p, tid, after); err != nil {
+			return nil, err
 		}
 	}
 	subject, _ := after["subject"].(string)

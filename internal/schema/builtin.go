@@ -156,6 +156,16 @@ func builtins() []*Object {
 			},
 		},
 		{
+			Name: "templates", Label: "Templates", Singular: "template", Table: "templates",
+			Title: []string{"name"}, Subtitle: "subject",
+			Fields: []*Field{
+				{Name: "name", Label: "Name", Kind: Text, Required: true, Searchable: true, Indexed: true},
+				{Name: "language", Label: "Language", Kind: Text, Indexed: true},
+				{Name: "subject", Label: "Subject", Kind: Text, Required: true, Searchable: true},
+				{Name: "body_html", Label: "Message", Kind: LongText, Required: true, Searchable: true},
+			},
+		},
+		{
 			Name: "emails", Label: "Emails", Singular: "email", Table: "emails",
 			Title: []string{"subject"}, Subtitle: "from",
 			Fields: []*Field{
@@ -169,6 +179,7 @@ func builtins() []*Object {
 				{Name: "body_text", Label: "Text", Kind: LongText, Searchable: true},
 				{Name: "related", Label: "Related to", Kind: Refs},
 				{Name: "in_reply_to", Label: "In reply to", Kind: Relation, Target: "emails"},
+				{Name: "template_id", Label: "Template", Kind: Relation, Target: "templates"},
 				{Name: "message_id", Label: "Message-ID", Kind: Text, Indexed: true},
 				{Name: "reference_ids", Label: "References", Kind: Tags},
 				{Name: "error", Label: "Error", Kind: Text},

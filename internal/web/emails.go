@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,6 +16,8 @@ import (
 // record's people), about the record.
 type composer struct {
 	Object, ID, To string
+	// Templates are those to start from.
+	Templates []cell
 }
 
 // composeObjects are those whose pages offer to write an email.
@@ -55,7 +59,13 @@ func (d *Deps) composerFor(r *http.Request, sh *shell, object string, rec record
 			}
 		}
 	}
-	return &composer{Object: object, ID: rec.ID(), To: strings.Join(to, ", ")}
+	c := &composer{Object: object, ID: rec.ID(), To: strings.Join(to, ", ")}
+	if page, err := d.Records.List(r.Context(), sh.Identity.Principal, email.Templates, records.Query{OrderBy: "name", PageSize: 100}); err == nil {
+		for _, t := range page.Data {
+			c.Templates = append(c.Templates, cell{Text: fmt.Sprint(t["name"]), Link: t.ID()})
+		}
+	}
+	return c
 }
 
 // writeEmail sends an email written on a record's page, about that record.
@@ -70,8 +80,13 @@ func (d *Deps) writeEmail(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	in := map[string]any{"to": to, "subject": r.PostFormValue("subject"), "body_html": email.HTML(r.PostFormValue("message")),
 		"related": []any{map[string]any{"object": object, "id": id}}}
-	if len(to) == 0 {
-		delete(in, "to")
+	if t := r.PostFormValue("template_id"); t != "" {
+		in["template_id"] = t
+	}
+	for _, k := range []string{"to", "subject", "body_html"} {
+		if v, ok := in[k].(string); ok && strings.TrimSpace(v) == "" || k == "to" && len(to) == 0 {
+			delete(in, k) // empty: a template's, or a 422 at the field
+		}
 	}
 	e, err := d.Records.Create(r.Context(), sh.Identity.Principal, email.Object, in)
 	if err != nil {
@@ -79,4 +94,37 @@ func (d *Deps) writeEmail(w http.ResponseWriter, r *http.Request, sh *shell) {
 		return
 	}
 	d.redirectWithFlash(w, r, back, sh.L.T("email.flash.queued", strings.Join(e["to"].([]string), ", ")))
+}
+
+// templatePreview is a template's page's preview: filled for a contact
+// picked from the latest ones.
+type templatePreview struct {
+	Contacts         []cell
+	Contact, Subject string
+	Body             template.HTML // made safe by the email policy
+}
+
+// previewFor fills a template for the contact ?preview names, or the
+// latest contact.
+func (d *Deps) previewFor(r *http.Request, sh *shell, id string) *templatePreview {
+	pv := &templatePreview{Contact: r.URL.Query().Get("preview")}
+	if page, err := d.Records.List(r.Context(), sh.Identity.Principal, "contacts", records.Query{OrderBy: "updated_at desc", PageSize: 20}); err == nil {
+		o, _ := sh.Schema.Object("contacts")
+		for _, c := range page.Data {
+			pv.Contacts = append(pv.Contacts, cell{Text: records.Title(o, c), Link: c.ID()})
+		}
+	}
+	if pv.Contact == "" && len(pv.Contacts) > 0 {
+		pv.Contact = pv.Contacts[0].Link
+	}
+	object := "contacts"
+	if pv.Contact == "" {
+		object = ""
+	}
+	out, err := d.Email.Preview(r.Context(), sh.Identity.Principal, id, object, pv.Contact)
+	if err != nil {
+		return pv
+	}
+	pv.Subject, pv.Body = out["subject"], template.HTML(out["body_html"]) //nolint:gosec // sanitised by the email policy
+	return pv
 }

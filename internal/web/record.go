@@ -62,6 +62,8 @@ type recordData struct {
 	Quote *quoteActions
 	// Compose offers to write an email about the record.
 	Compose *composer
+	// Preview is a template filled for a contact.
+	Preview *templatePreview
 	// OpenTasks are the record's open tasks; FollowUp plans another.
 	OpenTasks []taskRow
 	FollowUp  *followUp
@@ -234,6 +236,9 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 	}
 	data.OpenTasks, data.FollowUp = d.recordTasks(r, sh, o.Name, rec.ID(), data.Title)
 	data.Compose = d.composerFor(r, sh, o.Name, rec)
+	if o.Name == email.Templates {
+		data.Preview = d.previewFor(r, sh, rec.ID())
+	}
 	if o.Name == email.Object {
 		data.CanWrite = false // an email does not change once written
 	}

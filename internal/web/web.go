@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/deals"
 	"github.com/rapport-crm/rapport/internal/dedupe"
+	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/i18n"
@@ -56,6 +57,7 @@ type Deps struct {
 	Quotes        *quotes.Service
 	Tasks         *tasks.Service
 	Notify        *notify.Service
+	Email         *email.Service
 	Events        *events.Log
 	Views         *views.Service
 	Privacy       *privacy.Service
