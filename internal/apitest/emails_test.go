@@ -189,3 +189,22 @@ func TestWebTemplates(t *testing.T) {
 		t.Errorf("sent: %+v", msgs)
 	}
 }
+
+// TestMarketingConsent: marketing mail to a contact marked do not contact,
+// or who denied consent to email marketing, is a 422 naming the address;
+// transactional mail still goes to them.
+func TestMarketingConsent(t *testing.T) {
+	e := New(t)
+	e.Run(t, []Scenario{
+		{Name: "dnc", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Dee","email":"dee@example.com","do_not_contact":true}`, Status: 201, Events: 1},
+		{Name: "denied", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Den","email":"den@example.com","consent":{"email_marketing":"denied"}}`, Status: 201, Events: 1},
+		{Name: "granted", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Gra","email":"gra@example.com","consent":{"email_marketing":"granted"}}`, Status: 201, Events: 1},
+		{Name: "marketing to them", Role: access.Marketing, Method: "POST", Path: "/api/v1/emails", Status: 422,
+			Body:     `{"marketing":true,"to":["gra@example.com","dee@example.com"],"cc":["den@example.com"],"subject":"Offer","body_html":"<p>Offer</p>"}`,
+			Contains: []string{"dee@example.com takes no marketing mail", "den@example.com takes no marketing mail"}, Lacks: []string{"gra@example.com takes"}},
+		{Name: "marketing to one who agreed", Role: access.Marketing, Method: "POST", Path: "/api/v1/emails", Status: 202, Events: 1, Jobs: 1,
+			Body: `{"marketing":true,"to":["gra@example.com"],"subject":"Offer","body_html":"<p>Offer</p>"}`},
+		{Name: "transactional mail still goes", Role: access.Sales, Method: "POST", Path: "/api/v1/emails", Status: 202, Events: 1, Jobs: 1,
+			Body: `{"to":["dee@example.com"],"subject":"Your invoice","body_html":"<p>Attached.</p>"}`},
+	})
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -97,7 +98,7 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 			return nil, nil
 		}
 		var errs []fault.FieldError
-		for _, f := range []string{"direction", "status", "from", "to", "cc", "subject", "body_html", "body_text", "related", "in_reply_to", "message_id", "reference_ids", "error", "sent_at"} {
+		for _, f := range []string{"direction", "status", "from", "to", "cc", "subject", "body_html", "body_text", "related", "in_reply_to", "message_id", "reference_ids", "error", "sent_at", "template_id", "marketing"} {
 			if fmt.Sprint(before[f]) != fmt.Sprint(after[f]) {
 				errs = append(errs, fault.FieldError{Field: f, Message: "an email does not change once written"})
 			}
@@ -164,6 +165,11 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 	}
 	if after["related"] == nil && parent != nil {
 		after["related"] = parent["related"]
+	}
+	if marketing, _ := after["marketing"].(bool); marketing {
+		if err := s.checkConsent(ctx, p, append(slices.Clone(to), cc...)); err != nil {
+			return nil, err
+		}
 	}
 	if err := activities.CheckRefs(ctx, tx, s.eng, s.schemas, p, Refs(after), Object); err != nil {
 		return nil, err
@@ -347,4 +353,30 @@ func addressText(name, addr string) string {
 		name = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
 	}
 	return name + " <" + addr + ">"
+}
+
+// checkConsent refuses marketing mail to contacts who do not take it:
+// marked do not contact, or who denied consent to email marketing.
+// (Transactional mail goes to them still.)
+func (s *Service) checkConsent(ctx context.Context, p access.Principal, addrs []string) error {
+	if len(addrs) == 0 {
+		return nil
+	}
+	terms := make([]string, len(addrs))
+	for i, a := range addrs {
+		terms[i] = "email = " + filter.Quote(a)
+	}
+	people, err := s.eng.List(ctx, access.System(p.WorkspaceID), "contacts", records.Query{
+		Filter: "(" + strings.Join(terms, " OR ") + `) AND (do_not_contact = true OR consent.email_marketing = "denied")`, PageSize: MaxRecipients})
+	if err != nil {
+		return err
+	}
+	var errs []fault.FieldError
+	for _, c := range people.Data {
+		errs = append(errs, fault.FieldError{Field: "to", Message: fmt.Sprintf("%s takes no marketing mail (do not contact, or consent denied)", c["email"])})
+	}
+	if len(errs) > 0 {
+		return fault.Invalid(errs...)
+	}
+	return nil
 }

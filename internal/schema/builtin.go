@@ -180,6 +180,7 @@ func builtins() []*Object {
 				{Name: "related", Label: "Related to", Kind: Refs},
 				{Name: "in_reply_to", Label: "In reply to", Kind: Relation, Target: "emails"},
 				{Name: "template_id", Label: "Template", Kind: Relation, Target: "templates"},
+				{Name: "marketing", Label: "Marketing", Kind: Bool},
 				{Name: "message_id", Label: "Message-ID", Kind: Text, Indexed: true},
 				{Name: "reference_ids", Label: "References", Kind: Tags},
 				{Name: "error", Label: "Error", Kind: Text},
