@@ -1,11 +1,13 @@
 package apitest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/email"
 )
 
 // TestEmailsAPI: an email written through the API is checked (addresses,
@@ -206,5 +208,21 @@ func TestMarketingConsent(t *testing.T) {
 			Body: `{"marketing":true,"to":["gra@example.com"],"subject":"Offer","body_html":"<p>Offer</p>"}`},
 		{Name: "transactional mail still goes", Role: access.Sales, Method: "POST", Path: "/api/v1/emails", Status: 202, Events: 1, Jobs: 1,
 			Body: `{"to":["dee@example.com"],"subject":"Your invoice","body_html":"<p>Attached.</p>"}`},
+	})
+}
+
+// TestManyRecipients: marketing mail to the most recipients an email may
+// have is checked for consent whatever their number (the check reads
+// them in groups, each filter shallow).
+func TestManyRecipients(t *testing.T) {
+	e := New(t)
+	var to []string
+	for i := range email.MaxRecipients {
+		to = append(to, fmt.Sprintf(`"p%d@example.com"`, i))
+	}
+	e.Run(t, []Scenario{
+		{Name: "dnc", Method: "POST", Path: "/api/v1/contacts", Body: `{"email":"p49@example.com","do_not_contact":true}`, Status: 201, Events: 1},
+		{Name: "fifty", Role: access.Marketing, Method: "POST", Path: "/api/v1/emails", Status: 422,
+			Body: `{"marketing":true,"to":[` + strings.Join(to, ",") + `],"subject":"Offer","body_html":"<p>Offer</p>"}`, Contains: []string{"p49@example.com takes no marketing mail"}},
 	})
 }

@@ -362,21 +362,40 @@ func (s *Service) checkConsent(ctx context.Context, p access.Principal, addrs []
 	if len(addrs) == 0 {
 		return nil
 	}
-	terms := make([]string, len(addrs))
-	for i, a := range addrs {
-		terms[i] = "email = " + filter.Quote(a)
-	}
-	people, err := s.eng.List(ctx, access.System(p.WorkspaceID), "contacts", records.Query{
-		Filter: "(" + strings.Join(terms, " OR ") + `) AND (do_not_contact = true OR consent.email_marketing = "denied")`, PageSize: MaxRecipients})
+	people, err := s.contactsAt(ctx, access.System(p.WorkspaceID), addrs, `do_not_contact = true OR consent.email_marketing = "denied"`)
 	if err != nil {
 		return err
 	}
 	var errs []fault.FieldError
-	for _, c := range people.Data {
+	for _, c := range people {
 		errs = append(errs, fault.FieldError{Field: "to", Message: fmt.Sprintf("%s takes no marketing mail (do not contact, or consent denied)", c["email"])})
 	}
 	if len(errs) > 0 {
 		return fault.Invalid(errs...)
 	}
 	return nil
+}
+
+// contactsAt reads the contacts at any of the addresses that also match
+// the condition (when given), twenty addresses a query so that a filter
+// stays shallow.
+func (s *Service) contactsAt(ctx context.Context, p access.Principal, addrs []string, condition string) ([]records.Record, error) {
+	var out []records.Record
+	for start := 0; start < len(addrs); start += 20 {
+		chunk := addrs[start:min(start+20, len(addrs))]
+		terms := make([]string, len(chunk))
+		for i, a := range chunk {
+			terms[i] = "email = " + filter.Quote(a)
+		}
+		f := "(" + strings.Join(terms, " OR ") + ")"
+		if condition != "" {
+			f += " AND (" + condition + ")"
+		}
+		page, err := s.eng.List(ctx, p, "contacts", records.Query{Filter: f, PageSize: len(chunk)})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Data...)
+	}
+	return out, nil
 }

@@ -19,6 +19,9 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
+// MaxReferences bounds the References a received message is threaded by.
+const MaxReferences = 20
+
 // receive reads a received message into an email: once (by Message-ID),
 // threaded under the email it answers (its In-Reply-To and References,
 // or the reply+<id> address it was sent to), about the records of that
@@ -103,21 +106,31 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 			related[object+"/"+id] = map[string]any{"object": object, "id": id}
 		}
 	}
-	// The thread: the newest email of ours it names, or the one whose
-	// reply address it came to.
+	// The thread: the email it answers (In-Reply-To), else the newest it
+	// names in References (at most the last MaxReferences), else the one
+	// whose reply address it came to; read in one query.
 	var parent records.Record
-	candidates := append([]string{p.InReplyTo}, reversed(p.References)...)
-	for _, mid := range candidates {
-		if mid == "" {
-			continue
+	candidates := reversed(p.References)
+	if len(candidates) > MaxReferences {
+		candidates = candidates[:MaxReferences]
+	}
+	if p.InReplyTo != "" {
+		candidates = append([]string{p.InReplyTo}, candidates...)
+	}
+	if len(candidates) > 0 {
+		terms := make([]string, len(candidates))
+		for i, mid := range candidates {
+			terms[i] = "message_id = " + filter.Quote(mid)
 		}
-		found, err := s.eng.List(ctx, sys, Object, records.Query{Filter: "message_id = " + filter.Quote(mid), PageSize: 1})
+		found, err := s.eng.List(ctx, sys, Object, records.Query{Filter: strings.Join(terms, " OR "), PageSize: len(candidates)})
 		if err != nil {
 			return err
 		}
-		if len(found.Data) > 0 {
-			parent = found.Data[0]
-			break
+		for _, mid := range candidates { // in the order of preference
+			if i := slices.IndexFunc(found.Data, func(r records.Record) bool { return r["message_id"] == mid }); i >= 0 {
+				parent = found.Data[i]
+				break
+			}
 		}
 	}
 	if parent == nil {
@@ -137,15 +150,11 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 	}
 	// The people it was between, and their companies.
 	if len(addrs) > 0 {
-		quoted := make([]string, 0, len(addrs))
-		for _, a := range addrs {
-			quoted = append(quoted, "email = "+filter.Quote(a))
-		}
-		people, err := s.eng.List(ctx, sys, "contacts", records.Query{Filter: strings.Join(quoted, " OR "), PageSize: 50})
+		people, err := s.contactsAt(ctx, sys, addrs, "")
 		if err != nil {
 			return err
 		}
-		for _, c := range people.Data {
+		for _, c := range people {
 			add("contacts", c.ID())
 			if company, ok := c["company_id"].(string); ok {
 				add("companies", company)

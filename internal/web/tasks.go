@@ -53,8 +53,21 @@ func (d *Deps) myTasks(w http.ResponseWriter, r *http.Request, sh *shell) {
 	d.renderShell(w, http.StatusOK, "mytasks.html", sh.L.T("tasks.mine"), sh, data)
 }
 
-// taskRows formats tasks for a list, each with the record it is about.
+// taskRows formats tasks for a list, each with the record it is about
+// (read together: one query per object).
 func (d *Deps) taskRows(r *http.Request, sh *shell, list []records.Record) []taskRow {
+	ids := map[string][]string{}
+	for _, t := range list {
+		if ref, ok := tasks.Related(t); ok {
+			ids[ref.Object] = append(ids[ref.Object], ref.ID)
+		}
+	}
+	about := map[string]map[string]records.Record{}
+	for object, list := range ids {
+		if recs, err := d.Records.GetMany(r.Context(), sh.Identity.Principal, object, list); err == nil {
+			about[object] = recs
+		}
+	}
 	out := make([]taskRow, 0, len(list))
 	for _, t := range list {
 		row := taskRow{ID: t.ID()}
@@ -64,10 +77,9 @@ func (d *Deps) taskRows(r *http.Request, sh *shell, list []records.Record) []tas
 			row.Due, row.DueExact = sh.L.Relative(due, d.now()), sh.L.Time(tasks.InZone(due, sh.Workspace.TimeZone))
 		}
 		if ref, ok := tasks.Related(t); ok {
-			if o, ok := sh.Schema.Object(ref.Object); ok {
-				if rec, err := d.Records.Get(r.Context(), sh.Identity.Principal, ref.Object, ref.ID, false); err == nil {
-					row.Related = cell{Text: records.Title(o, rec), Link: "/" + ref.Object + "/" + ref.ID}
-				}
+			o, known := sh.Schema.Object(ref.Object)
+			if rec, found := about[ref.Object][ref.ID]; known && found {
+				row.Related = cell{Text: records.Title(o, rec), Link: "/" + ref.Object + "/" + ref.ID}
 			}
 		}
 		out = append(out, row)
