@@ -171,8 +171,9 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 			"get": obj{"summary": "The caller's workspace: name, default currency, time zone", "operationId": "getWorkspace",
 				"responses": obj{"200": jsonResponse("The workspace", ref("Workspace")), "default": problemResponse}},
 			"patch": obj{"summary": "Change the workspace's name, default currency (ISO 4217; new deals take it) or time zone (IANA) (admins)", "operationId": "patchWorkspace",
-				"requestBody": jsonBody(obj{"type": "object", "properties": obj{"name": obj{"type": "string"}, "default_currency": obj{"type": "string"}, "time_zone": obj{"type": "string"}}}),
-				"responses":   obj{"200": jsonResponse("The workspace", ref("Workspace")), "default": problemResponse}}},
+				"requestBody": jsonBody(obj{"type": "object", "properties": obj{"name": obj{"type": "string"}, "default_currency": obj{"type": "string"}, "time_zone": obj{"type": "string"},
+					"mail_creates_contacts": obj{"type": "boolean", "description": "make contacts of unknown people who write in"}}}),
+				"responses": obj{"200": jsonResponse("The workspace", ref("Workspace")), "default": problemResponse}}},
 		"/api/v1/notifications": obj{"get": obj{"summary": "The caller's newest notifications (task reminders), and how many are unread", "operationId": "listNotifications",
 			"parameters": []any{queryParam("unread", "boolean", false)},
 			"responses": obj{"200": jsonResponse("Notifications", obj{"type": "object", "properties": obj{"unread": obj{"type": "integer"}, "data": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
@@ -188,7 +189,7 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 				"responses": obj{"204": obj{"description": "Off"}, "default": problemResponse}}},
 	}
 	schemas["Workspace"] = obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "name": obj{"type": "string"},
-		"default_currency": obj{"type": "string"}, "time_zone": obj{"type": "string"}, "has_logo": obj{"type": "boolean"}}}
+		"default_currency": obj{"type": "string"}, "time_zone": obj{"type": "string"}, "has_logo": obj{"type": "boolean"}, "mail_creates_contacts": obj{"type": "boolean"}}}
 	schemas["Import"] = obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "object": obj{"type": "string"}, "filename": obj{"type": "string"},
 		"status": obj{"type": "string", "enum": []string{"draft", "queued", "running", "done", "failed", "undone"}}, "rows_total": obj{"type": "integer"}, "rows_done": obj{"type": "integer"},
 		"created": obj{"type": "integer"}, "updated": obj{"type": "integer"}, "skipped": obj{"type": "integer"}, "failed": obj{"type": "integer"},

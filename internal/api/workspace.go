@@ -21,15 +21,21 @@ func (d *Deps) getWorkspace(w http.ResponseWriter, r *http.Request, id *auth.Ide
 // zone (admins): {"name", "default_currency", "time_zone"}, each optional.
 func (d *Deps) patchWorkspace(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
 	var in struct {
-		Name            *string `json:"name"`
-		DefaultCurrency string  `json:"default_currency"`
-		TimeZone        string  `json:"time_zone"`
+		Name                *string `json:"name"`
+		DefaultCurrency     string  `json:"default_currency"`
+		TimeZone            string  `json:"time_zone"`
+		MailCreatesContacts *bool   `json:"mail_creates_contacts"`
 	}
 	if err := decodeInto(w, r, &in); err != nil {
 		return err
 	}
-	if in.Name == nil && in.DefaultCurrency == "" && in.TimeZone == "" {
-		return fault.BadRequest("body: give name, default_currency or time_zone")
+	if in.Name == nil && in.DefaultCurrency == "" && in.TimeZone == "" && in.MailCreatesContacts == nil {
+		return fault.BadRequest("body: give name, default_currency, time_zone or mail_creates_contacts")
+	}
+	if in.MailCreatesContacts != nil {
+		if err := d.Auth.SetMailCreatesContacts(r.Context(), id.Principal, *in.MailCreatesContacts); err != nil {
+			return err
+		}
 	}
 	if err := d.Auth.SetRegion(r.Context(), id.Principal, in.DefaultCurrency, in.TimeZone); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"net/smtp"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,4 +157,36 @@ func TestReceiveEmail(t *testing.T) {
 	if err := smtp.SendMail(addr, nil, "x@gmail.example", []string{"sales@crm.example"}, []byte(big)); err == nil || !strings.Contains(err.Error(), "552") {
 		t.Errorf("too big: %v", err)
 	}
+}
+
+// TestReceiveCreatesContacts: with the workspace's setting on, mail from
+// someone unknown makes them a contact (name split, "email" as the lead
+// source), related to the email; an auto-reply makes no contact, nor does
+// mail while the setting is off (set in the settings page).
+func TestReceiveCreatesContacts(t *testing.T) {
+	e := NewInstall(t) // a database of its own: the test runs the job queue
+	addr := e.receiver(t, 1<<20)
+	send := func(from, name, extra string) {
+		t.Helper()
+		msg := "From: " + name + " <" + from + ">\r\nTo: sales@crm.example\r\nSubject: Hello\r\nMessage-ID: <" + from + ">\r\n" + extra + "\r\nHi\r\n"
+		if err := smtp.SendMail(addr, nil, from, []string{"sales@crm.example"}, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+		drain(t, e)
+	}
+	send("off@new.example", "Off Switch", "")
+	b := e.browser(t, access.Admin)
+	if _, doc := b.post("/settings/mail", url.Values{"mail_creates_contacts": {"on"}}); !strings.Contains(text(doc, ".flash"), "Mail settings saved") {
+		t.Fatalf("setting: %q", text(doc, ".flash, .alert"))
+	}
+	send("nora@new.example", "Nora Nilsen", "")
+	send("robot@new.example", "Robot", "Auto-Submitted: auto-replied\r\n")
+	e.Run(t, []Scenario{
+		{Name: "Nora is known now", Method: "GET", Path: "/api/v1/contacts?filter=" + url.QueryEscape(`email = "nora@new.example"`), Status: 200,
+			Contains: []string{`"first_name":"Nora"`, `"last_name":"Nilsen"`, `"lead_source":"email"`}},
+		{Name: "her mail is about her", Method: "GET", Path: "/api/v1/emails?filter=" + url.QueryEscape(`message_id = "<nora@new.example>"`), Status: 200, Contains: []string{`"object":"contacts"`}},
+		{Name: "no robot", Method: "GET", Path: "/api/v1/contacts?count=true&filter=" + url.QueryEscape(`email = "robot@new.example" OR email = "off@new.example"`), Status: 200,
+			Contains: []string{`"total":0`}},
+		{Name: "the setting", Method: "GET", Path: "/api/v1/workspace", Status: 200, Contains: []string{`"mail_creates_contacts":true`}},
+	})
 }

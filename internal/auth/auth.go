@@ -80,6 +80,8 @@ type Workspace struct {
 	// with each new one, for caching.
 	HasLogo     bool `json:"has_logo"`
 	LogoVersion int  `json:"-"`
+	// MailCreatesContacts makes contacts of unknown people who write in.
+	MailCreatesContacts bool `json:"mail_creates_contacts"`
 }
 
 // DefaultWorkspace returns the install's first workspace, creating it on an
@@ -151,6 +153,16 @@ func (s *Service) SetRegion(ctx context.Context, by access.Principal, currency, 
 	return err
 }
 
+// SetMailCreatesContacts says whether mail from unknown people makes them
+// contacts.
+func (s *Service) SetMailCreatesContacts(ctx context.Context, by access.Principal, on bool) error {
+	if err := access.CanAdminister(by); err != nil {
+		return err
+	}
+	_, err := s.db.Writer().ExecContext(ctx, `UPDATE workspaces SET mail_creates_contacts = $2 WHERE id = $1`, by.WorkspaceID, s.db.Dialect().Bool(on))
+	return err
+}
+
 // CreateWorkspace adds a workspace (tests use one each; a hosted install
 // one per organisation).
 func (s *Service) CreateWorkspace(ctx context.Context, name string) (*Workspace, error) {
@@ -177,12 +189,12 @@ func (s *Service) Workspace(ctx context.Context, ws string) (*Workspace, error) 
 	return w, nil
 }
 
-const workspaceColumns = `id, name, default_currency, time_zone, logo_type, logo_version`
+const workspaceColumns = `id, name, default_currency, time_zone, logo_type, logo_version, mail_creates_contacts`
 
 func scanWorkspace(row *sql.Row) (*Workspace, error) {
 	var w Workspace
 	var logoType string
-	if err := row.Scan(&w.ID, &w.Name, &w.DefaultCurrency, &w.TimeZone, &logoType, &w.LogoVersion); err != nil {
+	if err := row.Scan(&w.ID, &w.Name, &w.DefaultCurrency, &w.TimeZone, &logoType, &w.LogoVersion, &w.MailCreatesContacts); err != nil {
 		return nil, err
 	}
 	w.HasLogo = logoType != ""

@@ -41,6 +41,7 @@ const MaxRecipients = 50
 // Directory is what email reads of users.
 type Directory interface {
 	User(ctx context.Context, ws, id string) (*auth.User, error)
+	Workspace(ctx context.Context, ws string) (*auth.Workspace, error)
 }
 
 // Service keeps emails whole and sends them.

@@ -148,6 +148,12 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 			add(r.Object, r.ID)
 		}
 	}
+	// Who wrote it, made a contact when the workspace says so.
+	if p.From != nil && !p.Auto {
+		if err := s.knowSender(ctx, sys, p.From); err != nil {
+			return err
+		}
+	}
 	// The people it was between, and their companies.
 	if len(addrs) > 0 {
 		people, err := s.contactsAt(ctx, sys, addrs, "")
@@ -258,4 +264,31 @@ func (s *Service) keepContact(_ context.Context, _ *sql.Tx, p access.Principal, 
 		}
 	}
 	return nil, nil
+}
+
+// knowSender makes a contact of a sender nobody knows yet, when the
+// workspace makes contacts from mail: the name split into first and last,
+// the address, "email" as where the lead came from.
+func (s *Service) knowSender(ctx context.Context, sys access.Principal, from *netmail.Address) error {
+	ws, err := s.dir.Workspace(ctx, sys.WorkspaceID)
+	if err != nil || !ws.MailCreatesContacts {
+		return err
+	}
+	addr := strings.ToLower(from.Address)
+	if s.replyDomain != "" && strings.HasSuffix(addr, "@"+s.replyDomain) {
+		return nil // our own
+	}
+	if known, err := s.contactsAt(ctx, sys, []string{addr}, ""); err != nil || len(known) > 0 {
+		return err
+	}
+	first, last, _ := strings.Cut(strings.TrimSpace(from.Name), " ")
+	in := map[string]any{"email": addr, "lead_source": "email"}
+	if first != "" {
+		in["first_name"] = first
+	}
+	if last = strings.TrimSpace(last); last != "" {
+		in["last_name"] = last
+	}
+	_, err = s.eng.Create(ctx, sys, "contacts", in)
+	return err
 }

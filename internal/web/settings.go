@@ -298,6 +298,15 @@ func (d *Deps) setRegion(w http.ResponseWriter, r *http.Request, sh *shell) {
 	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.region_saved"))
 }
 
+// setMailContacts says whether mail from unknown people makes contacts.
+func (d *Deps) setMailContacts(w http.ResponseWriter, r *http.Request, sh *shell) {
+	if err := d.Auth.SetMailCreatesContacts(r.Context(), sh.Identity.Principal, r.PostFormValue("mail_creates_contacts") == "on"); err != nil {
+		d.settingsError(w, r, sh, err)
+		return
+	}
+	d.redirectWithFlash(w, r, "/settings", sh.L.T("flash.mail_saved"))
+}
+
 // TimeZones are the zones the settings page suggests (any IANA zone may be
 // typed).
 var TimeZones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Amsterdam", "Europe/Zurich",

@@ -133,6 +133,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /settings/fields/delete", d.signedIn(d.deleteField))
 	mux.HandleFunc("POST /settings/workspace", d.signedIn(d.renameWorkspace))
 	mux.HandleFunc("POST /settings/region", d.signedIn(d.setRegion))
+	mux.HandleFunc("POST /settings/mail", d.signedIn(d.setMailContacts))
 	mux.HandleFunc("POST /settings/webhooks", d.signedIn(d.addWebhook))
 	mux.HandleFunc("POST /settings/webhooks/delete", d.signedIn(d.deleteWebhook))
 	mux.HandleFunc("POST /settings/objects", d.signedIn(d.addObject))
