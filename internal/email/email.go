@@ -172,7 +172,7 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 			return nil, err
 		}
 	}
-	if err := activities.CheckRefs(ctx, tx, s.eng, s.schemas, p, Refs(after), Object); err != nil {
+	if err := activities.CheckRefs(ctx, tx, s.eng, s.schemas, p, activities.Refs(after), Object); err != nil {
 		return nil, err
 	}
 	u, err := s.dir.User(ctx, p.WorkspaceID, p.UserID)
@@ -227,9 +227,6 @@ func replySubject(s string) string {
 	}
 	return "Re: " + s
 }
-
-// Refs are the records an email is about.
-func Refs(rec records.Record) []events.Ref { return activities.Refs(rec) }
 
 // deliver sends a queued email and records how it went: sent, or failed
 // with the server's reply (at once on a 5xx, after the last try on
@@ -307,7 +304,7 @@ func (s *Service) finish(ctx context.Context, ws, userID string, e records.Recor
 			summary = fmt.Sprintf("Email %s to %s failed: %s", after["subject"], strings.Join(strs(after["to"]), ", "), reply)
 		}
 		data := map[string]any{"email_id": e.ID(), "subject": after["subject"], "to": after["to"], "cc": after["cc"], "status": status, "error": after["error"]}
-		return s.onTimelines(ctx, tx, &events.Event{WorkspaceID: ws, ActorID: actor, Kind: "email_out", Summary: summary, Data: data}, Refs(after))
+		return s.onTimelines(ctx, tx, &events.Event{WorkspaceID: ws, ActorID: actor, Kind: "email_out", Summary: summary, Data: data}, activities.Refs(after))
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/activities"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/filter"
@@ -144,7 +145,7 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 	}
 	if parent != nil {
 		in["in_reply_to"] = parent.ID()
-		for _, r := range Refs(parent) {
+		for _, r := range activities.Refs(parent) {
 			add(r.Object, r.ID)
 		}
 	}
@@ -191,7 +192,7 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 		}
 		summary := fmt.Sprintf("Received email %s from %s", p.Subject, from)
 		data := map[string]any{"email_id": e.ID(), "subject": p.Subject, "from": e["from"], "to": e["to"], "status": "received"}
-		return s.onTimelines(ctx, tx, &events.Event{WorkspaceID: j.WorkspaceID, Kind: "email_in", Summary: summary, Data: data}, Refs(e))
+		return s.onTimelines(ctx, tx, &events.Event{WorkspaceID: j.WorkspaceID, Kind: "email_in", Summary: summary, Data: data}, activities.Refs(e))
 	})
 }
 

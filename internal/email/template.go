@@ -11,6 +11,7 @@ import (
 	"github.com/vanng822/go-premailer/premailer"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/activities"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/filter"
@@ -194,7 +195,7 @@ func (s *Service) fromTemplate(ctx context.Context, tx *sql.Tx, p access.Princip
 	if err != nil {
 		return err
 	}
-	m, err := s.merge(ctx, tx, p, Refs(e), strs(e["to"]))
+	m, err := s.merge(ctx, tx, p, activities.Refs(e), strs(e["to"]))
 	if err != nil {
 		return err
 	}

@@ -23,11 +23,6 @@ func Round(r *big.Rat, places int) *big.Rat {
 	return out
 }
 
-// Format writes r with a currency's decimals (r rounded to them first).
-func Format(r *big.Rat, currency string) string {
-	return r.FloatString(Places(currency))
-}
-
 // Trim writes r as a short decimal: no trailing zeros, no point when whole
 // ("2.50" → "2.5", "3.000" → "3"). r must have a finite decimal form.
 func Trim(r *big.Rat) string {
