@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/rapport-crm/rapport/internal/fault"
 )
@@ -65,12 +66,17 @@ func decodeInto(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
+	return decodeBytes(body, v)
+}
+
+// decodeBytes is decodeInto of a body already read.
+func decodeBytes(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return fault.Invalid(fault.FieldError{Field: te.Field, Message: "want " + te.Type.String() + ", got " + te.Value})
+			return fault.Invalid(fault.FieldError{Field: jsonPath(te.Field), Message: "want " + te.Type.String() + ", got " + te.Value})
 		}
 		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			return fault.Invalid(fault.FieldError{Field: strings.Trim(name, `"`), Message: "unknown field"})
@@ -81,6 +87,20 @@ func decodeInto(w http.ResponseWriter, r *http.Request, v any) error {
 		return fault.BadRequest("body: unexpected data after the JSON object")
 	}
 	return nil
+}
+
+// jsonPath is a decoding error's field path as the JSON names it: without
+// the Go names of embedded structs ("Account.smtp.port" → "smtp.port").
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && unicode.IsUpper(rune(p[0])) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ".")
 }
 
 func jsonError(err error) error {

@@ -182,6 +182,21 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 		"/api/v1/notifications/read": obj{"post": obj{"summary": "Mark the caller's notifications read: those named, or all", "operationId": "readNotifications",
 			"requestBody": jsonBody(obj{"type": "object", "properties": obj{"ids": obj{"type": "array", "items": obj{"type": "string"}}}}),
 			"responses":   obj{"204": obj{"description": "Read"}, "default": problemResponse}}},
+		"/api/v1/mail-accounts": obj{
+			"get": obj{"summary": "The mail accounts the caller may see: the workspace's and their own (all, for admins)", "operationId": "listMailAccounts",
+				"responses": obj{"200": jsonResponse("Accounts", obj{"type": "object", "properties": obj{"data": obj{"type": "array", "items": ref("MailAccount")}}}), "default": problemResponse}},
+			"post": obj{"summary": "Add a mail account: the workspace's (admins) or, with personal: true, the caller's own", "operationId": "createMailAccount",
+				"requestBody": jsonBody(ref("MailAccountInput")), "responses": obj{"201": jsonResponse("Created", ref("MailAccount")), "default": problemResponse}}},
+		"/api/v1/mail-accounts/{id}": obj{
+			"parameters": []any{pathParam("id")},
+			"get":        obj{"summary": "A mail account (passwords are never shown)", "operationId": "getMailAccount", "responses": obj{"200": jsonResponse("The account", ref("MailAccount")), "default": problemResponse}},
+			"patch": obj{"summary": "Change a mail account: the fields given replace those there are; a password given replaces the one kept", "operationId": "patchMailAccount",
+				"requestBody": jsonBody(ref("MailAccountInput")), "responses": obj{"200": jsonResponse("The account", ref("MailAccount")), "default": problemResponse}},
+			"delete": obj{"summary": "Remove a mail account; the mail it sent and read stays", "operationId": "deleteMailAccount",
+				"responses": obj{"204": obj{"description": "Removed"}, "default": problemResponse}}},
+		"/api/v1/mail-accounts/{id}/test": obj{"post": obj{"summary": "Test a mail account as a job: a message through its SMTP server to the caller, a login to its IMAP folder; the account shows tested_at and test_error",
+			"operationId": "testMailAccount", "parameters": []any{pathParam("id")},
+			"responses": obj{"202": obj{"description": "Testing"}, "default": problemResponse}}},
 		"/api/v1/me/calendar": obj{
 			"post": obj{"summary": "A new secret URL of the caller's calendar feed (tasks and meetings, iCalendar); the one before stops working", "operationId": "newCalendarFeed",
 				"responses": obj{"201": jsonResponse("The feed", obj{"type": "object", "properties": obj{"url": obj{"type": "string"}}}), "default": problemResponse}},
@@ -190,6 +205,18 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 	}
 	schemas["Workspace"] = obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "name": obj{"type": "string"},
 		"default_currency": obj{"type": "string"}, "time_zone": obj{"type": "string"}, "has_logo": obj{"type": "boolean"}, "mail_creates_contacts": obj{"type": "boolean"}}}
+	server := obj{"type": "object", "properties": obj{"host": obj{"type": "string"}, "port": obj{"type": "integer"}, "security": obj{"type": "string", "enum": []string{"tls", "starttls", "none"}},
+		"username": obj{"type": "string"}, "password": obj{"type": "string", "writeOnly": true}, "has_password": obj{"type": "boolean", "readOnly": true},
+		"folder": obj{"type": "string", "description": "IMAP: the folder read (INBOX)"}}}
+	schemas["MailAccount"] = obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "user_id": obj{"type": "string", "description": "the owner of a personal account; absent: the workspace's"},
+		"name": obj{"type": "string"}, "address": obj{"type": "string", "format": "email"}, "smtp": server, "imap": server,
+		"private":    obj{"type": "boolean", "description": "mail read from the mailbox keeps who wrote to whom and when, not what"},
+		"per_minute": obj{"type": "integer", "description": "at most this many messages a minute go out through it"},
+		"tested_at":  obj{"type": []any{"string", "null"}, "format": "date-time"}, "test_error": obj{"type": "string"},
+		"imap_polled_at": obj{"type": []any{"string", "null"}, "format": "date-time"}, "imap_error": obj{"type": "string"},
+		"created_at": obj{"type": "string", "format": "date-time"}, "updated_at": obj{"type": "string", "format": "date-time"}}}
+	schemas["MailAccountInput"] = obj{"type": "object", "additionalProperties": false, "properties": obj{"personal": obj{"type": "boolean"}, "name": obj{"type": "string"},
+		"address": obj{"type": "string", "format": "email"}, "smtp": server, "imap": server, "private": obj{"type": "boolean"}, "per_minute": obj{"type": "integer", "minimum": 1}}}
 	schemas["Import"] = obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "object": obj{"type": "string"}, "filename": obj{"type": "string"},
 		"status": obj{"type": "string", "enum": []string{"draft", "queued", "running", "done", "failed", "undone"}}, "rows_total": obj{"type": "integer"}, "rows_done": obj{"type": "integer"},
 		"created": obj{"type": "integer"}, "updated": obj{"type": "integer"}, "skipped": obj{"type": "integer"}, "failed": obj{"type": "integer"},

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -27,12 +28,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	c.register(fs)
 	fs.StringVar(&cfg.Addr, "addr", "", "listen address (env RAPPORT_ADDR, default 127.0.0.1:8080)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL of links (env RAPPORT_PUBLIC_URL)")
-	var smtpURL, mailFrom, smtpListen, mailDomain string
+	var smtpURL, mailFrom, smtpListen, mailDomain, dkimKey, dkimSelector string
 	var smtpMaxMB int
 	fs.StringVar(&smtpListen, "smtp-listen", "", "receive mail by SMTP on this address, e.g. :2525 (env RAPPORT_SMTP_LISTEN; off unless set)")
 	fs.StringVar(&mailDomain, "mail-domain", "", "the domain the receiver takes mail for, comma-separated (env RAPPORT_MAIL_DOMAIN, default the sender address's domain)")
 	fs.IntVar(&smtpMaxMB, "smtp-max-mb", 25, "the largest message the receiver takes, in MiB")
-	fs.StringVar(&smtpURL, "smtp-url", "", "SMTP server that sends mail: smtp://user:password@host:587 (STARTTLS), smtps://…:465, smtp://host:25?tls=none (env RAPPORT_SMTP_URL)")
+	fs.StringVar(&smtpURL, "smtp", "", "the default SMTP server that sends mail: smtp://user:password@host:587 (STARTTLS), smtps://…:465, smtp://host:25?tls=none (env RAPPORT_SMTP)")
+	fs.StringVar(&smtpURL, "smtp-url", "", "the same as --smtp (env RAPPORT_SMTP_URL)")
+	fs.StringVar(&dkimKey, "dkim-key", "", "PEM private key that signs outgoing mail of the sender's domain (env RAPPORT_DKIM_KEY, a file)")
+	fs.StringVar(&dkimSelector, "dkim-selector", "", "the DKIM selector its public key is published under (env RAPPORT_DKIM_SELECTOR, default rapport)")
 	fs.StringVar(&mailFrom, "mail-from", "", "sender of the mail Rapport sends (env RAPPORT_MAIL_FROM, default rapport@ the public URL's host)")
 	fs.BoolVar(&allowPrivate, "webhooks-allow-private", false, "let webhooks target private and loopback addresses (env RAPPORT_WEBHOOKS_ALLOW_PRIVATE=1)")
 	if pos, err := parseFlags(fs, args); err != nil {
@@ -55,17 +59,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		cfg.SecureCookies = u.Scheme == "https"
 	}
-	if smtpURL = env(getenv, smtpURL, "RAPPORT_SMTP_URL", ""); smtpURL != "" {
+	smtpURL = env(getenv, smtpURL, "RAPPORT_SMTP", getenv("RAPPORT_SMTP_URL"))
+	if smtpURL != "" {
 		host := "localhost"
 		if u, err := url.Parse(cfg.PublicURL); err == nil && u.Hostname() != "" {
 			host = u.Hostname()
 		}
 		sender, err := mail.ParseURL(smtpURL, env(getenv, mailFrom, "RAPPORT_MAIL_FROM", "Rapport <rapport@"+host+">"))
 		if err != nil {
-			return usagef("--smtp-url: %v", err)
+			return usagef("--smtp: %v", err)
+		}
+		if dkimKey = env(getenv, dkimKey, "RAPPORT_DKIM_KEY", ""); dkimKey != "" {
+			pemData, err := os.ReadFile(dkimKey)
+			if err != nil {
+				return usagef("--dkim-key: %v", err)
+			}
+			domain := strings.TrimSpace(strings.Split(env(getenv, mailDomain, "RAPPORT_MAIL_DOMAIN", sender.Domain()), ",")[0])
+			if cfg.DKIM, err = mail.ParseDKIMKey(pemData, domain, env(getenv, dkimSelector, "RAPPORT_DKIM_SELECTOR", "rapport")); err != nil {
+				return usagef("--dkim-key: %v", err)
+			}
+			sender.SignWith(cfg.DKIM)
 		}
 		cfg.Mail = sender
 	}
+	cfg.MailDomain = strings.TrimSpace(strings.Split(env(getenv, mailDomain, "RAPPORT_MAIL_DOMAIN", ""), ",")[0])
+	cfg.SecretKey = getenv("RAPPORT_SECRET_KEY")
 	log := newLogger(stderr)
 	start := time.Now()
 	db, err := openStore(ctx, c)
@@ -128,9 +146,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := &http.Server{Handler: sys.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); sys.Jobs.Run(workCtx, 4) }()
 	go func() { defer wg.Done(); maintain(workCtx, sys) }()
+	go func() { defer wg.Done(); sys.Email.ReadMailboxes(workCtx, email.Reading{}) }()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	select {
@@ -178,6 +197,9 @@ func maintain(ctx context.Context, sys *System) {
 			sys.Log.Error("maintenance", "err", err)
 		}
 		if err := sys.Auth.Prune(ctx); err != nil && ctx.Err() == nil {
+			sys.Log.Error("maintenance", "err", err)
+		}
+		if err := sys.Email.PruneRates(ctx); err != nil && ctx.Err() == nil {
 			sys.Log.Error("maintenance", "err", err)
 		}
 		select {

@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/secret"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/tasks"
 	"github.com/rapport-crm/rapport/internal/views"
@@ -38,6 +39,13 @@ type Config struct {
 	SecureCookies bool
 	// Mail sends mail (quotes); nil when no mail server is set up.
 	Mail mail.Sender
+	// DKIM signs outgoing mail of its domain; MailDomain is where
+	// Message-IDs are made (else the sender's domain).
+	DKIM       *mail.DKIM
+	MailDomain string
+	// SecretKey seals the passwords of mail accounts (else a key per
+	// workspace, kept in the database).
+	SecretKey string
 }
 
 // System is every service, wired: the composition root's product.
@@ -79,7 +87,8 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	catalog := i18n.MustLoad()
 	s.Quotes = quotes.New(s.Records, s.Events, s.Jobs, s.Auth, cfg.Mail, catalog, now)
 	s.Notify = notify.New(db, now)
-	s.Email = email.New(db, s.Records, s.Schemas, s.Events, s.Jobs, s.Auth, cfg.Mail, now)
+	s.Email = email.New(db, s.Records, s.Schemas, s.Events, s.Jobs, s.Auth,
+		email.Options{Send: cfg.Mail, Secrets: secret.New(db, cfg.SecretKey), DKIM: cfg.DKIM, Domain: cfg.MailDomain}, now)
 	s.Tasks = tasks.New(s.Records, tasks.Options{Schemas: s.Schemas, Queue: s.Jobs, Notify: s.Notify, Directory: s.Auth, Mail: cfg.Mail, Catalog: catalog, PublicURL: cfg.PublicURL}, now)
 	s.Privacy = privacy.New(s.Records, s.Events, now)
 	s.Dedupe = dedupe.New(s.Records)

@@ -8,10 +8,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	netmail "net/mail"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -26,6 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/secret"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -52,11 +55,31 @@ type Service struct {
 	log     *events.Log
 	queue   *jobs.Queue
 	dir     Directory
-	send    mail.Sender // nil: no mail server is set up
+	send    mail.Sender // the install's server; nil: none is set up
+	box     *secret.Box
+	dkim    *mail.DKIM
 	now     func() time.Time
+	// domain is where Message-IDs are made (the mail domain), when set.
+	domain string
 	// replyDomain, when the receiver takes mail for it, is where replies
 	// come back: Reply-To reply+<email id>@replyDomain.
 	replyDomain string
+
+	mu      sync.Mutex
+	senders map[string]cachedSender
+	readers chan struct{} // wakes the IMAP readers
+}
+
+// Options are what the email service needs beyond its peers.
+type Options struct {
+	// Send is the install's SMTP server (--smtp); nil: none.
+	Send mail.Sender
+	// Secrets seals the passwords of mail accounts.
+	Secrets *secret.Box
+	// DKIM signs what goes out from its domain, through any account.
+	DKIM *mail.DKIM
+	// Domain is the mail domain: of Message-IDs (else the sender's).
+	Domain string
 }
 
 // RepliesTo makes mail sent from now on ask for replies at
@@ -65,13 +88,18 @@ type Service struct {
 func (s *Service) RepliesTo(domain string) { s.replyDomain = strings.ToLower(domain) }
 
 // New registers the rule and the send job. Call at start-up.
-func New(db *store.DB, eng *records.Engine, schemas *schema.Registry, log *events.Log, queue *jobs.Queue, dir Directory, send mail.Sender, now func() time.Time) *Service {
-	s := &Service{db: db, eng: eng, schemas: schemas, log: log, queue: queue, dir: dir, send: send, now: now}
+func New(db *store.DB, eng *records.Engine, schemas *schema.Registry, log *events.Log, queue *jobs.Queue, dir Directory, opt Options, now func() time.Time) *Service {
+	s := &Service{db: db, eng: eng, schemas: schemas, log: log, queue: queue, dir: dir, send: opt.Send, box: opt.Secrets, dkim: opt.DKIM,
+		domain: strings.ToLower(opt.Domain), now: now, senders: map[string]cachedSender{}, readers: make(chan struct{}, 1)}
+	if s.box == nil {
+		s.box = secret.New(db, "")
+	}
 	eng.Keep(Object, s.keep)
 	eng.Keep("contacts", s.keepContact)
 	eng.Keep(Templates, s.keepTemplate)
 	queue.Handle(SendJob, s.deliver)
 	queue.Handle(ReceiveJob, s.receive)
+	queue.Handle(TestJob, s.test)
 	return s
 }
 
@@ -99,7 +127,7 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 			return nil, nil
 		}
 		var errs []fault.FieldError
-		for _, f := range []string{"direction", "status", "from", "to", "cc", "subject", "body_html", "body_text", "related", "in_reply_to", "message_id", "reference_ids", "error", "sent_at", "template_id", "marketing"} {
+		for _, f := range []string{"direction", "status", "from", "to", "cc", "subject", "body_html", "body_text", "related", "in_reply_to", "message_id", "reference_ids", "error", "sent_at", "template_id", "marketing", "account_id", "private"} {
 			if fmt.Sprint(before[f]) != fmt.Sprint(after[f]) {
 				errs = append(errs, fault.FieldError{Field: f, Message: "an email does not change once written"})
 			}
@@ -116,13 +144,17 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 	bad := func(field, format string, a ...any) {
 		errs = append(errs, fault.FieldError{Field: field, Message: fmt.Sprintf(format, a...)})
 	}
-	for _, f := range []string{"direction", "status", "from", "body_text", "message_id", "reference_ids", "error", "sent_at"} {
-		if after[f] != nil {
+	for _, f := range []string{"direction", "status", "from", "body_text", "message_id", "reference_ids", "error", "sent_at", "account_id", "private"} {
+		if v := after[f]; v != nil && v != false {
 			bad(f, "is set by Rapport")
 		}
 	}
-	if s.send == nil {
-		return nil, fault.Conflict("", "no mail server is set up: start Rapport with RAPPORT_SMTP_URL to send mail")
+	account, err := s.sendingAccount(ctx, p.WorkspaceID, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if account == nil && s.send == nil {
+		return nil, fault.Conflict("", "no mail server is set up: add a mail account in Settings, or start Rapport with --smtp")
 	}
 	after["to"] = addresses(after["to"], "to", bad)
 	after["cc"] = addresses(after["cc"], "cc", bad)
@@ -136,7 +168,6 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 	}
 	var parent records.Record
 	if id, ok := after["in_reply_to"].(string); ok {
-		var err error
 		if parent, err = s.eng.GetIn(ctx, tx, p, Object, id); err != nil {
 			if fault.KindOf(err) != fault.KindNotFound {
 				return nil, err
@@ -179,14 +210,25 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 	if err != nil {
 		return nil, err
 	}
-	from, err := netmail.ParseAddress(s.send.From())
-	if err != nil {
-		return nil, fmt.Errorf("the sender address: %w", err)
+	var fromAddr string
+	if account != nil {
+		fromAddr = account.Address
+		after["account_id"] = account.ID
+	} else {
+		from, err := netmail.ParseAddress(s.send.From())
+		if err != nil {
+			return nil, fmt.Errorf("the sender address: %w", err)
+		}
+		fromAddr = from.Address
+	}
+	domain := s.domain
+	if domain == "" {
+		_, domain, _ = strings.Cut(fromAddr, "@")
 	}
 	after["direction"], after["status"] = "out", "queued"
-	after["from"] = addressText(u.Name, from.Address)
+	after["from"] = addressText(u.Name, fromAddr)
 	after["subject"], after["body_html"], after["body_text"] = subject, html, Text(html)
-	after["message_id"] = "<" + after.ID() + "@" + s.send.Domain() + ">"
+	after["message_id"] = "<" + after.ID() + "@" + domain + ">"
 	if parent != nil {
 		refs, _ := parent["reference_ids"].([]string)
 		if mid, ok := parent["message_id"].(string); ok && mid != "" {
@@ -232,6 +274,12 @@ func replySubject(s string) string {
 // with the server's reply (at once on a 5xx, after the last try on
 // anything else); either way it goes on the timelines of the records it
 // is about, as email_out with its status.
+//
+// It is sent at most once: the email is marked sending (committed)
+// before the server is given it, and back to queued when the server
+// refuses for now. A run that finds it still sending follows one that
+// died while handing it over, which may have got through; it is not sent
+// again but failed, saying so.
 func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 	var pl struct {
 		EmailID string `json:"email_id"`
@@ -248,19 +296,43 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	if e["status"] != "queued" {
+	switch e["status"] {
+	case "queued":
+	case "sending":
+		return s.finish(ctx, j.WorkspaceID, pl.UserID, e, "failed", Interrupted)
+	default:
 		return nil
 	}
-	if s.send == nil {
+	var account *Account
+	if id := str(e["account_id"]); id != "" {
+		if account, _, err = s.account(ctx, j.WorkspaceID, id); fault.KindOf(err) == fault.KindNotFound {
+			return s.finish(ctx, j.WorkspaceID, pl.UserID, e, "failed", "the mail account it was to go through was deleted")
+		} else if err != nil {
+			return err
+		}
+	}
+	sender, err := s.senderOf(ctx, j.WorkspaceID, account)
+	if errors.Is(err, errNoServer) {
 		return s.finish(ctx, j.WorkspaceID, pl.UserID, e, "failed", "no mail server is set up")
+	}
+	if err != nil {
+		return err
+	}
+	if wait, err := s.take(ctx, j.WorkspaceID, account); err != nil {
+		return err
+	} else if wait > 0 {
+		return jobs.Snooze(wait)
 	}
 	replyTo := ""
 	if u, err := s.dir.User(ctx, j.WorkspaceID, pl.UserID); err == nil {
-		addr := u.Email
-		if s.replyDomain != "" {
-			addr = "reply+" + e.ID() + "@" + s.replyDomain
+		switch {
+		case account != nil && account.Reads():
+			// Replies come to the mailbox, which Rapport reads.
+		case s.replyDomain != "":
+			replyTo = (&netmail.Address{Name: u.Name, Address: "reply+" + e.ID() + "@" + s.replyDomain}).String()
+		case account == nil || !account.Personal():
+			replyTo = (&netmail.Address{Name: u.Name, Address: u.Email}).String()
 		}
-		replyTo = (&netmail.Address{Name: u.Name, Address: addr}).String()
 	}
 	to, _ := e["to"].([]string)
 	cc, _ := e["cc"].([]string)
@@ -270,15 +342,26 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 	if len(refs) > 0 {
 		m.InReplyTo = refs[len(refs)-1]
 	}
-	err = s.send.Send(ctx, m)
+	if _, err := s.eng.Update(ctx, sys, Object, e.ID(), map[string]any{"status": "sending"}, nil); err != nil {
+		return err
+	}
+	err = sender.Send(ctx, m)
 	switch {
 	case err == nil:
 		return s.finish(ctx, j.WorkspaceID, pl.UserID, e, "sent", "")
 	case mail.Permanent(err) || j.Attempt >= j.MaxAttempts:
 		return s.finish(ctx, j.WorkspaceID, pl.UserID, e, "failed", mail.Reply(err))
 	}
+	// Refused for now (or the server was not reached): queued again, and
+	// the job retries after its backoff.
+	if _, uerr := s.eng.Update(ctx, sys, Object, e.ID(), map[string]any{"status": "queued", "error": mail.Reply(err)}, nil); uerr != nil {
+		return uerr
+	}
 	return err
 }
+
+// Interrupted is the error of an email whose sending was cut off.
+const Interrupted = "Rapport stopped while handing this message to the mail server; it may have gone out, so it was not sent again"
 
 // finish records an email's outcome and puts it on its records' timelines.
 func (s *Service) finish(ctx context.Context, ws, userID string, e records.Record, status, reply string) error {
@@ -287,6 +370,7 @@ func (s *Service) finish(ctx context.Context, ws, userID string, e records.Recor
 		in := map[string]any{"status": status}
 		if status == "sent" {
 			in["sent_at"] = s.now().UTC().Format(time.RFC3339Nano)
+			in["error"] = nil
 		}
 		if reply != "" {
 			in["error"] = reply

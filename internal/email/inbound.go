@@ -31,6 +31,7 @@ const MaxReferences = 20
 func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 	var pl struct {
 		InboundID string `json:"inbound_id"`
+		AccountID string `json:"account_id"` // read from a mailbox
 	}
 	if err := json.Unmarshal(j.Payload, &pl); err != nil {
 		return jobs.Permanent(fmt.Errorf("inbound payload: %w", err))
@@ -51,6 +52,12 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 	sys := access.System(j.WorkspaceID)
 	if p.Bounce != nil {
 		return s.bounced(ctx, sys, p.Bounce)
+	}
+	var account *Account
+	if pl.AccountID != "" {
+		if account, _, err = s.account(ctx, j.WorkspaceID, pl.AccountID); err != nil && fault.KindOf(err) != fault.KindNotFound {
+			return err
+		}
 	}
 	if p.MessageID == "" {
 		p.MessageID = "<" + pl.InboundID + "@inbound.rapport>"
@@ -180,6 +187,20 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 		}
 		in["related"] = refsIn
 	}
+	private := account != nil && account.Private
+	if account != nil {
+		in["account_id"] = account.ID
+		if account.Personal() {
+			in["owner_id"] = account.UserID
+		}
+	}
+	if private {
+		// Who wrote to whom, and when; not what.
+		in["private"] = true
+		delete(in, "subject")
+		delete(in, "body_html")
+		delete(in, "body_text")
+	}
 	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
 		recs, err := s.eng.CreateManyIn(ctx, tx, sys, Object, []map[string]any{in})
 		if err != nil {
@@ -192,6 +213,15 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 		}
 		summary := fmt.Sprintf("Received email %s from %s", p.Subject, from)
 		data := map[string]any{"email_id": e.ID(), "subject": p.Subject, "from": e["from"], "to": e["to"], "status": "received"}
+		if private {
+			summary = fmt.Sprintf("Received a private email from %s", from)
+			delete(data, "subject")
+			data["private"] = true
+			// Nor is the message kept as it came.
+			if _, err := tx.ExecContext(ctx, `UPDATE inbound_messages SET raw = $3 WHERE workspace_id = $1 AND id = $2`, j.WorkspaceID, pl.InboundID, []byte{}); err != nil {
+				return err
+			}
+		}
 		return s.onTimelines(ctx, tx, &events.Event{WorkspaceID: j.WorkspaceID, Kind: "email_in", Summary: summary, Data: data}, activities.Refs(e))
 	})
 }

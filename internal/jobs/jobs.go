@@ -68,6 +68,14 @@ func (p permanent) Unwrap() error { return p.err }
 // Permanent marks an error that retrying cannot fix.
 func Permanent(err error) error { return permanent{err} }
 
+type snooze struct{ d time.Duration }
+
+func (s snooze) Error() string { return fmt.Sprintf("snoozed for %s", s.d) }
+
+// Snooze puts the job back to run after d without counting the attempt:
+// it could not run yet (a rate limit), which is no failure.
+func Snooze(d time.Duration) error { return snooze{d} }
+
 // Queue enqueues and runs jobs.
 type Queue struct {
 	db       *store.DB
@@ -193,7 +201,11 @@ func (q *Queue) finish(ctx context.Context, j *Job, runErr error) error {
 	defer cancel()
 	var err error
 	var perm permanent
+	var sn snooze
 	switch {
+	case errors.As(runErr, &sn):
+		_, err = q.db.Writer().ExecContext(ctx, `UPDATE jobs SET state = 'available', attempt = attempt - 1, run_at = $3, locked_by = NULL, locked_until = NULL
+			WHERE workspace_id = $1 AND id = $2`, j.WorkspaceID, j.ID, d.Time(now.Add(sn.d)))
 	case runErr == nil:
 		_, err = q.db.Writer().ExecContext(ctx, `UPDATE jobs SET state = 'completed', finished_at = $3, locked_by = NULL, locked_until = NULL, last_error = ''
 			WHERE workspace_id = $1 AND id = $2`, j.WorkspaceID, j.ID, d.Time(now))

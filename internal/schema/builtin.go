@@ -26,7 +26,7 @@ var ActivityKinds = []string{"note", "call", "meeting", "email"}
 // bounced, when a bounce comes back); mail received is received.
 var (
 	EmailDirections = []string{"in", "out"}
-	EmailStatuses   = []string{"queued", "sent", "failed", "bounced", "received"}
+	EmailStatuses   = []string{"queued", "sending", "sent", "failed", "bounced", "received"}
 )
 
 // QuoteStatuses are the values of a quote's status: a draft is still
@@ -185,6 +185,8 @@ func builtins() []*Object {
 				{Name: "reference_ids", Label: "References", Kind: Tags},
 				{Name: "error", Label: "Error", Kind: Text},
 				{Name: "sent_at", Label: "Sent", Kind: DateTime, Indexed: true},
+				{Name: "account_id", Label: "Mail account", Kind: Text, Indexed: true},
+				{Name: "private", Label: "Private", Kind: Bool},
 			},
 		},
 		{

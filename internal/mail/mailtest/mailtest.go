@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -17,6 +18,11 @@ type Server struct {
 	mu     sync.Mutex
 	msgs   []Received
 	refuse int
+	// conns counts the connections the server was opened; user and pass,
+	// when set, are the only credentials AUTH PLAIN takes, and mail needs
+	// them.
+	conns      int
+	user, pass string
 }
 
 // Received is a delivered message.
@@ -51,17 +57,63 @@ func (s *Server) Messages() []Received {
 	return append([]Received(nil), s.msgs...)
 }
 
+// RequireAuth makes the server take mail only after AUTH PLAIN with
+// these credentials.
+func (s *Server) RequireAuth(user, pass string) {
+	s.mu.Lock()
+	s.user, s.pass = user, pass
+	s.mu.Unlock()
+}
+
+// Conns is how many connections were opened to the server.
+func (s *Server) Conns() int { s.mu.Lock(); defer s.mu.Unlock(); return s.conns }
+
 // NewSession implements smtp.Backend.
-func (s *Server) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{srv: s}, nil }
+func (s *Server) NewSession(*smtp.Conn) (smtp.Session, error) {
+	s.mu.Lock()
+	s.conns++
+	s.mu.Unlock()
+	return &session{srv: s}, nil
+}
 
 type session struct {
-	srv *Server
-	msg Received
+	srv    *Server
+	msg    Received
+	authed bool
+}
+
+// AuthMechanisms implements smtp.AuthSession.
+func (ss *session) AuthMechanisms() []string {
+	ss.srv.mu.Lock()
+	defer ss.srv.mu.Unlock()
+	if ss.srv.user == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+// Auth implements smtp.AuthSession.
+func (ss *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		ss.srv.mu.Lock()
+		defer ss.srv.mu.Unlock()
+		if user != ss.srv.user || pass != ss.srv.pass {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
+		}
+		ss.authed = true
+		return nil
+	}), nil
 }
 
 func (ss *session) Reset()        { ss.msg = Received{} }
 func (ss *session) Logout() error { return nil }
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	ss.srv.mu.Lock()
+	need := ss.srv.user != ""
+	ss.srv.mu.Unlock()
+	if need && !ss.authed {
+		return smtp.ErrAuthRequired
+	}
 	ss.msg.From = from
 	return nil
 }

@@ -1,0 +1,131 @@
+package email
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	netmail "net/mail"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/mail"
+)
+
+// The account a user's mail goes out through: their own, else the
+// workspace's (the first made), else none (the install's server).
+func (s *Service) sendingAccount(ctx context.Context, ws, userID string) (*Account, error) {
+	row := s.db.Reader().QueryRowContext(ctx, `SELECT `+accountColumns+` FROM mail_accounts
+		WHERE workspace_id = $1 AND smtp_host <> '' AND (user_id = $2 OR user_id = '')
+		ORDER BY CASE WHEN user_id = '' THEN 1 ELSE 0 END, created_at, id LIMIT 1`, ws, userID)
+	a, _, err := scanAccount(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return a, err
+}
+
+// cachedSender is an account's sender, kept while the account is
+// unchanged so that its connections are reused.
+type cachedSender struct {
+	updated time.Time
+	smtp    *mail.SMTP
+}
+
+// senderOf returns the sender of an account (nil: the install's).
+func (s *Service) senderOf(ctx context.Context, ws string, a *Account) (mail.Sender, error) {
+	if a == nil {
+		if s.send == nil {
+			return nil, errNoServer
+		}
+		return s.send, nil
+	}
+	s.mu.Lock()
+	c, ok := s.senders[a.ID]
+	s.mu.Unlock()
+	if ok && c.updated.Equal(a.UpdatedAt) {
+		return c.smtp, nil
+	}
+	_, sec, err := s.account(ctx, ws, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	pass, err := s.box.Open(ctx, ws, sec.smtp)
+	if err != nil {
+		return nil, err
+	}
+	from := (&netmail.Address{Name: a.Name, Address: a.Address}).String()
+	smtp, err := mail.New(mail.Config{Host: a.SMTP.Host, Port: a.SMTP.Port, Security: a.SMTP.Security, Username: a.SMTP.Username, Password: pass, From: from, DKIM: s.dkim})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if old, ok := s.senders[a.ID]; ok {
+		old.smtp.Close()
+	}
+	s.senders[a.ID] = cachedSender{updated: a.UpdatedAt, smtp: smtp}
+	s.mu.Unlock()
+	return smtp, nil
+}
+
+// forget drops an account's cached sender (changed or deleted).
+func (s *Service) forget(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.senders[id]; ok {
+		c.smtp.Close()
+		delete(s.senders, id)
+	}
+}
+
+var errNoServer = errors.New("no mail server is set up")
+
+// take counts one message against an account's limit for the current
+// minute; when the minute is full it says how long until the next one.
+// The count is in the database, so the limit holds across nodes.
+func (s *Service) take(ctx context.Context, ws string, a *Account) (time.Duration, error) {
+	if a == nil {
+		return 0, nil
+	}
+	now := s.now().UTC()
+	minute := now.Truncate(time.Minute)
+	d := s.db.Dialect()
+	w := s.db.Writer()
+	if _, err := w.ExecContext(ctx, `INSERT INTO mail_rate (workspace_id, account_id, minute, sent) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
+		ws, a.ID, d.Time(minute)); err != nil {
+		return 0, fmt.Errorf("rate: %w", err)
+	}
+	res, err := w.ExecContext(ctx, `UPDATE mail_rate SET sent = sent + 1 WHERE workspace_id = $1 AND account_id = $2 AND minute = $3 AND sent < $4`,
+		ws, a.ID, d.Time(minute), a.PerMinute)
+	if err != nil {
+		return 0, fmt.Errorf("rate: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return minute.Add(time.Minute).Sub(now) + 50*time.Millisecond, nil
+	}
+	return 0, nil
+}
+
+// PruneRates deletes the counts of minutes long past.
+func (s *Service) PruneRates(ctx context.Context) error {
+	_, err := s.db.Writer().ExecContext(ctx, `DELETE FROM mail_rate WHERE minute < $1`, s.db.Dialect().Time(s.now().Add(-time.Hour)))
+	return err
+}
+
+// testSend mails a test message through an account to the user who
+// asked for the test.
+func (s *Service) testSend(ctx context.Context, ws, userID string, a *Account) error {
+	u, err := s.dir.User(ctx, ws, userID)
+	if err != nil {
+		return err
+	}
+	sender, err := s.senderOf(ctx, ws, a)
+	if err != nil {
+		return err
+	}
+	text := fmt.Sprintf("This message was sent by Rapport through the SMTP server %s of the mail account %q (%s).\n\nIf you read it, the account sends mail.", a.SMTP.Host, a.Name, a.Address)
+	err = sender.Send(ctx, mail.Message{To: []string{u.Email}, Subject: "Rapport: test message from " + a.Address, Text: text})
+	if err != nil {
+		return errors.New(mail.Reply(err))
+	}
+	return nil
+}
