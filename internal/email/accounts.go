@@ -373,6 +373,6 @@ func (s *Service) test(ctx context.Context, j *jobs.Job) error {
 		}
 	}
 	_, err = s.db.Writer().ExecContext(ctx, `UPDATE mail_accounts SET tested_at = $3, test_error = $4 WHERE workspace_id = $1 AND id = $2`,
-		j.WorkspaceID, a.ID, s.db.Dialect().Time(s.now()), strings.Join(problems, "; "))
+		j.WorkspaceID, a.ID, s.db.Dialect().Time(s.now()), strings.ToValidUTF8(strings.Join(problems, "; "), "\uFFFD"))
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -133,7 +134,7 @@ func (s *Service) readMailbox(ctx context.Context, node, ws, id string, opt Read
 	}
 	if err != nil {
 		_, _ = s.db.Writer().ExecContext(ctx, `UPDATE mail_accounts SET imap_error = $4, imap_polled_at = $5 WHERE workspace_id = $1 AND id = $2 AND lease_by = $3`,
-			ws, id, node, err.Error(), s.db.Dialect().Time(s.now()))
+			ws, id, node, strings.ToValidUTF8(err.Error(), "\uFFFD"), s.db.Dialect().Time(s.now()))
 		// Wait a round before the next try, still holding the lease.
 		select {
 		case <-ctx.Done():

@@ -150,6 +150,11 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 			}
 		}
 	}
+	if parent == nil && p.From != nil {
+		if parent, err = s.bySubject(ctx, sys, p.Subject, strings.ToLower(p.From.Address)); err != nil {
+			return err
+		}
+	}
 	if parent != nil {
 		in["in_reply_to"] = parent.ID()
 		for _, r := range activities.Refs(parent) {
@@ -322,4 +327,50 @@ func (s *Service) knowSender(ctx context.Context, sys access.Principal, from *ne
 	}
 	_, err = s.eng.Create(ctx, sys, "contacts", in)
 	return err
+}
+
+// replyPrefixes are what mail clients put before a subject they answer or
+// forward, in the languages they are most used in.
+var replyPrefixes = []string{"re:", "aw:", "antw:", "sv:", "vs:", "r:", "rif:", "odp:", "fwd:", "fw:", "wg:", "tr:", "rv:"}
+
+// baseSubject is a subject without the reply and forward prefixes.
+func baseSubject(s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		lower := strings.ToLower(s)
+		cut := false
+		for _, p := range replyPrefixes {
+			if strings.HasPrefix(lower, p) {
+				s, cut = strings.TrimSpace(s[len(p):]), true
+				break
+			}
+		}
+		if !cut {
+			return s
+		}
+	}
+}
+
+// bySubject finds the email a message answers when its headers do not
+// say: the newest sent in the last 90 days with the same subject (less
+// "Re:" and the like) to the message's sender.
+func (s *Service) bySubject(ctx context.Context, sys access.Principal, subject, from string) (records.Record, error) {
+	base := baseSubject(subject)
+	if base == "" {
+		return nil, nil
+	}
+	since := s.now().AddDate(0, 0, -90).UTC().Format(time.RFC3339)
+	f := `direction = "out" AND (subject = ` + filter.Quote(base) + ` OR subject = ` + filter.Quote("Re: "+base) + `) AND created_at > ` + filter.Quote(since)
+	page, err := s.eng.List(ctx, sys, Object, records.Query{Filter: f, OrderBy: "created_at desc", PageSize: 20})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range page.Data {
+		to, _ := e["to"].([]string)
+		cc, _ := e["cc"].([]string)
+		if slices.Contains(to, from) || slices.Contains(cc, from) {
+			return e, nil
+		}
+	}
+	return nil, nil
 }

@@ -18,3 +18,19 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+func TestBaseSubject(t *testing.T) {
+	for in, want := range map[string]string{
+		"Re: The engine":           "The engine",
+		"RE: AW: Fwd: The engine":  "The engine",
+		"  Antw:  Angebot Q-2026 ": "Angebot Q-2026",
+		"The engine":               "The engine",
+		"Re:":                      "",
+		"Regarding the engine":     "Regarding the engine",
+		"SV: Tilbud":               "Tilbud",
+	} {
+		if got := baseSubject(in); got != want {
+			t.Errorf("baseSubject(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -19,8 +19,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -228,9 +230,14 @@ func (q *Queue) finish(ctx context.Context, j *Job, runErr error) error {
 	return nil
 }
 
+// truncate makes an error's text fit its column: at most n bytes, cut at
+// a character, valid UTF-8 without NULs (PostgreSQL takes no others; an
+// error may quote the bytes of a broken message).
 func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	for len(s) > n {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
 	}
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	netmail "net/mail"
 	"slices"
 	"strings"
 
@@ -16,12 +17,14 @@ import (
 // record's people), about the record.
 type composer struct {
 	Object, ID, To string
+	// InReplyTo is the email a reply answers (on an email's page).
+	InReplyTo string
 	// Templates are those to start from.
 	Templates []cell
 }
 
 // composeObjects are those whose pages offer to write an email.
-var composeObjects = []string{"contacts", "companies", "deals", "quotes"}
+var composeObjects = []string{"contacts", "companies", "deals", "quotes", "emails"}
 
 // composerFor offers to write about a record: a contact to its address;
 // a company or deal to its people's (deals: their contacts; companies:
@@ -36,7 +39,17 @@ func (d *Deps) composerFor(r *http.Request, sh *shell, object string, rec record
 			to = append(to, a)
 		}
 	}
+	replyTo := ""
 	switch object {
+	case "emails": // a reply: to who wrote it, or to whom it went
+		replyTo = rec.ID()
+		if rec["direction"] == "in" {
+			if a, err := netmail.ParseAddress(fmt.Sprint(rec["from"])); err == nil {
+				to = append(to, a.Address)
+			}
+		} else {
+			to, _ = rec["to"].([]string)
+		}
 	case "contacts":
 		add(rec)
 	case "quotes":
@@ -59,7 +72,7 @@ func (d *Deps) composerFor(r *http.Request, sh *shell, object string, rec record
 			}
 		}
 	}
-	c := &composer{Object: object, ID: rec.ID(), To: strings.Join(to, ", ")}
+	c := &composer{Object: object, ID: rec.ID(), To: strings.Join(to, ", "), InReplyTo: replyTo}
 	if page, err := d.Records.List(r.Context(), sh.Identity.Principal, email.Templates, records.Query{OrderBy: "name", PageSize: 100}); err == nil {
 		for _, t := range page.Data {
 			c.Templates = append(c.Templates, cell{Text: fmt.Sprint(t["name"]), Link: t.ID()})
@@ -80,6 +93,10 @@ func (d *Deps) writeEmail(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	in := map[string]any{"to": to, "subject": r.PostFormValue("subject"), "body_html": email.HTML(r.PostFormValue("message")),
 		"related": []any{map[string]any{"object": object, "id": id}}}
+	if object == email.Object { // a reply: about what the email answered is about
+		in["in_reply_to"] = id
+		delete(in, "related")
+	}
 	if t := r.PostFormValue("template_id"); t != "" {
 		in["template_id"] = t
 	}
@@ -127,4 +144,36 @@ func (d *Deps) previewFor(r *http.Request, sh *shell, id string) *templatePrevie
 	}
 	pv.Subject, pv.Body = out["subject"], template.HTML(out["body_html"]) //nolint:gosec // sanitised by the email policy
 	return pv
+}
+
+// threadItem is one email of a conversation as an email's page shows it.
+type threadItem struct {
+	ID, Direction, Status, From, To, Subject, When, Text string
+	Current, Private                                     bool
+}
+
+// threadFor is the conversation of the email on the page, oldest first;
+// nil when it is the only one.
+func (d *Deps) threadFor(r *http.Request, sh *shell, id string) []threadItem {
+	list, err := d.Email.Thread(r.Context(), sh.Identity.Principal, id)
+	if err != nil || len(list) < 2 {
+		return nil
+	}
+	out := make([]threadItem, 0, len(list))
+	for _, e := range list {
+		to, _ := e["to"].([]string)
+		text, _ := e["body_text"].(string)
+		if rs := []rune(text); len(rs) > 280 {
+			text = string(rs[:280]) + "…"
+		}
+		private, _ := e["private"].(bool)
+		out = append(out, threadItem{ID: e.ID(), Direction: fmt.Sprint(e["direction"]), Status: fmt.Sprint(e["status"]), From: fmt.Sprint(e["from"]),
+			To: strings.Join(to, ", "), Subject: str(e["subject"]), When: sh.L.Time(email.When(e)), Text: text, Current: e.ID() == id, Private: private})
+	}
+	return out
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
 }

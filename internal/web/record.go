@@ -64,6 +64,8 @@ type recordData struct {
 	Compose *composer
 	// Preview is a template filled for a contact.
 	Preview *templatePreview
+	// Thread is an email's conversation (on an email's page).
+	Thread []threadItem
 	// OpenTasks are the record's open tasks; FollowUp plans another.
 	OpenTasks []taskRow
 	FollowUp  *followUp
@@ -241,6 +243,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 	}
 	if o.Name == email.Object {
 		data.CanWrite = false // an email does not change once written
+		data.Thread = d.threadFor(r, sh, rec.ID())
 	}
 	refs := []events.Ref{{Object: o.Name, ID: rec.ID()}}
 	if company, ok := rec["company_id"].(string); ok && o.Name == "contacts" && company != "" {

@@ -92,6 +92,9 @@ func Routes(mux *http.ServeMux, d *Deps) {
 		"taskList": func(rows []taskRow, csrf, back string) taskListCtx {
 			return taskListCtx{Rows: rows, CSRF: csrf, Back: back}
 		},
+		"accountForm": func(f mailAccountForm, csrf, prefix string, isNew, isAdmin bool) accountFormCtx {
+			return accountFormCtx{Form: f, CSRF: csrf, Prefix: prefix, New: isNew, IsAdmin: isAdmin}
+		},
 	}
 	for k, v := range funcs {
 		fm[k] = v
@@ -155,6 +158,11 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /tasks/follow-up", d.signedIn(d.planFollowUp))
 	mux.HandleFunc("POST /emails/write", d.signedIn(d.writeEmail))
 	mux.HandleFunc("GET /notifications", d.signedIn(d.notifications))
+	mux.HandleFunc("GET /mail-accounts", d.signedIn(d.mailAccounts))
+	mux.HandleFunc("POST /mail-accounts", d.signedIn(d.saveMailAccount))
+	mux.HandleFunc("POST /mail-accounts/{id}", d.signedIn(d.saveMailAccount))
+	mux.HandleFunc("POST /mail-accounts/{id}/test", d.signedIn(d.testMailAccount))
+	mux.HandleFunc("POST /mail-accounts/{id}/delete", d.signedIn(d.deleteMailAccount))
 	mux.HandleFunc("POST /account/calendar", d.signedIn(d.newCalendarFeed))
 	mux.HandleFunc("POST /account/calendar/delete", d.signedIn(d.removeCalendarFeed))
 	mux.HandleFunc("GET /{object}", d.signedIn(d.list))
