@@ -49,9 +49,10 @@ fuzz:
 
 # The benchmark of BENCHMARKS.md: 1,000,000 contacts on each engine.
 CONTACTS ?= 1000000
+MAIL ?= 20000
 bench: build
-	./rapport bench --contacts $(CONTACTS) --import $(CONTACTS) --deals $(CONTACTS)
-	./scripts/with-postgres sh -c './rapport bench --contacts $(CONTACTS) --import $(CONTACTS) --deals $(CONTACTS) --db "$$RAPPORT_TEST_PG_URL"'
+	./rapport bench --contacts $(CONTACTS) --import $(CONTACTS) --deals $(CONTACTS) --mail $(MAIL)
+	./scripts/with-postgres sh -c './rapport bench --contacts $(CONTACTS) --import $(CONTACTS) --deals $(CONTACTS) --mail $(MAIL) --db "$$RAPPORT_TEST_PG_URL"'
 
 # PNG screenshots of the main pages, taken by the browser tests (not committed).
 screenshots:

@@ -3,6 +3,7 @@ package apitest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"net"
 	"net/smtp"
 	"net/url"
@@ -14,14 +15,20 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/email"
+	"github.com/rapport-crm/rapport/internal/mail/mailtest"
 )
 
 // receiver starts the application's SMTP receiver on a loopback port,
 // taking mail for crm.example (messages up to maxBytes) into the test's
 // workspace, and returns its address.
 func (e *Env) receiver(t *testing.T, maxBytes int64) string {
+	return e.receiverTLS(t, maxBytes, nil)
+}
+
+// receiverTLS is receiver offering STARTTLS with tlsConfig (nil: none).
+func (e *Env) receiverTLS(t *testing.T, maxBytes int64, tlsConfig *tls.Config) string {
 	t.Helper()
-	rc := e.Sys.Email.Receiver(email.Receiving{Domains: []string{"crm.example"}, MaxBytes: maxBytes,
+	rc := e.Sys.Email.Receiver(email.Receiving{Domains: []string{"crm.example"}, MaxBytes: maxBytes, TLS: tlsConfig,
 		Workspace: func(context.Context) (string, error) { return e.WS, nil }})
 	e.Sys.Email.RepliesTo("crm.example")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -36,7 +43,7 @@ func (e *Env) receiver(t *testing.T, maxBytes int64) string {
 
 // swaks delivers a message file with Debian's swaks, a real SMTP client;
 // without swaks it says so loudly and skips — or fails under CI=true.
-func swaks(t *testing.T, addr, from, to string, message []byte) (string, error) {
+func swaks(t *testing.T, addr, from, to string, message []byte, extra ...string) (string, error) {
 	t.Helper()
 	if _, err := exec.LookPath("swaks"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -48,7 +55,8 @@ func swaks(t *testing.T, addr, from, to string, message []byte) (string, error) 
 	if err := os.WriteFile(path, message, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("swaks", "--server", addr, "--from", from, "--to", to, "--data", path, "--helo", "mail.gmail.example", "--timeout", "10").CombinedOutput()
+	args := append([]string{"--server", addr, "--from", from, "--to", to, "--data", path, "--helo", "mail.gmail.example", "--timeout", "10"}, extra...)
+	out, err := exec.Command("swaks", args...).CombinedOutput()
 	return string(out), err
 }
 
@@ -189,4 +197,21 @@ func TestReceiveCreatesContacts(t *testing.T) {
 			Contains: []string{`"total":0`}},
 		{Name: "the setting", Method: "GET", Path: "/api/v1/workspace", Status: 200, Contains: []string{`"mail_creates_contacts":true`}},
 	})
+}
+
+// TestReceiveOverTLS: the receiver offers STARTTLS with its certificate;
+// swaks, told to require it, delivers a message that is filed.
+func TestReceiveOverTLS(t *testing.T) {
+	e := NewInstall(t)
+	cert := mailtest.SelfSigned(t)
+	addr := e.receiverTLS(t, 1<<20, &tls.Config{Certificates: []tls.Certificate{cert.Pair}})
+	msg := []byte("From: Zoë <zoe@example.com>\r\nTo: sales@crm.example\r\nSubject: Over TLS\r\nMessage-ID: <tls-1@example.com>\r\n\r\nPrivate words.\r\n")
+	out, err := swaks(t, addr, "zoe@example.com", "sales@crm.example", msg, "--tls")
+	if err != nil || !strings.Contains(out, "STARTTLS") || !strings.Contains(out, "TLS started") {
+		t.Fatalf("swaks --tls: %v\n%s", err, out)
+	}
+	drain(t, e)
+	if got := inbound(t, e); len(got) != 1 || got[0]["subject"] != "Over TLS" {
+		t.Fatalf("filed: %v", got)
+	}
 }

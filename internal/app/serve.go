@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,9 +31,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL of links (env RAPPORT_PUBLIC_URL)")
 	var smtpURL, mailFrom, smtpListen, mailDomain, dkimKey, dkimSelector string
 	var smtpMaxMB int
+	var smtpCert, smtpKey string
 	fs.StringVar(&smtpListen, "smtp-listen", "", "receive mail by SMTP on this address, e.g. :2525 (env RAPPORT_SMTP_LISTEN; off unless set)")
 	fs.StringVar(&mailDomain, "mail-domain", "", "the domain the receiver takes mail for, comma-separated (env RAPPORT_MAIL_DOMAIN, default the sender address's domain)")
 	fs.IntVar(&smtpMaxMB, "smtp-max-mb", 25, "the largest message the receiver takes, in MiB")
+	fs.StringVar(&smtpCert, "smtp-tls-cert", "", "a PEM certificate (chain) the receiver offers STARTTLS with (env RAPPORT_SMTP_TLS_CERT; with --smtp-tls-key)")
+	fs.StringVar(&smtpKey, "smtp-tls-key", "", "the PEM private key of --smtp-tls-cert (env RAPPORT_SMTP_TLS_KEY)")
 	fs.StringVar(&smtpURL, "smtp", "", "the default SMTP server that sends mail: smtp://user:password@host:587 (STARTTLS), smtps://…:465, smtp://host:25?tls=none (env RAPPORT_SMTP)")
 	fs.StringVar(&smtpURL, "smtp-url", "", "the same as --smtp (env RAPPORT_SMTP_URL)")
 	fs.StringVar(&dkimKey, "dkim-key", "", "PEM private key that signs outgoing mail of the sender's domain (env RAPPORT_DKIM_KEY, a file)")
@@ -131,7 +135,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err != nil {
 			return fmt.Errorf("listen for mail on %s: %w", smtpListen, err)
 		}
-		rc := sys.Email.Receiver(email.Receiving{Domains: domains, MaxBytes: int64(smtpMaxMB) << 20, Workspace: func(ctx context.Context) (string, error) {
+		var tlsConfig *tls.Config
+		smtpCert, smtpKey = env(getenv, smtpCert, "RAPPORT_SMTP_TLS_CERT", ""), env(getenv, smtpKey, "RAPPORT_SMTP_TLS_KEY", "")
+		if smtpCert != "" || smtpKey != "" {
+			pair, err := tls.LoadX509KeyPair(smtpCert, smtpKey)
+			if err != nil {
+				return usagef("--smtp-tls-cert and --smtp-tls-key: %v", err)
+			}
+			tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+		}
+		rc := sys.Email.Receiver(email.Receiving{Domains: domains, MaxBytes: int64(smtpMaxMB) << 20, TLS: tlsConfig, Workspace: func(ctx context.Context) (string, error) {
 			w, err := sys.Auth.DefaultWorkspace(ctx)
 			if err != nil {
 				return "", err

@@ -23,7 +23,6 @@ import (
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
-	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -441,16 +440,20 @@ func addressText(name, addr string) string {
 // marked do not contact, or who denied consent to email marketing.
 // (Transactional mail goes to them still.)
 func (s *Service) checkConsent(ctx context.Context, p access.Principal, addrs []string) error {
-	if len(addrs) == 0 {
-		return nil
-	}
-	people, err := s.contactsAt(ctx, access.System(p.WorkspaceID), addrs, `do_not_contact = true OR consent.email_marketing = "denied"`)
+	people, err := s.contactsAt(ctx, access.System(p.WorkspaceID), addrs)
 	if err != nil {
 		return err
 	}
 	var errs []fault.FieldError
-	for _, c := range people {
-		errs = append(errs, fault.FieldError{Field: "to", Message: fmt.Sprintf("%s takes no marketing mail (do not contact, or consent denied)", c["email"])})
+	for _, addr := range addrs {
+		c, ok := people[addr]
+		if !ok {
+			continue
+		}
+		consent, _ := c["consent"].(map[string]any)
+		if c["do_not_contact"] == true || consent["email_marketing"] == "denied" {
+			errs = append(errs, fault.FieldError{Field: "to", Message: fmt.Sprintf("%s takes no marketing mail (do not contact, or consent denied)", addr)})
+		}
 	}
 	if len(errs) > 0 {
 		return fault.Invalid(errs...)
@@ -458,26 +461,8 @@ func (s *Service) checkConsent(ctx context.Context, p access.Principal, addrs []
 	return nil
 }
 
-// contactsAt reads the contacts at any of the addresses that also match
-// the condition (when given), twenty addresses a query so that a filter
-// stays shallow.
-func (s *Service) contactsAt(ctx context.Context, p access.Principal, addrs []string, condition string) ([]records.Record, error) {
-	var out []records.Record
-	for start := 0; start < len(addrs); start += 20 {
-		chunk := addrs[start:min(start+20, len(addrs))]
-		terms := make([]string, len(chunk))
-		for i, a := range chunk {
-			terms[i] = "email = " + filter.Quote(a)
-		}
-		f := "(" + strings.Join(terms, " OR ") + ")"
-		if condition != "" {
-			f += " AND (" + condition + ")"
-		}
-		page, err := s.eng.List(ctx, p, "contacts", records.Query{Filter: f, PageSize: len(chunk)})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Data...)
-	}
-	return out, nil
+// contactsAt reads the contacts at the (lower-case) addresses, by address,
+// in one lookup of the index on their address.
+func (s *Service) contactsAt(ctx context.Context, p access.Principal, addrs []string) (map[string]records.Record, error) {
+	return s.eng.FindBy(ctx, p, "contacts", "email", addrs)
 }

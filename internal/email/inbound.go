@@ -62,9 +62,9 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 	if p.MessageID == "" {
 		p.MessageID = "<" + pl.InboundID + "@inbound.rapport>"
 	}
-	if dup, err := s.eng.List(ctx, sys, Object, records.Query{Filter: "message_id = " + filter.Quote(p.MessageID), PageSize: 1}); err != nil {
+	if dup, err := s.eng.FindBy(ctx, sys, Object, "message_id", []string{p.MessageID}); err != nil {
 		return err
-	} else if len(dup.Data) > 0 {
+	} else if len(dup) > 0 {
 		return nil // delivered twice: kept once
 	}
 	in := map[string]any{"direction": "in", "status": "received", "message_id": p.MessageID, "subject": p.Subject}
@@ -126,17 +126,13 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 		candidates = append([]string{p.InReplyTo}, candidates...)
 	}
 	if len(candidates) > 0 {
-		terms := make([]string, len(candidates))
-		for i, mid := range candidates {
-			terms[i] = "message_id = " + filter.Quote(mid)
-		}
-		found, err := s.eng.List(ctx, sys, Object, records.Query{Filter: strings.Join(terms, " OR "), PageSize: len(candidates)})
+		found, err := s.eng.FindBy(ctx, sys, Object, "message_id", candidates)
 		if err != nil {
 			return err
 		}
 		for _, mid := range candidates { // in the order of preference
-			if i := slices.IndexFunc(found.Data, func(r records.Record) bool { return r["message_id"] == mid }); i >= 0 {
-				parent = found.Data[i]
+			if r, ok := found[mid]; ok {
+				parent = r
 				break
 			}
 		}
@@ -169,11 +165,15 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 	}
 	// The people it was between, and their companies.
 	if len(addrs) > 0 {
-		people, err := s.contactsAt(ctx, sys, addrs, "")
+		people, err := s.contactsAt(ctx, sys, addrs)
 		if err != nil {
 			return err
 		}
-		for _, c := range people {
+		for _, addr := range addrs { // in the message's order
+			c, ok := people[addr]
+			if !ok {
+				continue
+			}
 			add("contacts", c.ID())
 			if company, ok := c["company_id"].(string); ok {
 				add("companies", company)
@@ -259,13 +259,13 @@ func reversed(list []string) []string {
 func (s *Service) bounced(ctx context.Context, sys access.Principal, b *Bounce) error {
 	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
 		if b.OriginalMessageID != "" {
-			found, err := s.eng.List(ctx, sys, Object, records.Query{Filter: "message_id = " + filter.Quote(b.OriginalMessageID) + ` AND direction = "out"`, PageSize: 1})
+			found, err := s.eng.FindBy(ctx, sys, Object, "message_id", []string{b.OriginalMessageID})
 			if err != nil {
 				return err
 			}
-			if len(found.Data) > 0 {
+			if e, ok := found[b.OriginalMessageID]; ok && e["direction"] == "out" {
 				reason := strings.TrimSpace(b.Status + " " + b.Diagnostic)
-				if _, _, err := s.eng.UpdateIn(ctx, tx, sys, Object, found.Data[0].ID(), map[string]any{"status": "bounced", "error": reason}); err != nil {
+				if _, _, err := s.eng.UpdateIn(ctx, tx, sys, Object, e.ID(), map[string]any{"status": "bounced", "error": reason}); err != nil {
 					return err
 				}
 			}
@@ -314,7 +314,7 @@ func (s *Service) knowSender(ctx context.Context, sys access.Principal, from *ne
 	if s.replyDomain != "" && strings.HasSuffix(addr, "@"+s.replyDomain) {
 		return nil // our own
 	}
-	if known, err := s.contactsAt(ctx, sys, []string{addr}, ""); err != nil || len(known) > 0 {
+	if known, err := s.contactsAt(ctx, sys, []string{addr}); err != nil || len(known) > 0 {
 		return err
 	}
 	first, last, _ := strings.Cut(strings.TrimSpace(from.Name), " ")

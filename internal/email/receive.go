@@ -3,6 +3,7 @@ package email
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"errors"
 	"io"
@@ -31,6 +32,8 @@ type Receiving struct {
 	// Workspace is the workspace mail goes to unless its address names
 	// one (a reply to reply+<email id>@…).
 	Workspace func(ctx context.Context) (string, error)
+	// TLS, when set, offers STARTTLS with its certificate.
+	TLS *tls.Config
 }
 
 // Receiver is the SMTP receiver's backend: it takes mail for the
@@ -60,6 +63,7 @@ func (rc *Receiver) NewServer(domain string) *smtp.Server {
 	srv.Domain = domain
 	srv.MaxMessageBytes = rc.opt.MaxBytes
 	srv.MaxRecipients = 50
+	srv.TLSConfig = rc.opt.TLS
 	return srv
 }
 

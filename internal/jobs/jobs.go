@@ -147,27 +147,36 @@ func (q *Queue) Kick() {
 	}
 }
 
-// claim takes the next due job, or returns nil.
+// claim takes the next due job, or returns nil: the oldest available one
+// whose time has come, else one whose holder's lease ran out. Two
+// statements, each one index range read of jobs_ready (state, run_at);
+// as one OR the planners scanned every job ever kept.
 func (q *Queue) claim(ctx context.Context) (*Job, error) {
 	d := q.db.Dialect()
 	now := q.now()
-	sub := `SELECT workspace_id, id FROM jobs WHERE (state = 'available' AND run_at <= $3) OR (state = 'running' AND locked_until < $3) ORDER BY run_at LIMIT 1`
-	if d == store.Postgres {
-		sub += " FOR UPDATE SKIP LOCKED"
-	}
-	row := q.db.Writer().QueryRowContext(ctx, `UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, attempt = attempt + 1
-		WHERE (workspace_id, id) IN (`+sub+`)
-		RETURNING workspace_id, id, kind, payload, attempt, max_attempts`, q.node, d.Time(now.Add(q.Lease)), d.Time(now))
-	var j Job
-	var payload []byte
-	if err := row.Scan(&j.WorkspaceID, &j.ID, &j.Kind, &payload, &j.Attempt, &j.MaxAttempts); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
+	for _, sub := range []string{
+		`SELECT workspace_id, id FROM jobs WHERE state = 'available' AND run_at <= $3 ORDER BY run_at LIMIT 1`,
+		`SELECT workspace_id, id FROM jobs WHERE state = 'running' AND locked_until < $3 LIMIT 1`,
+	} {
+		if d == store.Postgres {
+			sub += " FOR UPDATE SKIP LOCKED"
 		}
-		return nil, fmt.Errorf("claim job: %w", err)
+		row := q.db.Writer().QueryRowContext(ctx, `UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, attempt = attempt + 1
+			WHERE (workspace_id, id) IN (`+sub+`)
+			RETURNING workspace_id, id, kind, payload, attempt, max_attempts`, q.node, d.Time(now.Add(q.Lease)), d.Time(now))
+		var j Job
+		var payload []byte
+		err := row.Scan(&j.WorkspaceID, &j.ID, &j.Kind, &payload, &j.Attempt, &j.MaxAttempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("claim job: %w", err)
+		}
+		j.Payload = payload
+		return &j, nil
 	}
-	j.Payload = payload
-	return &j, nil
+	return nil, nil
 }
 
 // RunOne claims and runs one due job; it reports whether there was one.

@@ -6,6 +6,7 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -61,6 +62,9 @@ type Config struct {
 	From string
 	// DKIM, when set, signs every message.
 	DKIM *DKIM
+	// TLS configures the TLS of the connection (nil: the system's roots
+	// check the server's certificate).
+	TLS *tls.Config
 }
 
 // SMTP sends through one SMTP server, keeping a few connections open
@@ -213,6 +217,9 @@ func (s *SMTP) put(c *conn) {
 
 func (s *SMTP) dial(ctx context.Context) (*conn, error) {
 	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(30 * time.Second)}
+	if s.cfg.TLS != nil {
+		opts = append(opts, gomail.WithTLSConfig(s.cfg.TLS))
+	}
 	switch s.cfg.Security {
 	case "none":
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))

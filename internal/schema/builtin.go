@@ -174,7 +174,7 @@ func builtins() []*Object {
 				{Name: "from", Label: "From", Kind: Text, Searchable: true, Indexed: true},
 				{Name: "to", Label: "To", Kind: Tags, Searchable: true},
 				{Name: "cc", Label: "Cc", Kind: Tags},
-				{Name: "subject", Label: "Subject", Kind: Text, Searchable: true},
+				{Name: "subject", Label: "Subject", Kind: Text, Searchable: true, Indexed: true},
 				{Name: "body_html", Label: "Message", Kind: LongText},
 				{Name: "body_text", Label: "Text", Kind: LongText, Searchable: true},
 				{Name: "related", Label: "Related to", Kind: Refs},

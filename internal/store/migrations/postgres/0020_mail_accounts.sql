@@ -60,3 +60,5 @@ CREATE TABLE secret_keys (
 ALTER TABLE emails ADD COLUMN account_id TEXT;
 ALTER TABLE emails ADD COLUMN private BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE INDEX emails_account_id ON emails (workspace_id, account_id NULLS FIRST, id);
+-- A reply without thread headers is matched by its subject.
+CREATE INDEX emails_subject ON emails (workspace_id, subject NULLS FIRST, id);

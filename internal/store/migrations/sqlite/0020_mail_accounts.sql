@@ -60,3 +60,5 @@ CREATE TABLE secret_keys (
 ALTER TABLE emails ADD COLUMN account_id TEXT;
 ALTER TABLE emails ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX emails_account_id ON emails (workspace_id, account_id, id);
+-- A reply without thread headers is matched by its subject.
+CREATE INDEX emails_subject ON emails (workspace_id, subject, id);
