@@ -17,17 +17,22 @@ import (
 const MaxBody = 1 << 20
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	return readBodyMax(w, r, MaxBody)
+}
+
+// readBodyMax is readBody with a limit of its own (an email's attachments).
+func readBodyMax(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && mt != "application/merge-patch+json" && !strings.HasSuffix(mt, "+json")) {
 			return nil, fault.BadRequest("Content-Type: send application/json, not %q", ct)
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, fault.TooLarge("the body is over %d bytes", MaxBody)
+			return nil, fault.TooLarge("the body is over %d bytes", limit)
 		}
 		return nil, fault.BadRequest("body: %v", err)
 	}
@@ -39,7 +44,12 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 
 // decodeObject reads a JSON object body with numbers kept exact.
 func decodeObject(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
-	body, err := readBody(w, r)
+	return decodeObjectMax(w, r, MaxBody)
+}
+
+// decodeObjectMax is decodeObject with a limit of its own.
+func decodeObjectMax(w http.ResponseWriter, r *http.Request, limit int64) (map[string]any, error) {
+	body, err := readBodyMax(w, r, limit)
 	if err != nil {
 		return nil, err
 	}

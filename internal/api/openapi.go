@@ -241,6 +241,10 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 				}
 			}
 		}
+		if o.Name == "emails" {
+			input["attachments"] = obj{"type": "array", "maxItems": 20, "items": obj{"type": "object", "required": []string{"name", "content_base64"}, "additionalProperties": false,
+				"properties": obj{"name": obj{"type": "string"}, "content_type": obj{"type": "string"}, "content_base64": obj{"type": "string", "format": "byte"}}}}
+		}
 		schemas[name] = obj{"type": "object", "title": o.Label, "properties": props}
 		in := obj{"type": "object", "properties": input, "additionalProperties": false}
 		if len(required) > 0 {
@@ -258,7 +262,13 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 				"responses": obj{"201": jsonResponse("Created", ref(name)), "default": problemResponse}},
 		}
 		if o.Name == "emails" { // written, then sent by a job
-			paths[base].(obj)["post"] = obj{"summary": "Write an email and queue it for sending (to, cc, subject, body_html, related, in_reply_to); GET it for its delivery status",
+			paths[base+"/{id}/attachments"] = obj{"get": obj{"summary": "An email's attachments (sent or received)", "operationId": "listEmailAttachments", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id")}, "responses": obj{"200": jsonResponse("Attachments", obj{"type": "object", "properties": obj{"data": obj{"type": "array", "items": obj{"type": "object",
+					"properties": obj{"id": obj{"type": "string"}, "name": obj{"type": "string"}, "content_type": obj{"type": "string"}, "size": obj{"type": "integer"}, "content_id": obj{"type": "string"}}}}}}),
+					"default": problemResponse}}}
+			paths[base+"/{id}/attachments/{file}"] = obj{"get": obj{"summary": "Download one of an email's attachments", "operationId": "getEmailAttachment", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id"), pathParam("file")}, "responses": obj{"200": obj{"description": "The file, as a download"}, "default": problemResponse}}}
+			paths[base].(obj)["post"] = obj{"summary": "Write an email and queue it for sending (to, cc, subject, body_html, related, in_reply_to; attachments: [{name, content_type, content_base64}], at most 20 files, 10 MiB each, 25 MiB in all); GET it for its delivery status",
 				"operationId": "create_" + o.Name, "tags": []string{o.Label}, "requestBody": jsonBody(ref(name + "Input")),
 				"responses": obj{"202": jsonResponse("Queued", ref(name)), "default": problemResponse}}
 		}
@@ -331,12 +341,13 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 		if o.Name == "quotes" {
 			paths[base+"/{id}/pdf"] = obj{"get": obj{"summary": "The quote as a PDF, in the language Accept-Language asks for", "operationId": "quotePDF", "tags": []string{o.Label},
 				"parameters": []any{pathParam("id")}, "responses": obj{"200": obj{"description": "application/pdf"}, "default": problemResponse}}}
-			paths[base+"/{id}/send"] = obj{"post": obj{"summary": "Mark the quote sent and mail its PDF (a job) to its contact or to the addresses given", "operationId": "sendQuote", "tags": []string{o.Label},
+			paths[base+"/{id}/send"] = obj{"post": obj{"summary": "Mark the quote sent and write an email with its PDF attached (sent by a job) to its contact or to the addresses given", "operationId": "sendQuote", "tags": []string{o.Label},
 				"parameters": []any{pathParam("id")}, "requestBody": jsonBody(obj{"type": "object", "properties": obj{
 					"to": obj{"type": "array", "items": obj{"type": "string"}}, "cc": obj{"type": "array", "items": obj{"type": "string"}},
 					"subject": obj{"type": "string"}, "message": obj{"type": "string"}}}),
 				"responses": obj{"202": jsonResponse("Queued", obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "status": obj{"type": "string"},
-					"to": obj{"type": "array", "items": obj{"type": "string"}}, "quote": ref(name)}}), "default": problemResponse}}}
+					"email_id": obj{"type": "string", "description": "the email that carries the PDF (GET /api/v1/emails/{id} for its delivery)"},
+					"to":       obj{"type": "array", "items": obj{"type": "string"}}, "quote": ref(name)}}), "default": problemResponse}}}
 			paths[base+"/{id}/revise"] = obj{"post": obj{"summary": "A new version of a sent quote: a draft with the same number and the next revision", "operationId": "reviseQuote", "tags": []string{o.Label},
 				"parameters": []any{pathParam("id")}, "responses": obj{"201": jsonResponse("The new version", ref(name)), "default": problemResponse}}}
 			paths[base+"/{id}/accept"] = obj{"post": obj{"summary": "Mark the quote accepted; unless win_deal is false, its open deal moves to won", "operationId": "acceptQuote", "tags": []string{o.Label},

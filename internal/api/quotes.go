@@ -33,11 +33,11 @@ func (d *Deps) sendQuote(w http.ResponseWriter, r *http.Request, id *auth.Identi
 			return err
 		}
 	}
-	q, sent, err := d.Quotes.Send(r.Context(), id.Principal, r.PathValue("id"), in, localeOf(r))
+	q, mail, err := d.Quotes.Send(r.Context(), id.Principal, r.PathValue("id"), in, localeOf(r))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"id": q.ID(), "status": "queued", "to": sent.To, "cc": sent.Cc, "subject": sent.Subject, "quote": q})
+	writeJSON(w, http.StatusAccepted, map[string]any{"id": q.ID(), "status": "queued", "email_id": mail.ID(), "to": mail["to"], "cc": mail["cc"], "subject": mail["subject"], "quote": q})
 	return nil
 }
 

@@ -78,6 +78,8 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("GET /api/v1/deals/stats", d.dealStats)
 	h("GET /api/v1/tasks/mine", d.myTasks)
 	h("POST /api/v1/emails", d.sendEmail)
+	h("GET /api/v1/emails/{id}/attachments", d.emailAttachments)
+	h("GET /api/v1/emails/{id}/attachments/{file}", d.emailAttachment)
 	h("GET /api/v1/mail-accounts", d.listMailAccounts)
 	h("POST /api/v1/mail-accounts", d.saveMailAccount)
 	h("GET /api/v1/mail-accounts/{id}", d.getMailAccount)

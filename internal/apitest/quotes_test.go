@@ -109,8 +109,8 @@ func TestQuotesAPI(t *testing.T) {
 
 	e.Clock.Set(time.Date(2026, 3, 11, 9, 0, 0, 0, time.UTC))
 	e.Run(t, []Scenario{
-		{Name: "send", Role: access.Sales, Method: "POST", Path: "/api/v1/quotes/{{quote}}/send", Status: 202, Events: 1, Jobs: 2, // the mail, and the expiry
-			Contains: []string{`"status":"queued"`, `"to":["zoe@example.com"]`, `"subject":"Quote Q-2026-0001: Fjord rollout"`, `"sent_at":"2026-03-11T09:00:00Z"`}},
+		{Name: "send", Role: access.Sales, Method: "POST", Path: "/api/v1/quotes/{{quote}}/send", Status: 202, Events: 2, Jobs: 2, // the quote and its email; the mail, and the expiry
+			Contains: []string{`"status":"queued"`, `"to":["zoe@example.com"]`, `"subject":"Quote Q-2026-0001: Fjord rollout"`, `"sent_at":"2026-03-11T09:00:00Z"`, `"email_id":"`}},
 		{Name: "a bad address", Role: access.Sales, Method: "POST", Path: "/api/v1/quotes/{{second}}/send", Body: `{"to":["nobody"]}`,
 			Status: 422, Contains: []string{`"field":"to"`, `item 0: \"nobody\" is not an email address`}},
 	})
@@ -128,7 +128,7 @@ func TestQuotesAPI(t *testing.T) {
 	}
 	e.Run(t, []Scenario{
 		{Name: "on the deal's timeline", Method: "GET", Path: "/api/v1/deals/{{deal}}/timeline", Status: 200,
-			Contains: []string{`"kind":"email_out"`, `"summary":"Sent quote Q-2026-0001 to zoe@example.com"`}},
+			Contains: []string{`"kind":"email_out"`, `"summary":"Sent email Quote Q-2026-0001: Fjord rollout to zoe@example.com"`}},
 		{Name: "on Zoë's", Method: "GET", Path: "/api/v1/contacts/{{zoe}}/timeline", Status: 200, Contains: []string{`"kind":"email_out"`}},
 		{Name: "a sent quote keeps its lines", Role: access.Sales, Method: "PATCH", Path: "/api/v1/quotes/{{quote}}", Body: `{"line_items":[{"name":"Cheaper","unit_price":"1"}],"name":"New"}`,
 			Status: 422, Contains: []string{`"field":"line_items"`, `"field":"name"`, "quote Q-2026-0001 v1 was sent: make a new version to change it"}},

@@ -85,10 +85,10 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	s.Deals = deals.New(s.Records, s.Events, now)
 	s.Auth.OnWorkspaceCreated(s.Deals.CreateDefault)
 	catalog := i18n.MustLoad()
-	s.Quotes = quotes.New(s.Records, s.Events, s.Jobs, s.Auth, cfg.Mail, catalog, now)
 	s.Notify = notify.New(db, now)
 	s.Email = email.New(db, s.Records, s.Schemas, s.Events, s.Jobs, s.Auth,
 		email.Options{Send: cfg.Mail, Secrets: secret.New(db, cfg.SecretKey), DKIM: cfg.DKIM, Domain: cfg.MailDomain}, now)
+	s.Quotes = quotes.New(s.Records, s.Events, s.Jobs, s.Auth, s.Email, catalog, now)
 	s.Tasks = tasks.New(s.Records, tasks.Options{Schemas: s.Schemas, Queue: s.Jobs, Notify: s.Notify, Directory: s.Auth, Mail: cfg.Mail, Catalog: catalog, PublicURL: cfg.PublicURL}, now)
 	s.Privacy = privacy.New(s.Records, s.Events, now)
 	s.Dedupe = dedupe.New(s.Records)

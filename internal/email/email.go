@@ -341,6 +341,9 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 	if len(refs) > 0 {
 		m.InReplyTo = refs[len(refs)-1]
 	}
+	if m.Attachments, err = s.files(ctx, j.WorkspaceID, e.ID()); err != nil {
+		return err
+	}
 	if _, err := s.eng.Update(ctx, sys, Object, e.ID(), map[string]any{"status": "sending"}, nil); err != nil {
 		return err
 	}

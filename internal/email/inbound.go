@@ -199,12 +199,18 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 			in["owner_id"] = account.UserID
 		}
 	}
+	var files []File
 	if private {
 		// Who wrote to whom, and when; not what.
 		in["private"] = true
 		delete(in, "subject")
 		delete(in, "body_html")
 		delete(in, "body_text")
+	} else {
+		var note string
+		if files, note = keptFiles(p.Attachments); note != "" {
+			in["error"] = note
+		}
 	}
 	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
 		recs, err := s.eng.CreateManyIn(ctx, tx, sys, Object, []map[string]any{in})
@@ -212,6 +218,9 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 		e := recs[0]
+		if err := s.attach(ctx, tx, j.WorkspaceID, e.ID(), files); err != nil {
+			return err
+		}
 		from := ""
 		if p.From != nil {
 			from = p.From.Address

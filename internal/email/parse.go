@@ -28,7 +28,7 @@ type Parsed struct {
 	Subject    string
 	Date       time.Time
 	Text, HTML string
-	// Attachments name the files the message carried (name, type, size).
+	// Attachments are the files the message carried.
 	Attachments []AttachmentInfo
 	// Auto says the message was sent by a machine (an auto-reply, a list,
 	// a bounce): RFC 3834 Auto-Submitted, Precedence bulk/junk/list.
@@ -47,10 +47,13 @@ type Bounce struct {
 	OriginalMessageID string
 }
 
-// AttachmentInfo describes a file a message carried.
+// AttachmentInfo is a file a message carried.
 type AttachmentInfo struct {
 	Name, ContentType string
 	Size              int
+	// ContentID names an inline part (an image the HTML shows by cid:).
+	ContentID string
+	Data      []byte
 }
 
 var words = &mime.WordDecoder{CharsetReader: charsetReader}
@@ -169,7 +172,8 @@ func (p *Parsed) walk(h header, body io.Reader, parts *int, depth int) error {
 		if name == "" {
 			name = "unnamed"
 		}
-		p.Attachments = append(p.Attachments, AttachmentInfo{Name: name, ContentType: ctype, Size: len(content)})
+		p.Attachments = append(p.Attachments, AttachmentInfo{Name: name, ContentType: ctype, Size: len(content),
+			ContentID: strings.Trim(strings.TrimSpace(h.Get("Content-Id")), "<>"), Data: content})
 	}
 	return nil
 }

@@ -18,11 +18,11 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/deals"
+	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/jobs"
-	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/money"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
@@ -46,18 +46,22 @@ type Service struct {
 	log     *events.Log
 	queue   *jobs.Queue
 	dir     Directory
-	send    mail.Sender // nil: no mail server is set up
+	mail    Mailer
 	catalog *i18n.Catalog
 	now     func() time.Time
 }
 
-// New registers the rules and the send job. Call at start-up. send may be
-// nil when no mail server is set up: quotes are then not sent.
-func New(eng *records.Engine, log *events.Log, queue *jobs.Queue, dir Directory, send mail.Sender, catalog *i18n.Catalog, now func() time.Time) *Service {
-	s := &Service{eng: eng, log: log, queue: queue, dir: dir, send: send, catalog: catalog, now: now}
+// Mailer writes emails: quotes go out as emails with their PDF attached,
+// through the mail layer like any other.
+type Mailer interface {
+	WriteIn(ctx context.Context, tx *sql.Tx, p access.Principal, in map[string]any, files []email.File) (records.Record, error)
+}
+
+// New registers the rules and the expiry job. Call at start-up.
+func New(eng *records.Engine, log *events.Log, queue *jobs.Queue, dir Directory, mailer Mailer, catalog *i18n.Catalog, now func() time.Time) *Service {
+	s := &Service{eng: eng, log: log, queue: queue, dir: dir, mail: mailer, catalog: catalog, now: now}
 	eng.Keep(Object, s.keepQuote)
 	eng.Keep(Products, keepProduct)
-	queue.Handle(SendJob, s.deliver)
 	queue.Handle(ExpireJob, s.expire)
 	return s
 }

@@ -3,24 +3,17 @@ package quotes
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	netmail "net/mail"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/deals"
-	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/i18n"
-	"github.com/rapport-crm/rapport/internal/jobs"
-	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 )
-
-// SendJob is the kind of the job that mails a quote.
-const SendJob = "quote.send"
 
 // Sending is a request to mail a quote: to its contact unless To says,
 // with a subject and a message of the sender's (defaults in the
@@ -32,29 +25,30 @@ type Sending struct {
 	Message string   `json:"message"`
 }
 
-// sendPayload is the send job's payload.
-type sendPayload struct {
-	QuoteID string `json:"quote_id"`
-	UserID  string `json:"user_id"`
-	Locale  string `json:"locale"`
-	Sending
-}
-
-// Send marks a quote sent and queues the mail that carries its PDF (the
-// version as it is now: a sent quote no longer changes). A draft or a
-// quote sent before may be sent; an accepted, declined or expired one not.
-func (s *Service) Send(ctx context.Context, p access.Principal, id string, in Sending, l *i18n.Locale) (records.Record, Sending, error) {
-	if s.send == nil {
-		return nil, in, fault.Conflict("", "no mail server is set up: start Rapport with RAPPORT_SMTP_URL to send mail")
+// Send marks a quote sent and writes the email that carries its PDF (the
+// version as it is now: a sent quote no longer changes), about the quote,
+// its deal and its contact; the email layer sends it. A draft or a quote
+// sent before may be sent; an accepted, declined or expired one not.
+func (s *Service) Send(ctx context.Context, p access.Principal, id string, in Sending, l *i18n.Locale) (records.Record, records.Record, error) {
+	doc, err := s.Document(ctx, p, id, p.UserID)
+	if err != nil {
+		return nil, nil, err
 	}
-	var out records.Record
-	err := s.eng.Tx(ctx, func(tx *sql.Tx) error {
+	pdf, err := PDF(doc, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out, mail records.Record
+	err = s.eng.Tx(ctx, func(tx *sql.Tx) error {
 		q, err := s.eng.GetIn(ctx, tx, p, Object, id)
 		if err != nil {
 			return err
 		}
 		if st := q["status"]; st != "draft" && st != "sent" {
 			return fault.Invalid(fault.FieldError{Field: "status", Message: fmt.Sprintf("the quote was %s: make a new version to offer again", st)})
+		}
+		if fmt.Sprint(q["version"]) != fmt.Sprint(doc.Quote["version"]) {
+			return fault.Conflict("", "the quote changed while it was being sent: send it again")
 		}
 		if len(in.To) == 0 {
 			if c, ok := q["contact_id"].(string); ok {
@@ -63,25 +57,11 @@ func (s *Service) Send(ctx context.Context, p access.Principal, id string, in Se
 				}
 			}
 		}
-		var errs []fault.FieldError
 		if len(in.To) == 0 {
-			errs = append(errs, fault.FieldError{Field: "to", Message: "is required: the quote's contact has no email address"})
-		}
-		for field, list := range map[string][]string{"to": in.To, "cc": in.Cc} {
-			if len(list) > 20 {
-				errs = append(errs, fault.FieldError{Field: field, Message: "at most 20 addresses"})
-			}
-			for i, a := range list {
-				if _, err := netmail.ParseAddress(a); err != nil {
-					errs = append(errs, fault.FieldError{Field: field, Message: fmt.Sprintf("item %d: %q is not an email address", i, a)})
-				}
-			}
+			return fault.Invalid(fault.FieldError{Field: "to", Message: "is required: the quote's contact has no email address"})
 		}
 		if len(in.Subject) > 300 || len(in.Message) > 20000 {
-			errs = append(errs, fault.FieldError{Field: "message", Message: "the subject may have 300 bytes and the message 20,000"})
-		}
-		if len(errs) > 0 {
-			return fault.Invalid(errs...)
+			return fault.Invalid(fault.FieldError{Field: "message", Message: "the subject may have 300 bytes and the message 20,000"})
 		}
 		if strings.TrimSpace(in.Subject) == "" {
 			in.Subject = l.T("quote.mail.subject", q["number"], q["name"])
@@ -95,72 +75,28 @@ func (s *Service) Send(ctx context.Context, p access.Principal, id string, in Se
 				return err
 			}
 		}
-		return s.queue.Enqueue(ctx, tx, jobs.New{WorkspaceID: p.WorkspaceID, Kind: SendJob, MaxAttempts: 8,
-			Payload: sendPayload{QuoteID: id, UserID: p.UserID, Locale: l.Tag, Sending: in}})
-	})
-	return out, in, err
-}
-
-// deliver mails a quote with its PDF and puts the mail on the timelines
-// of the quote, its deal and its contact. A server's refusal for good
-// (5xx) is not tried again.
-func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
-	var pl sendPayload
-	if err := json.Unmarshal(j.Payload, &pl); err != nil {
-		return jobs.Permanent(fmt.Errorf("quote send payload: %w", err))
-	}
-	sys := access.System(j.WorkspaceID)
-	l := s.catalog.Get(pl.Locale)
-	doc, err := s.Document(ctx, sys, pl.QuoteID, pl.UserID)
-	if fault.KindOf(err) == fault.KindNotFound {
-		return jobs.Permanent(err)
-	}
-	if err != nil {
-		return err
-	}
-	pdf, err := PDF(doc, l)
-	if err != nil {
-		return jobs.Permanent(err)
-	}
-	replyTo := "" // answers go to the one who sent it
-	if u, err := s.dir.User(ctx, j.WorkspaceID, pl.UserID); err == nil {
-		replyTo = (&netmail.Address{Name: u.Name, Address: u.Email}).String()
-	}
-	err = s.send.Send(ctx, mail.Message{To: pl.To, Cc: pl.Cc, ReplyTo: replyTo, Subject: pl.Subject, Text: pl.Message,
-		Attachments: []mail.Attachment{{Name: FileName(doc.Quote), ContentType: "application/pdf", Data: pdf}}})
-	if err != nil {
-		if mail.Permanent(err) {
-			return jobs.Permanent(err)
+		related := []any{map[string]any{"object": Object, "id": q.ID()}}
+		for object, field := range map[string]string{deals.Object: "deal_id", "contacts": "contact_id"} {
+			if v, ok := q[field].(string); ok && v != "" {
+				related = append(related, map[string]any{"object": object, "id": v})
+			}
 		}
+		msg := map[string]any{"to": toAny(in.To), "subject": in.Subject, "body_html": email.HTML(in.Message), "related": related}
+		if len(in.Cc) > 0 {
+			msg["cc"] = toAny(in.Cc)
+		}
+		mail, err = s.mail.WriteIn(ctx, tx, p, msg, []email.File{{Name: FileName(doc.Quote), ContentType: "application/pdf", Data: pdf}})
 		return err
-	}
-	return s.eng.Tx(ctx, func(tx *sql.Tx) error { return s.logSent(ctx, tx, j.WorkspaceID, pl, doc.Quote) })
+	})
+	return out, mail, err
 }
 
-// logSent puts a sent quote's mail on the timelines of the quote, its
-// deal and its contact, as email_out.
-func (s *Service) logSent(ctx context.Context, tx *sql.Tx, ws string, pl sendPayload, q records.Record) error {
-	summary := fmt.Sprintf("Sent quote %v to %s", q["number"], strings.Join(pl.To, ", "))
-	data := map[string]any{"quote_id": q.ID(), "number": q["number"], "revision": q["revision"], "to": pl.To, "cc": pl.Cc,
-		"subject": pl.Subject, "total": q["total"], "currency": q["currency"], "status": "sent"}
-	var actor *string
-	if pl.UserID != "" {
-		actor = &pl.UserID
+func toAny(list []string) []any {
+	out := make([]any, len(list))
+	for i, s := range list {
+		out[i] = s
 	}
-	targets := []events.Ref{{Object: Object, ID: q.ID()}}
-	if d, ok := q["deal_id"].(string); ok {
-		targets = append(targets, events.Ref{Object: deals.Object, ID: d})
-	}
-	if c, ok := q["contact_id"].(string); ok {
-		targets = append(targets, events.Ref{Object: "contacts", ID: c})
-	}
-	evs := make([]*events.Event, 0, len(targets))
-	singular := map[string]string{Object: "quote", deals.Object: "deal", "contacts": "contact"}
-	for _, t := range targets {
-		evs = append(evs, &events.Event{WorkspaceID: ws, ActorID: actor, Object: t.Object, RecordID: t.ID, Kind: "email_out",
-			Singular: singular[t.Object], Summary: summary, Data: data})
-	}
-	return s.log.AppendMany(ctx, tx, evs)
+	return out
 }
 
 // Document gathers what a quote's PDF shows: the workspace's name and

@@ -19,24 +19,50 @@ import (
 
 // Create validates in and writes a new record with its created event.
 func (e *Engine) Create(ctx context.Context, p access.Principal, object string, in map[string]any) (Record, error) {
-	_, o, err := e.object(ctx, p, object)
+	o, rec, clean, err := e.prepareCreate(ctx, p, object, in)
 	if err != nil {
 		return nil, err
 	}
-	if err := access.CanCreate(p, object); err != nil {
+	err = e.db.Tx(ctx, func(tx *sql.Tx) error { return e.writeCreate(ctx, tx, p, o, rec, clean) })
+	if err != nil {
 		return nil, err
+	}
+	return rec, nil
+}
+
+// CreateIn is Create in a transaction of the caller's (a record written
+// with others, or with rows of its own, at once).
+func (e *Engine) CreateIn(ctx context.Context, tx *sql.Tx, p access.Principal, object string, in map[string]any) (Record, error) {
+	o, rec, clean, err := e.prepareCreate(ctx, p, object, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.writeCreate(ctx, tx, p, o, rec, clean); err != nil {
+		return nil, store.Translate(err)
+	}
+	return rec, nil
+}
+
+// prepareCreate checks who may create and what, and makes the record.
+func (e *Engine) prepareCreate(ctx context.Context, p access.Principal, object string, in map[string]any) (*schema.Object, Record, map[string]any, error) {
+	_, o, err := e.object(ctx, p, object)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := access.CanCreate(p, object); err != nil {
+		return nil, nil, nil, err
 	}
 	owner, hasOwner := in["owner_id"]
 	clean, err := schema.Validate(o, in, true)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if !hasOwner && p.UserID != "" {
 		clean["owner_id"] = p.UserID
 	}
 	if hasOwner && owner != nil {
 		if err := access.CanAssign(p, fmt.Sprint(clean["owner_id"])); err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 	}
 	now := e.now().UTC().Truncate(time.Microsecond)
@@ -50,31 +76,31 @@ func (e *Engine) Create(ctx context.Context, p access.Principal, object string, 
 		rec[k] = v
 	}
 	defaultTimes(o, rec, now)
-	err = e.db.Tx(ctx, func(tx *sql.Tx) error {
-		more, err := e.applyRules(ctx, tx, p, o, nil, rec)
-		if err != nil {
-			return err
-		}
-		if err := e.checkRecord(ctx, tx, p, o, rec, clean); err != nil {
-			return err
-		}
-		if err := e.insert(ctx, tx, p.WorkspaceID, o, rec); err != nil {
-			return err
-		}
-		err = e.log.Append(ctx, tx, &events.Event{
-			WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: rec.ID(), Kind: "created",
-			Singular: o.Singular, Summary: "Created " + o.Singular + " " + Title(o, rec), Record: rec,
-			Data: map[string]any{"record": rec},
-		})
-		if err != nil {
-			return err
-		}
-		return e.appendAll(ctx, tx, more)
+	return o, rec, clean, nil
+}
+
+// writeCreate runs the rules on a new record and writes it with its
+// created event.
+func (e *Engine) writeCreate(ctx context.Context, tx *sql.Tx, p access.Principal, o *schema.Object, rec Record, clean map[string]any) error {
+	more, err := e.applyRules(ctx, tx, p, o, nil, rec)
+	if err != nil {
+		return err
+	}
+	if err := e.checkRecord(ctx, tx, p, o, rec, clean); err != nil {
+		return err
+	}
+	if err := e.insert(ctx, tx, p.WorkspaceID, o, rec); err != nil {
+		return err
+	}
+	err = e.log.Append(ctx, tx, &events.Event{
+		WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: rec.ID(), Kind: "created",
+		Singular: o.Singular, Summary: "Created " + o.Singular + " " + Title(o, rec), Record: rec,
+		Data: map[string]any{"record": rec},
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return rec, nil
+	return e.appendAll(ctx, tx, more)
 }
 
 // defaultTimes fills the empty fields that default to the creation time.

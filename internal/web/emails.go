@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	netmail "net/mail"
 	"slices"
@@ -105,7 +106,27 @@ func (d *Deps) writeEmail(w http.ResponseWriter, r *http.Request, sh *shell) {
 			delete(in, k) // empty: a template's, or a 422 at the field
 		}
 	}
-	e, err := d.Records.Create(r.Context(), sh.Identity.Principal, email.Object, in)
+	var files []email.File
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["attachments"] {
+			if fh.Size == 0 && fh.Filename == "" {
+				continue // the empty file input
+			}
+			f, err := fh.Open()
+			if err != nil {
+				d.fail(w, r, err)
+				return
+			}
+			data, err := io.ReadAll(io.LimitReader(f, email.MaxAttachment+1))
+			f.Close()
+			if err != nil {
+				d.fail(w, r, err)
+				return
+			}
+			files = append(files, email.File{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type"), Data: data})
+		}
+	}
+	e, err := d.Email.Write(r.Context(), sh.Identity.Principal, in, files)
 	if err != nil {
 		d.refusedTo(w, r, sh, back, err)
 		return
@@ -176,4 +197,23 @@ func (d *Deps) threadFor(r *http.Request, sh *shell, id string) []threadItem {
 func str(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// emailFiles lists an email's attachments on its page.
+func (d *Deps) emailFiles(r *http.Request, sh *shell, id string) []email.Attachment {
+	list, err := d.Email.Attachments(r.Context(), sh.Identity.Principal, id)
+	if err != nil {
+		return nil
+	}
+	return list
+}
+
+// emailAttachment downloads one of an email's files.
+func (d *Deps) emailAttachment(w http.ResponseWriter, r *http.Request, sh *shell) {
+	a, err := d.Email.AttachmentFile(r.Context(), sh.Identity.Principal, r.PathValue("id"), r.PathValue("file"))
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	email.ServeFile(w, a)
 }

@@ -119,6 +119,7 @@ func inputType(f *schema.Field) string {
 }
 
 var funcs = template.FuncMap{
+	"bytes":      byteSize,
 	"inputValue": inputValue,
 	"isTrue":     func(v any) bool { b, _ := v.(bool); return b },
 	"initials":   initials,
@@ -206,4 +207,15 @@ func rowsOf(v any) []map[string]any {
 		return out
 	}
 	return nil
+}
+
+// byteSize writes a file's size as people read it: 812 B, 14 kB, 2.3 MB.
+func byteSize(n int) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%d kB", (n+500)/1000)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }

@@ -154,12 +154,13 @@ func (d *Deps) quoteAction(w http.ResponseWriter, r *http.Request, sh *shell, id
 				in.To = append(in.To, a)
 			}
 		}
-		_, sent, err := d.Quotes.Send(r.Context(), p, id, in, sh.L)
+		_, mail, err := d.Quotes.Send(r.Context(), p, id, in, sh.L)
 		if err != nil {
 			d.refusedTo(w, r, sh, back, err)
 			return
 		}
-		d.redirectWithFlash(w, r, back, sh.L.T("quote.flash.sent", strings.Join(sent.To, ", ")))
+		to, _ := mail["to"].([]string)
+		d.redirectWithFlash(w, r, back, sh.L.T("quote.flash.sent", strings.Join(to, ", ")))
 	case "revise":
 		q, err := d.Quotes.Revise(r.Context(), p, id)
 		if err != nil {

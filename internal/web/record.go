@@ -64,8 +64,10 @@ type recordData struct {
 	Compose *composer
 	// Preview is a template filled for a contact.
 	Preview *templatePreview
-	// Thread is an email's conversation (on an email's page).
+	// Thread is an email's conversation, Files its attachments (on an
+	// email's page).
 	Thread []threadItem
+	Files  []email.Attachment
 	// OpenTasks are the record's open tasks; FollowUp plans another.
 	OpenTasks []taskRow
 	FollowUp  *followUp
@@ -244,6 +246,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 	if o.Name == email.Object {
 		data.CanWrite = false // an email does not change once written
 		data.Thread = d.threadFor(r, sh, rec.ID())
+		data.Files = d.emailFiles(r, sh, rec.ID())
 	}
 	refs := []events.Ref{{Object: o.Name, ID: rec.ID()}}
 	if company, ok := rec["company_id"].(string); ok && o.Name == "contacts" && company != "" {
@@ -594,11 +597,18 @@ func (d *Deps) timeline(r *http.Request, sh *shell, evs []events.Event) []timeli
 	}
 	now := d.now()
 	var days []timelineDay
-	mergeSeen := false // the newest merged or unmerged event decides
+	mergeSeen := false        // the newest merged or unmerged event decides
+	seen := map[string]bool{} // an email or activity about several records shows once
 	for _, ev := range evs {
 		o, ok := sh.Schema.Object(ev.Object)
 		if !ok {
 			continue
+		}
+		if key := sharedKey(ev); key != "" {
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
 		}
 		ev.Singular = o.Singular
 		it := timelineItem{Event: ev, Object: o, Exact: sh.L.Time(ev.At), When: ev.At.UTC().Format("15:04")}
@@ -626,6 +636,18 @@ func (d *Deps) timeline(r *http.Request, sh *shell, evs []events.Event) []timeli
 		days[len(days)-1].Items = append(days[len(days)-1].Items, it)
 	}
 	return days
+}
+
+// sharedKey names what an event shows that other events of the same
+// timeline may show too (one email on a deal's and on its contact's
+// timeline): an email's or an activity's id with the event's kind.
+func sharedKey(ev events.Event) string {
+	for _, k := range []string{"email_id", "activity_id"} {
+		if id, ok := ev.Data[k].(string); ok {
+			return ev.Kind + "/" + id
+		}
+	}
+	return ""
 }
 
 // refusedTo redirects to a page with the reason of a refusal as its flash

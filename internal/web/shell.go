@@ -8,6 +8,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/schema"
@@ -167,8 +168,11 @@ const maxUploadBytes = 256 << 20
 // parseForm reads a posted form, plain or multipart, up to maxFormBytes.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
 	limit := int64(maxFormBytes)
-	if r.URL.Path == "/imports/new" {
+	switch r.URL.Path {
+	case "/imports/new":
 		limit = maxUploadBytes
+	case "/emails/write": // with its attachments
+		limit = email.MaxAttachmentTotal + maxFormBytes
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {

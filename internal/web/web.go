@@ -159,6 +159,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /emails/write", d.signedIn(d.writeEmail))
 	mux.HandleFunc("GET /notifications", d.signedIn(d.notifications))
 	mux.HandleFunc("GET /mail-accounts", d.signedIn(d.mailAccounts))
+	mux.HandleFunc("GET /emails/{id}/attachments/{file}", d.signedIn(d.emailAttachment))
 	mux.HandleFunc("POST /mail-accounts", d.signedIn(d.saveMailAccount))
 	mux.HandleFunc("POST /mail-accounts/{id}", d.signedIn(d.saveMailAccount))
 	mux.HandleFunc("POST /mail-accounts/{id}/test", d.signedIn(d.testMailAccount))
