@@ -231,6 +231,9 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 	if err := seedTasks(ctx, sys, p, g, clock, end, stdout); err != nil {
 		return err
 	}
+	if err := seedEmails(ctx, sys, p, g, clock, end, stdout); err != nil {
+		return err
+	}
 	if imported == 0 {
 		return nil
 	}

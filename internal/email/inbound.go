@@ -383,3 +383,29 @@ func (s *Service) bySubject(ctx context.Context, sys access.Principal, subject, 
 	}
 	return nil, nil
 }
+
+// Log keeps an email sent or received elsewhere (mail history brought in,
+// the demo): the record as given — direction out with status sent, or in
+// with status received — and its entry on the timelines of the records it
+// is about, by actorID when it is a user's. Nothing is sent.
+func (s *Service) Log(ctx context.Context, ws, actorID string, in map[string]any) (records.Record, error) {
+	var out records.Record
+	err := s.eng.Tx(ctx, func(tx *sql.Tx) error {
+		rec, err := s.eng.CreateIn(ctx, tx, access.System(ws), Object, in)
+		if err != nil {
+			return err
+		}
+		out = rec
+		var actor *string
+		if actorID != "" {
+			actor = &actorID
+		}
+		kind, summary := "email_out", fmt.Sprintf("Sent email %s to %s", rec["subject"], strings.Join(strs(rec["to"]), ", "))
+		if rec["direction"] == "in" {
+			kind, summary = "email_in", fmt.Sprintf("Received email %s from %s", rec["subject"], rec["from"])
+		}
+		data := map[string]any{"email_id": rec.ID(), "subject": rec["subject"], "from": rec["from"], "to": rec["to"], "status": rec["status"]}
+		return s.onTimelines(ctx, tx, &events.Event{WorkspaceID: ws, ActorID: actor, Kind: kind, Summary: summary, Data: data}, activities.Refs(rec))
+	})
+	return out, err
+}

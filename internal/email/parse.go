@@ -165,7 +165,7 @@ func (p *Parsed) walk(h header, body io.Reader, parts *int, depth int) error {
 			p.Bounce.OriginalMessageID = strings.TrimSpace(orig.Header.Get("Message-Id"))
 		}
 	case !attached && ctype == "text/plain" && p.Text == "":
-		p.Text = text(content, params["charset"])
+		p.Text = strings.ReplaceAll(text(content, params["charset"]), "\r\n", "\n")
 	case !attached && ctype == "text/html" && p.HTML == "":
 		p.HTML = text(content, params["charset"])
 	default:

@@ -23,6 +23,8 @@ func TestParse(t *testing.T) {
 			"html": "Hej! Priset – 10 000 kr – är bra.", "files": ""}},
 		{"applemail.eml", map[string]string{"from": "Bjørn Ødegård <bjorn@icloud.example>", "subject": "Signed contract", "text": "Here it is.", "html": `<img src="cid:logo@icloud">`,
 			"files": "logo.png image/png 8; Vertrag Ødegård.pdf application/pdf 19"}},
+		{"outlook-tnef.eml", map[string]string{"from": "Svensson, Lars <lars@outlook.example>", "subject": "Beställning – bilaga",
+			"text": "Hej!\n\nHär är beställningen – se bilagan.\n\nMed vänlig hälsning\nLars", "files": "winmail.dat application/ms-tnef 114"}},
 		{"latin1.eml", map[string]string{"from": "<jurgen@latin1.example>", "text": "Grüße aus München", "auto": "true"}},
 		{"bounce.eml", map[string]string{"auto": "true", "bounce": "gone@example.com 5.1.1 550-5.1.1 The email account that you tried to reach does not exist. <01a2-original@rapport.example>"}},
 	} {

@@ -117,3 +117,7 @@ func HTML(text string) string {
 	}
 	return b.String()
 }
+
+// Safe makes HTML safe to show in a page: what the email policy keeps
+// (stored bodies are made safe when written; this is for showing them).
+func Safe(html string) string { return policy.Sanitize(html) }

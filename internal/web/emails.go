@@ -217,3 +217,18 @@ func (d *Deps) emailAttachment(w http.ResponseWriter, r *http.Request, sh *shell
 	}
 	email.ServeFile(w, a)
 }
+
+// mailView is an email as its page shows it: its head and its message.
+type mailView struct {
+	From, To, Cc, When, Status, Error string
+	Private                           bool
+	Body                              template.HTML // made safe by the email policy
+}
+
+func mailViewOf(sh *shell, e records.Record) *mailView {
+	to, _ := e["to"].([]string)
+	cc, _ := e["cc"].([]string)
+	private, _ := e["private"].(bool)
+	return &mailView{From: str(e["from"]), To: strings.Join(to, ", "), Cc: strings.Join(cc, ", "), When: sh.L.Time(email.When(e)),
+		Status: str(e["status"]), Error: str(e["error"]), Private: private, Body: template.HTML(email.Safe(str(e["body_html"])))}
+}

@@ -68,6 +68,7 @@ type recordData struct {
 	// email's page).
 	Thread []threadItem
 	Files  []email.Attachment
+	Mail   *mailView
 	// OpenTasks are the record's open tasks; FollowUp plans another.
 	OpenTasks []taskRow
 	FollowUp  *followUp
@@ -246,6 +247,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 	if o.Name == email.Object {
 		data.CanWrite = false // an email does not change once written
 		data.Thread = d.threadFor(r, sh, rec.ID())
+		data.Mail = mailViewOf(sh, rec)
 		data.Files = d.emailFiles(r, sh, rec.ID())
 	}
 	refs := []events.Ref{{Object: o.Name, ID: rec.ID()}}
