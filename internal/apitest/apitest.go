@@ -60,16 +60,30 @@ func NewInstall(t testing.TB) *Env {
 	return start(t, app.Config{AllowPrivateWebhooks: true}, storetest.OpenFresh(t))
 }
 
+// NewInstallWithoutSMTP is NewInstall with no install-wide SMTP server
+// (--smtp): mail goes out only through mail accounts. Env.Mail is still a
+// running server, for accounts to point at.
+func NewInstallWithoutSMTP(t testing.TB) *Env {
+	t.Helper()
+	return start(t, app.Config{AllowPrivateWebhooks: true, Mail: noSMTP{}}, storetest.OpenFresh(t))
+}
+
+// noSMTP marks a Config without the install's SMTP server.
+type noSMTP struct{ mail.Sender }
+
 func start(t testing.TB, cfg app.Config, db *store.DB) *Env {
 	t.Helper()
 	ctx := context.Background()
 	smtp := mailtest.StartServer(t)
-	if cfg.Mail == nil {
+	switch cfg.Mail.(type) {
+	case nil:
 		sender, err := mail.ParseURL("smtp://"+smtp.Addr+"?tls=none", "Rapport <crm@rapport.example>")
 		if err != nil {
 			t.Fatal(err)
 		}
 		cfg.Mail = sender
+	case noSMTP:
+		cfg.Mail = nil
 	}
 	clock := &app.DemoClock{}
 	sys := app.Build(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), clock.Now)

@@ -102,9 +102,24 @@ func TestReadMailbox(t *testing.T) {
 	waitUID(4)
 	stop()
 
-	// A restart reads only what is new.
+	// Another node holds the mailbox (a live lease): this one leaves it.
+	lease := func(until time.Time) {
+		if _, err := e.Sys.DB.Writer().ExecContext(context.Background(), `UPDATE mail_accounts SET lease_by = 'another-node', lease_until = $3 WHERE workspace_id = $1 AND id = $2`,
+			e.WS, e.Vars["box"], e.Sys.DB.Dialect().Time(until)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lease(time.Now().Add(time.Hour))
 	dove.Deliver(t, "sam@sales.example", "imap-pass", reply(4, "Re: The engine", "See you."))
 	stop = reading()
+	time.Sleep(time.Second)
+	var last int64
+	if err := e.Sys.DB.Reader().QueryRowContext(context.Background(), `SELECT imap_last_uid FROM mail_accounts WHERE workspace_id = $1 AND id = $2`, e.WS, e.Vars["box"]).Scan(&last); err != nil || last != 4 {
+		t.Fatalf("read a mailbox another node holds: last UID %d, %v", last, err)
+	}
+	// That node died: its lease runs out, and this one reads on from
+	// where it stopped.
+	lease(time.Now().Add(-time.Second))
 	waitUID(5)
 	drain(t, e)
 	if in = inbound(t, e); len(in) != 4 {

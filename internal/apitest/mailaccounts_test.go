@@ -153,3 +153,38 @@ func TestSendAtMostOnce(t *testing.T) {
 		t.Fatalf("sent %d times, want once", n)
 	}
 }
+
+// TestWithoutInstallSMTP: with no --smtp, mail goes out only through mail
+// accounts: without one an email is a 409 that says what to do; with the
+// workspace's account an email goes, and so does a task's reminder.
+func TestWithoutInstallSMTP(t *testing.T) {
+	e := NewInstallWithoutSMTP(t)
+	e.Clock.Set(time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC))
+	e.Vars["port"] = e.Mail.Addr[strings.LastIndex(e.Mail.Addr, ":")+1:]
+	e.Run(t, []Scenario{
+		{Name: "nowhere to send from", Role: access.Sales, Method: "POST", Path: "/api/v1/emails", Body: `{"to":["ada@example.com"],"subject":"x","body_html":"x"}`,
+			Status: 409, Contains: []string{"no mail server is set up: add a mail account in Settings, or start Rapport with --smtp"}},
+		{Name: "the workspace's account", Method: "POST", Path: "/api/v1/mail-accounts", Status: 201,
+			Body: `{"name":"Team","address":"team@rapport.example","smtp":{"host":"127.0.0.1","port":{{port}},"security":"none"}}`},
+		{Name: "now it goes", Role: access.Sales, Method: "POST", Path: "/api/v1/emails", Body: `{"to":["ada@example.com"],"subject":"Hello","body_html":"x"}`,
+			Status: 202, Events: 1, Jobs: 1},
+		{Name: "a task with a reminder", Role: access.Sales, Method: "POST", Path: "/api/v1/tasks", Status: 201, Events: 1, Jobs: 1,
+			Body: `{"title":"Call Ada","due_at":"2026-01-05T09:00:00Z","remind_at":"2026-01-05T08:45:00Z"}`},
+	})
+	e.Clock.Set(time.Date(2026, 1, 5, 8, 46, 0, 0, time.UTC))
+	drain(t, e)
+	msgs := e.Mail.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want the email and the reminder", len(msgs))
+	}
+	var subjects []string
+	for _, m := range msgs {
+		if m.From != "team@rapport.example" {
+			t.Errorf("sent from %s", m.From)
+		}
+		subjects = append(subjects, m.Data[strings.Index(m.Data, "Subject: "):][:30])
+	}
+	if !strings.Contains(strings.Join(subjects, "|"), "Subject: Hello") || !strings.Contains(strings.Join(subjects, "|"), "Subject: Reminder: Call Ada") {
+		t.Errorf("subjects: %v", subjects)
+	}
+}

@@ -95,8 +95,10 @@ func (s *Service) wakeReaders() {
 	}
 }
 
-// leaseFor is how long a reader's hold on a mailbox lasts unless renewed.
-func leaseFor(opt Reading) time.Duration { return opt.Idle + 2*opt.Every }
+// leaseFor is how long a reader's hold on a mailbox lasts unless renewed
+// (every round of the readers renews it): a node that dies leaves its
+// mailboxes to another within three rounds.
+func leaseFor(opt Reading) time.Duration { return 3 * opt.Every }
 
 // claimMailboxes takes the lease of every mailbox no live node reads, and
 // returns them (workspace, account) with those this node holds.

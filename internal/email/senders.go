@@ -8,6 +8,7 @@ import (
 	netmail "net/mail"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
 )
 
@@ -78,6 +79,38 @@ func (s *Service) forget(id string) {
 }
 
 var errNoServer = errors.New("no mail server is set up")
+
+// ErrNoServer is Notice's error when the workspace has no way to send.
+var ErrNoServer = errNoServer
+
+// Notice sends a message of Rapport's own to a workspace's user (a task's
+// reminder): through the install's server, else the workspace's first
+// account that sends. From a job, never a request. ErrNoServer says there
+// is neither.
+func (s *Service) Notice(ctx context.Context, ws string, m mail.Message) error {
+	if s.send != nil {
+		return s.send.Send(ctx, m)
+	}
+	row := s.db.Reader().QueryRowContext(ctx, `SELECT `+accountColumns+` FROM mail_accounts
+		WHERE workspace_id = $1 AND smtp_host <> '' AND user_id = '' ORDER BY created_at, id LIMIT 1`, ws)
+	a, _, err := scanAccount(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNoServer
+	}
+	if err != nil {
+		return err
+	}
+	if wait, err := s.take(ctx, ws, a); err != nil {
+		return err
+	} else if wait > 0 {
+		return jobs.Snooze(wait)
+	}
+	sender, err := s.senderOf(ctx, ws, a)
+	if err != nil {
+		return err
+	}
+	return sender.Send(ctx, m)
+}
 
 // take counts one message against an account's limit for the current
 // minute; when the minute is full it says how long until the next one.

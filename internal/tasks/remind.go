@@ -3,11 +3,13 @@ package tasks
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
@@ -79,11 +81,20 @@ func (s *Service) remind(ctx context.Context, j *jobs.Job) error {
 	if s.publicURL != "" {
 		text += "\n\n" + strings.TrimSuffix(s.publicURL, "/") + link
 	}
-	err = s.send.Send(ctx, mail.Message{To: []string{u.Email}, Subject: l.T("task.reminder.title", title), Text: text})
-	if err != nil && mail.Permanent(err) {
+	err = s.send.Notice(ctx, j.WorkspaceID, mail.Message{To: []string{u.Email}, Subject: l.T("task.reminder.title", title), Text: text})
+	switch {
+	case errors.Is(err, email.ErrNoServer):
+		return nil // the reminder is in the app
+	case err != nil && mail.Permanent(err):
 		return jobs.Permanent(err)
 	}
 	return err
+}
+
+// Mailer sends Rapport's own mail to a workspace's users (the email
+// service: the install's server, else the workspace's mail account).
+type Mailer interface {
+	Notice(ctx context.Context, ws string, m mail.Message) error
 }
 
 // InZone is t in a workspace's time zone (UTC when it names none known).

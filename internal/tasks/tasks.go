@@ -19,7 +19,6 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/jobs"
-	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
@@ -41,7 +40,7 @@ type Service struct {
 	queue     *jobs.Queue
 	notes     *notify.Service
 	dir       Directory
-	send      mail.Sender // nil: reminders only in the app
+	send      Mailer // nil: reminders only in the app
 	catalog   *i18n.Catalog
 	publicURL string
 	now       func() time.Time
@@ -53,7 +52,7 @@ type Options struct {
 	Queue     *jobs.Queue
 	Notify    *notify.Service
 	Directory Directory
-	Mail      mail.Sender
+	Mail      Mailer
 	Catalog   *i18n.Catalog
 	PublicURL string // the base of links in reminder mail
 }
