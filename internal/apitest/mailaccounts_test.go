@@ -53,6 +53,10 @@ func TestMailAccounts(t *testing.T) {
 		{Name: "nor change it", Role: access.Support, Method: "PATCH", Path: "/api/v1/mail-accounts/{{own}}", Body: `{"name":"Mine now"}`, Status: 404},
 		{Name: "a change keeps the password", Role: access.Sales, Method: "PATCH", Path: "/api/v1/mail-accounts/{{own}}", Body: `{"name":"Sam"}`, Status: 200,
 			Contains: []string{`"name":"Sam"`, `"has_password":true`, `"address":"sam@sales.example"`}},
+		{Name: "another server does not get it", Role: access.Sales, Method: "PATCH", Path: "/api/v1/mail-accounts/{{own}}", Body: `{"smtp":{"host":"smtp.elsewhere.example"}}`, Status: 200,
+			Contains: []string{`"host":"smtp.elsewhere.example"`, `"has_password":false`}},
+		{Name: "back, with it", Role: access.Sales, Method: "PATCH", Path: "/api/v1/mail-accounts/{{own}}", Body: `{"smtp":{"host":"127.0.0.1","password":"own-pass"}}`, Status: 200,
+			Contains: []string{`"has_password":true`}},
 	})
 	// Sealed at rest.
 	var sealed string

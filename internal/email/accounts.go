@@ -202,6 +202,14 @@ func (s *Service) SaveAccount(ctx context.Context, p access.Principal, id string
 	if err := checkAccount(&next); err != nil {
 		return nil, err
 	}
+	// A password goes only to the server it was given for: a new host or
+	// user name without a new password drops the one kept.
+	if next.SMTP.Host != a.SMTP.Host || next.SMTP.Username != a.SMTP.Username {
+		sec.smtp = ""
+	}
+	if next.IMAP.Host != a.IMAP.Host || next.IMAP.Username != a.IMAP.Username {
+		sec.imap = ""
+	}
 	var err error
 	if next.SMTP.Password != "" {
 		if sec.smtp, err = s.box.Seal(ctx, p.WorkspaceID, next.SMTP.Password); err != nil {

@@ -348,15 +348,18 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 		return err
 	}
 	err = sender.Send(ctx, m)
+	// What the server said is written even when the node is stopping:
+	// left "sending", the email would not go again.
+	wctx := context.WithoutCancel(ctx)
 	switch {
 	case err == nil:
-		return s.finish(ctx, j.WorkspaceID, pl.UserID, e, "sent", "")
+		return s.finish(wctx, j.WorkspaceID, pl.UserID, e, "sent", "")
 	case mail.Permanent(err) || j.Attempt >= j.MaxAttempts:
-		return s.finish(ctx, j.WorkspaceID, pl.UserID, e, "failed", mail.Reply(err))
+		return s.finish(wctx, j.WorkspaceID, pl.UserID, e, "failed", mail.Reply(err))
 	}
-	// Refused for now (or the server was not reached): queued again, and
-	// the job retries after its backoff.
-	if _, uerr := s.eng.Update(ctx, sys, Object, e.ID(), map[string]any{"status": "queued", "error": mail.Reply(err)}, nil); uerr != nil {
+	// Refused for now (or the server was not reached, or the node is
+	// stopping): queued again, and the job retries after its backoff.
+	if _, uerr := s.eng.Update(wctx, sys, Object, e.ID(), map[string]any{"status": "queued", "error": mail.Reply(err)}, nil); uerr != nil {
 		return uerr
 	}
 	return err
