@@ -70,7 +70,8 @@ func CanCreate(p Principal, object string) error {
 
 // CanWrite reports whether p may change or trash a record of object owned by
 // ownerID. Sales, support and marketing change only what they own (marketing
-// also every contact); managers and admins change everything.
+// also every contact, support every ticket); managers and admins change
+// everything.
 func CanWrite(p Principal, object, ownerID string) error {
 	if err := CanCreate(p, object); err != nil {
 		return err
@@ -80,6 +81,10 @@ func CanWrite(p Principal, object, ownerID string) error {
 		return nil
 	case Marketing:
 		if object == "contacts" {
+			return nil
+		}
+	case Support:
+		if object == "tickets" { // a helpdesk works its queues together
 			return nil
 		}
 	}

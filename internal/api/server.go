@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/tasks"
+	"github.com/rapport-crm/rapport/internal/tickets"
 	"github.com/rapport-crm/rapport/internal/webhooks"
 )
 
@@ -33,6 +34,7 @@ type Deps struct {
 	Tasks   *tasks.Service
 	Notify  *notify.Service
 	Email   *email.Service
+	Tickets *tickets.Service
 	// PublicURL is the base of links the API hands out (calendar feeds).
 	PublicURL string
 	Schemas   *schema.Registry
@@ -80,6 +82,8 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("POST /api/v1/emails", d.sendEmail)
 	h("GET /api/v1/emails/{id}/attachments", d.emailAttachments)
 	h("GET /api/v1/emails/{id}/attachments/{file}", d.emailAttachment)
+	h("GET /api/v1/tickets/{id}/messages", d.ticketMessages)
+	h("POST /api/v1/tickets/{id}/messages", d.answerTicket)
 	h("GET /api/v1/mail-accounts", d.listMailAccounts)
 	h("POST /api/v1/mail-accounts", d.saveMailAccount)
 	h("GET /api/v1/mail-accounts/{id}", d.getMailAccount)

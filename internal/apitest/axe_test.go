@@ -70,6 +70,7 @@ func TestAccessibility(t *testing.T) {
 		{Name: "task today", Method: "POST", Path: "/api/v1/tasks", Body: `{"title":"Send the proposal","assignee_id":"{{ada_user}}"}`, Status: 201, Events: 1},
 		{Name: "template", Method: "POST", Path: "/api/v1/templates", Body: `{"name":"Intro","subject":"Hi {{contact.first_name}}","body_html":"<p>Dear {{contact.first_name}}</p>"}`, Status: 201, Events: 1, Save: "template"},
 		{Name: "email", Method: "POST", Path: "/api/v1/emails", Body: `{"to":["ada@example.com"],"subject":"Hello","body_html":"<p>Hi</p>","related":[{"object":"contacts","id":"{{ada}}"}]}`, Status: 202, Events: 1, Jobs: 1, Save: "email"},
+		{Name: "ticket", Method: "POST", Path: "/api/v1/tickets", Body: `{"subject":"Cannot sign in","contact_id":"{{ada}}"}`, Status: 201, Events: 3, Save: "ticket"},
 		{Name: "mail account", Method: "POST", Path: "/api/v1/mail-accounts", Status: 201,
 			Body: `{"name":"Sales","address":"sales@acme.example","smtp":{"host":"smtp.acme.example","username":"sales","password":"x"},"imap":{"host":"imap.acme.example","username":"sales","password":"x"}}`},
 	})
@@ -117,7 +118,7 @@ func TestAccessibility(t *testing.T) {
 	for _, p := range []string{"/", "/contacts", "/contacts/" + e.Vars["ada"], "/contacts/new", "/companies/" + e.Vars["acme"], "/search?q=ada", "/settings", "/account", "/imports/new?object=contacts", "/activities",
 		"/deals", "/deals/" + e.Vars["deal"], "/deals/new", "/pipelines/" + pipelines.Data[0].ID(), "/pipelines/" + pipelines.Data[0].ID() + "/board", "/pipelines/" + pipelines.Data[0].ID() + "/forecast",
 		"/products", "/products/" + e.Vars["product"], "/quotes", "/quotes/" + e.Vars["quote"], "/quotes/" + e.Vars["sent"], "/quotes/new?deal_id=" + e.Vars["deal"],
-		"/tasks/mine", "/tasks", "/tasks/" + e.Vars["task"], "/tasks/new", "/notifications", "/emails", "/emails/" + e.Vars["email"], "/templates", "/templates/" + e.Vars["template"], "/mail-accounts"} {
+		"/tasks/mine", "/tasks", "/tasks/" + e.Vars["task"], "/tasks/new", "/notifications", "/emails", "/emails/" + e.Vars["email"], "/templates", "/templates/" + e.Vars["template"], "/mail-accounts", "/tickets", "/tickets/" + e.Vars["ticket"]} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`.main`))); err != nil {
 			t.Fatalf("open %s: %v", p, err)
 		}

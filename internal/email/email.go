@@ -67,6 +67,7 @@ type Service struct {
 	mu      sync.Mutex
 	senders map[string]cachedSender
 	readers chan struct{} // wakes the IMAP readers
+	hooks   []Hook        // what received mail passes through
 }
 
 // Options are what the email service needs beyond its peers.

@@ -221,6 +221,12 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 		if err := s.attach(ctx, tx, j.WorkspaceID, e.ID(), files); err != nil {
 			return err
 		}
+		if !private {
+			if e, err = s.runHooks(ctx, tx, Incoming{WorkspaceID: j.WorkspaceID, Email: e, Parent: parent, From: p.From, Subject: p.Subject,
+				Text: strings.TrimSpace(text), Recipients: recipients(rcpt, p), Auto: p.Auto}); err != nil {
+				return err
+			}
+		}
 		from := ""
 		if p.From != nil {
 			from = p.From.Address
@@ -408,4 +414,78 @@ func (s *Service) Log(ctx context.Context, ws, actorID string, in map[string]any
 		return s.onTimelines(ctx, tx, &events.Event{WorkspaceID: ws, ActorID: actor, Kind: kind, Summary: summary, Data: data}, activities.Refs(rec))
 	})
 	return out, err
+}
+
+// Incoming is a received message as the receive hooks see it, inside the
+// transaction that files it.
+type Incoming struct {
+	WorkspaceID string
+	// Email is the email as filed; Parent the one it answers, if known.
+	Email, Parent records.Record
+	From          *netmail.Address
+	Subject, Text string
+	// Recipients are every address it went to (the envelope's, To, Cc),
+	// lower-case.
+	Recipients []string
+	// Auto says a machine sent it (auto-reply, list, bounce).
+	Auto bool
+}
+
+// Hook files a received message further (the helpdesk makes a ticket of
+// it): it returns the records the email is then about, too.
+type Hook func(ctx context.Context, tx *sql.Tx, in Incoming) ([]events.Ref, error)
+
+// OnReceive adds a hook that every received message (not private mail)
+// passes through. Call at start-up.
+func (s *Service) OnReceive(h Hook) { s.hooks = append(s.hooks, h) }
+
+// runHooks passes a filed message through the hooks and relates the email
+// to what they return.
+func (s *Service) runHooks(ctx context.Context, tx *sql.Tx, in Incoming) (records.Record, error) {
+	e := in.Email
+	var more []events.Ref
+	for _, h := range s.hooks {
+		refs, err := h(ctx, tx, in)
+		if err != nil {
+			return nil, err
+		}
+		more = append(more, refs...)
+	}
+	if len(more) == 0 {
+		return e, nil
+	}
+	related := activities.Refs(e)
+	list := make([]any, 0, len(related)+len(more))
+	for _, r := range related {
+		list = append(list, map[string]any{"object": r.Object, "id": r.ID})
+	}
+	for _, r := range more {
+		if !slices.Contains(related, r) {
+			related = append(related, r)
+			list = append(list, map[string]any{"object": r.Object, "id": r.ID})
+		}
+	}
+	if len(list) == len(activities.Refs(e)) {
+		return e, nil
+	}
+	_, after, err := s.eng.UpdateIn(ctx, tx, access.System(in.WorkspaceID), Object, e.ID(), map[string]any{"related": list})
+	return after, err
+}
+
+// recipients are the addresses a message went to: the envelope's and its
+// To and Cc, lower-case, once each.
+func recipients(rcpt string, p *Parsed) []string {
+	var out []string
+	add := func(a string) {
+		if a = strings.ToLower(strings.TrimSpace(a)); a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	for _, r := range strings.Split(rcpt, ",") {
+		add(r)
+	}
+	for _, a := range append(append([]*netmail.Address{}, p.To...), p.Cc...) {
+		add(a.Address)
+	}
+	return out
 }

@@ -29,6 +29,17 @@ var (
 	EmailStatuses   = []string{"queued", "sending", "sent", "failed", "bounced", "received"}
 )
 
+// Ticket values: a ticket is new until an agent takes it up, open while
+// the team works on it, pending while it waits on its customer (the SLA
+// clock stands), solved when answered (the customer may reopen it by
+// replying) and closed for good.
+var (
+	TicketStatuses   = []string{"new", "open", "pending", "solved", "closed"}
+	TicketPriorities = []string{"low", "normal", "high", "urgent"}
+	TicketTypes      = []string{"question", "incident", "problem", "task"}
+	TicketChannels   = []string{"email", "web", "portal", "api", "phone"}
+)
+
 // QuoteStatuses are the values of a quote's status: a draft is still
 // edited; once sent, a quote changes only by a new version.
 var QuoteStatuses = []string{"draft", "sent", "accepted", "declined", "expired"}
@@ -153,6 +164,28 @@ func builtins() []*Object {
 				{Name: "completed_at", Label: "Completed", Kind: DateTime, ReadOnly: true},
 				{Name: "assignee_id", Label: "Assignee", Kind: Relation, Target: "users", Indexed: true},
 				{Name: "related", Label: "Related to", Kind: Ref},
+			},
+		},
+		{
+			Name: "tickets", Label: "Tickets", Singular: "ticket", Table: "tickets",
+			Title: []string{"subject"}, Subtitle: "status",
+			Fields: []*Field{
+				{Name: "number", Label: "Number", Kind: Integer, ReadOnly: true, Indexed: true},
+				{Name: "subject", Label: "Subject", Kind: Text, Required: true, Searchable: true, Indexed: true},
+				{Name: "status", Label: "Status", Kind: Select, Options: TicketStatuses, Indexed: true},
+				{Name: "priority", Label: "Priority", Kind: Select, Options: TicketPriorities, Indexed: true},
+				{Name: "type", Label: "Type", Kind: Select, Options: TicketTypes},
+				{Name: "queue", Label: "Queue", Kind: Text, Indexed: true},
+				{Name: "contact_id", Label: "Requester", Kind: Relation, Target: "contacts", Indexed: true},
+				{Name: "company_id", Label: "Company", Kind: Relation, Target: "companies", Indexed: true},
+				{Name: "assignee_id", Label: "Assignee", Kind: Relation, Target: "users", Indexed: true},
+				{Name: "channel", Label: "Channel", Kind: Select, Options: TicketChannels},
+				{Name: "tags", Label: "Tags", Kind: Tags},
+				{Name: "sla_policy_id", Label: "SLA policy", Kind: Text},
+				{Name: "first_response_due_at", Label: "First response due", Kind: DateTime, ReadOnly: true, Indexed: true},
+				{Name: "resolution_due_at", Label: "Resolution due", Kind: DateTime, ReadOnly: true, Indexed: true},
+				{Name: "first_responded_at", Label: "First response", Kind: DateTime, ReadOnly: true},
+				{Name: "solved_at", Label: "Solved", Kind: DateTime, ReadOnly: true},
 			},
 		},
 		{

@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/tickets"
 )
 
 type relatedList struct {
@@ -69,6 +70,8 @@ type recordData struct {
 	Thread []threadItem
 	Files  []email.Attachment
 	Mail   *mailView
+	// Conversation is a ticket's messages and its reply form.
+	Conversation *conversation
 	// OpenTasks are the record's open tasks; FollowUp plans another.
 	OpenTasks []taskRow
 	FollowUp  *followUp
@@ -243,6 +246,9 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 	data.Compose = d.composerFor(r, sh, o.Name, rec)
 	if o.Name == email.Templates {
 		data.Preview = d.previewFor(r, sh, rec.ID())
+	}
+	if o.Name == tickets.Object {
+		data.Conversation = d.conversationFor(r, sh, rec)
 	}
 	if o.Name == email.Object {
 		data.CanWrite = false // an email does not change once written

@@ -32,6 +32,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/tasks"
+	"github.com/rapport-crm/rapport/internal/tickets"
 	"github.com/rapport-crm/rapport/internal/views"
 	"github.com/rapport-crm/rapport/internal/webhooks"
 )
@@ -58,6 +59,7 @@ type Deps struct {
 	Tasks         *tasks.Service
 	Notify        *notify.Service
 	Email         *email.Service
+	Tickets       *tickets.Service
 	Events        *events.Log
 	Views         *views.Service
 	Privacy       *privacy.Service
@@ -159,6 +161,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /emails/write", d.signedIn(d.writeEmail))
 	mux.HandleFunc("GET /notifications", d.signedIn(d.notifications))
 	mux.HandleFunc("GET /mail-accounts", d.signedIn(d.mailAccounts))
+	mux.HandleFunc("POST /tickets/{id}/messages", d.signedIn(d.answerTicket))
 	mux.HandleFunc("GET /emails/{id}/attachments/{file}", d.signedIn(d.emailAttachment))
 	mux.HandleFunc("POST /mail-accounts", d.signedIn(d.saveMailAccount))
 	mux.HandleFunc("POST /mail-accounts/{id}", d.signedIn(d.saveMailAccount))

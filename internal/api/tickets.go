@@ -1,0 +1,33 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/tickets"
+)
+
+// ticketMessages lists a ticket's conversation, oldest first.
+func (d *Deps) ticketMessages(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
+	list, err := d.Tickets.Messages(r.Context(), id.Principal, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": list})
+	return nil
+}
+
+// answerTicket adds an agent's message: {"body", "internal", "status"} →
+// 201; a public one is mailed to the requester (email_id).
+func (d *Deps) answerTicket(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
+	var in tickets.Reply
+	if err := decodeInto(w, r, &in); err != nil {
+		return err
+	}
+	m, err := d.Tickets.Answer(r.Context(), id.Principal, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, m)
+	return nil
+}

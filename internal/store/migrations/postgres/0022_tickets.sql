@@ -1,0 +1,69 @@
+-- Service tickets: the requests customers make, numbered per workspace,
+-- and their conversation (public replies and internal notes).
+CREATE TABLE tickets (
+    workspace_id          TEXT NOT NULL,
+    id                    TEXT NOT NULL,
+    created_at            TIMESTAMPTZ NOT NULL,
+    updated_at            TIMESTAMPTZ NOT NULL,
+    owner_id              TEXT,
+    version               INTEGER NOT NULL DEFAULT 1,
+    deleted_at            TIMESTAMPTZ,
+    custom                JSONB NOT NULL DEFAULT '{}',
+    search                TSVECTOR,
+    number                INTEGER,
+    subject               TEXT,
+    status                TEXT,
+    priority              TEXT,
+    type                  TEXT,
+    queue                 TEXT,
+    contact_id            TEXT,
+    company_id            TEXT,
+    assignee_id           TEXT,
+    channel               TEXT,
+    tags                  JSONB,
+    sla_policy_id         TEXT,
+    first_response_due_at TIMESTAMPTZ,
+    resolution_due_at     TIMESTAMPTZ,
+    first_responded_at    TIMESTAMPTZ,
+    solved_at             TIMESTAMPTZ,
+    PRIMARY KEY (workspace_id, id)
+);
+CREATE INDEX tickets_created ON tickets (workspace_id, created_at, id);
+CREATE INDEX tickets_updated ON tickets (workspace_id, updated_at, id);
+CREATE UNIQUE INDEX tickets__number__key ON tickets (workspace_id, number);
+CREATE INDEX tickets_subject ON tickets (workspace_id, subject NULLS FIRST, id);
+CREATE INDEX tickets_status ON tickets (workspace_id, status NULLS FIRST, id);
+CREATE INDEX tickets_priority ON tickets (workspace_id, priority NULLS FIRST, id);
+CREATE INDEX tickets_queue ON tickets (workspace_id, queue NULLS FIRST, id);
+CREATE INDEX tickets_contact_id ON tickets (workspace_id, contact_id NULLS FIRST, id);
+CREATE INDEX tickets_company_id ON tickets (workspace_id, company_id NULLS FIRST, id);
+CREATE INDEX tickets_assignee_id ON tickets (workspace_id, assignee_id NULLS FIRST, id);
+CREATE INDEX tickets_first_response_due_at ON tickets (workspace_id, first_response_due_at NULLS FIRST, id);
+CREATE INDEX tickets_resolution_due_at ON tickets (workspace_id, resolution_due_at NULLS FIRST, id);
+-- My open tickets: an agent's unsolved tickets, most recently changed first.
+CREATE INDEX tickets_mine ON tickets (workspace_id, assignee_id, updated_at, id) WHERE deleted_at IS NULL AND status IN ('new', 'open', 'pending');
+CREATE INDEX tickets_search ON tickets USING GIN (search);
+
+CREATE TABLE ticket_numbers (
+    workspace_id TEXT NOT NULL,
+    last         INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id)
+);
+
+-- A ticket's conversation: what the requester wrote (by mail, in the
+-- portal) and what agents answered (public, sent by mail) or noted
+-- (internal, never sent).
+CREATE TABLE ticket_messages (
+    workspace_id TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    ticket_id    TEXT NOT NULL,
+    author_user  TEXT NOT NULL DEFAULT '',
+    author_contact TEXT NOT NULL DEFAULT '',
+    internal     BOOLEAN NOT NULL DEFAULT FALSE,
+    body_text    TEXT NOT NULL,
+    body_html    TEXT NOT NULL DEFAULT '',
+    email_id     TEXT NOT NULL DEFAULT '',
+    created_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+);
+CREATE INDEX ticket_messages_ticket ON ticket_messages (workspace_id, ticket_id, created_at, id);

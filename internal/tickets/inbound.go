@@ -1,0 +1,128 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/activities"
+	"github.com/rapport-crm/rapport/internal/email"
+	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// fromMail files a received message with the helpdesk: an answer to a
+// ticket's mail (by its thread, or "[#N]" in its subject) is added to
+// that ticket, and reopens it when it was pending or solved; a message to
+// a queue's address (support@…) opens a ticket for its sender, who
+// becomes a contact if unknown. Mail a machine sent (auto-replies, lists,
+// bounces) never opens or continues a ticket, so two auto-responders
+// cannot loop through it.
+func (s *Service) fromMail(ctx context.Context, tx *sql.Tx, in email.Incoming) ([]events.Ref, error) {
+	if in.Auto || in.From == nil {
+		return nil, nil
+	}
+	sys := access.System(in.WorkspaceID)
+	var ticket records.Record
+	if in.Parent != nil {
+		for _, r := range activities.Refs(in.Parent) {
+			if r.Object == Object {
+				if t, err := s.eng.GetIn(ctx, tx, sys, Object, r.ID); err == nil {
+					ticket = t
+				}
+			}
+		}
+	}
+	if ticket == nil {
+		if n, ok := subjectNumber(in.Subject); ok {
+			page, err := s.eng.List(ctx, sys, Object, records.Query{Filter: fmt.Sprintf("number = %d", n), PageSize: 1})
+			if err != nil {
+				return nil, err
+			}
+			if len(page.Data) > 0 {
+				ticket = page.Data[0]
+			}
+		}
+	}
+	queue := ""
+	if ticket != nil && ticket["status"] == "closed" {
+		queue, _ = ticket["queue"].(string) // a follow-up: a new ticket in its queue
+		ticket = nil
+	}
+	if ticket == nil && queue == "" {
+		if queue = queueOf(in.Recipients); queue == "" {
+			return nil, nil // ordinary mail
+		}
+	}
+	requester, err := s.requester(ctx, tx, sys, in)
+	if err != nil {
+		return nil, err
+	}
+	if ticket == nil {
+		subject := strings.TrimSpace(in.Subject)
+		if subject == "" {
+			subject = "(no subject)"
+		}
+		if ticket, err = s.eng.CreateIn(ctx, tx, sys, Object, map[string]any{"subject": subject, "contact_id": requester, "queue": queue, "channel": "email"}); err != nil {
+			return nil, err
+		}
+	} else if st := ticket["status"]; st == "pending" || st == "solved" {
+		if _, _, err := s.eng.UpdateIn(ctx, tx, sys, Object, ticket.ID(), map[string]any{"status": "open"}); err != nil {
+			return nil, err
+		}
+	}
+	body := in.Text
+	if body == "" {
+		body = "(no text)"
+	}
+	if len(body) > MaxBody {
+		body = body[:MaxBody]
+	}
+	m := Message{ID: uuid.Must(uuid.NewV7()).String(), TicketID: ticket.ID(), AuthorContact: requester, Body: body, EmailID: in.Email.ID(), CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+	if err := s.addMessage(ctx, tx, in.WorkspaceID, m); err != nil {
+		return nil, err
+	}
+	return []events.Ref{{Object: Object, ID: ticket.ID()}, {Object: "contacts", ID: requester}}, nil
+}
+
+// queueOf is the queue a message was sent to: the first recipient whose
+// address is a queue's (for now the default queue's, support@ the
+// domains Rapport takes mail for or a mailbox it reads).
+func queueOf(recipients []string) string {
+	for _, r := range recipients {
+		if local, _, ok := strings.Cut(r, "@"); ok && strings.EqualFold(local, DefaultQueue) {
+			return DefaultQueue
+		}
+	}
+	return ""
+}
+
+// requester is the contact at the sender's address, made when unknown.
+func (s *Service) requester(ctx context.Context, tx *sql.Tx, sys access.Principal, in email.Incoming) (string, error) {
+	addr := strings.ToLower(in.From.Address)
+	found, err := s.eng.FindBy(ctx, sys, "contacts", "email", []string{addr})
+	if err != nil {
+		return "", err
+	}
+	if c, ok := found[addr]; ok {
+		return c.ID(), nil
+	}
+	first, last, _ := strings.Cut(strings.TrimSpace(in.From.Name), " ")
+	c := map[string]any{"email": addr, "lead_source": "support"}
+	if first != "" {
+		c["first_name"] = first
+	}
+	if last = strings.TrimSpace(last); last != "" {
+		c["last_name"] = last
+	}
+	rec, err := s.eng.CreateIn(ctx, tx, sys, "contacts", c)
+	if err != nil {
+		return "", err
+	}
+	return rec.ID(), nil
+}
