@@ -37,8 +37,19 @@ func New(db *store.DB, now func() time.Time) *Service { return &Service{db: db, 
 // Add tells a user something. The id is the caller's, so that a job run
 // again adds nothing twice.
 func (s *Service) Add(ctx context.Context, ws, userID string, n Notification) error {
+	return s.add(ctx, s.db.Writer(), ws, userID, n)
+}
+
+// AddIn is Add inside the caller's transaction.
+func (s *Service) AddIn(ctx context.Context, tx *sql.Tx, ws, userID string, n Notification) error {
+	return s.add(ctx, tx, ws, userID, n)
+}
+
+func (s *Service) add(ctx context.Context, q interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, ws, userID string, n Notification) error {
 	d := s.db.Dialect()
-	_, err := s.db.Writer().ExecContext(ctx, `INSERT INTO notifications (workspace_id, id, user_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	_, err := q.ExecContext(ctx, `INSERT INTO notifications (workspace_id, id, user_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (workspace_id, id) DO NOTHING`, ws, n.ID, userID, n.Kind, n.Title, n.Body, n.Link, d.Time(s.now()))
 	return err
 }

@@ -189,6 +189,22 @@ func builtins() []*Object {
 			},
 		},
 		{
+			Name: "sla_policies", Label: "SLA policies", Singular: "SLA policy", Table: "sla_policies",
+			Title: []string{"name"}, Subtitle: "condition",
+			Fields: []*Field{
+				{Name: "name", Label: "Name", Kind: Text, Required: true, Searchable: true, Indexed: true},
+				{Name: "condition", Label: "Applies to tickets where", Kind: Text},
+				{Name: "rank", Label: "Rank", Kind: Integer, Indexed: true},
+				{Name: "first_response_minutes", Label: "First response within (working minutes)", Kind: Integer},
+				{Name: "resolution_minutes", Label: "Resolution within (working minutes)", Kind: Integer},
+				{Name: "warn_minutes", Label: "Warn this many minutes before", Kind: Integer},
+				{Name: "time_zone", Label: "Time zone", Kind: Text},
+				{Name: "hours", Label: "Working hours", Kind: Text},
+				{Name: "holidays", Label: "Holidays", Kind: Tags},
+				{Name: "active", Label: "Active", Kind: Bool},
+			},
+		},
+		{
 			Name: "templates", Label: "Templates", Singular: "template", Table: "templates",
 			Title: []string{"name"}, Subtitle: "subject",
 			Fields: []*Field{

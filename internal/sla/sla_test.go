@@ -114,3 +114,35 @@ func TestCalendar(t *testing.T) {
 		t.Errorf("Check of two spans out of order: %v", err)
 	}
 }
+
+func TestParseHours(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want map[time.Weekday][]Span
+		bad  bool
+	}{
+		{"", map[time.Weekday][]Span{}, false},
+		{"Mon-Fri 09:00-17:00", map[time.Weekday][]Span{time.Monday: {{540, 1020}}, time.Friday: {{540, 1020}}, time.Wednesday: {{540, 1020}}}, false},
+		{"mon-fri 09:00-12:00, 13:00-17:00; Sat 10:00-14:00", map[time.Weekday][]Span{time.Tuesday: {{540, 720}, {780, 1020}}, time.Saturday: {{600, 840}}}, false},
+		{"Sat-Sun 00:00-24:00", map[time.Weekday][]Span{time.Saturday: {{0, 1440}}, time.Sunday: {{0, 1440}}, time.Monday: nil}, false},
+		{"Fri-Mon 08:00-09:00", map[time.Weekday][]Span{time.Friday: {{480, 540}}, time.Monday: {{480, 540}}, time.Tuesday: nil}, false},
+		{"Mon,Wed 09:00-10:00", map[time.Weekday][]Span{time.Monday: {{540, 600}}, time.Wednesday: {{540, 600}}, time.Tuesday: nil}, false},
+		{"Monday 09:00-17:00", nil, true},
+		{"Mon 9-17", nil, true},
+		{"Mon 17:00-09:00", nil, true},
+		{"Mon 09:00-12:00, 11:00-13:00", nil, true},
+		{"Mon-Fri", nil, true},
+		{"Mon 25:00-26:00", nil, true},
+	} {
+		hours, err := ParseHours(tc.text)
+		if (err != nil) != tc.bad {
+			t.Errorf("%q: %v", tc.text, err)
+			continue
+		}
+		for d, want := range tc.want {
+			if got := hours[d]; len(got) != len(want) || (len(want) > 0 && got[0] != want[0]) || (len(want) > 1 && got[1] != want[1]) {
+				t.Errorf("%q: %s = %v, want %v", tc.text, d, got, want)
+			}
+		}
+	}
+}

@@ -17,6 +17,8 @@ import (
 	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -36,17 +38,22 @@ type Mailer interface {
 
 // Service keeps tickets whole and carries their conversation.
 type Service struct {
-	db   *store.DB
-	eng  *records.Engine
-	log  *events.Log
-	mail Mailer
-	now  func() time.Time
+	db    *store.DB
+	eng   *records.Engine
+	log   *events.Log
+	queue *jobs.Queue
+	notes *notify.Service
+	mail  Mailer
+	now   func() time.Time
 }
 
-// New registers the ticket rule and the mail hook. Call at start-up.
-func New(db *store.DB, eng *records.Engine, log *events.Log, mailer Mailer, now func() time.Time) *Service {
-	s := &Service{db: db, eng: eng, log: log, mail: mailer, now: now}
+// New registers the rules of tickets and SLA policies, the SLA job and the
+// mail hook. Call at start-up.
+func New(db *store.DB, eng *records.Engine, log *events.Log, queue *jobs.Queue, notes *notify.Service, mailer Mailer, now func() time.Time) *Service {
+	s := &Service{db: db, eng: eng, log: log, queue: queue, notes: notes, mail: mailer, now: now}
 	eng.Keep(Object, s.keep)
+	eng.Keep(Policies, s.keepPolicy)
+	queue.Handle(SLAJob, s.fire)
 	mailer.OnReceive(s.fromMail)
 	return s
 }
@@ -95,6 +102,9 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 		after["solved_at"] = now
 	case slices.Contains(open, status):
 		after["solved_at"] = nil
+	}
+	if err := s.clock(ctx, tx, p, before, after, now); err != nil {
+		return nil, err
 	}
 	if before != nil && was == status {
 		return nil, nil
