@@ -43,7 +43,7 @@ var adminObjects = []string{"webhooks"}
 
 // managerObjects are settings of the sales process (pipelines, the product
 // catalogue) that every role reads and only admins and managers change.
-var managerObjects = []string{"pipelines", "products", "sla_policies"}
+var managerObjects = []string{"pipelines", "products", "sla_policies", "queues"}
 
 // CanRead reports whether p may see records of object. Every role reads every
 // record object; only admins read admin objects such as webhooks.

@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/auth"
 )
 
 // TestTicketsFromMail: mail to support@ opens a ticket for its sender
@@ -154,5 +157,72 @@ func TestWebTicket(t *testing.T) {
 	_, doc = e.browser(t, access.Sales).get("/tickets/{{t}}")
 	if doc.Find("form.answer").Length() != 0 || !strings.Contains(text(doc, ".conversation"), "Please try the reset link.") {
 		t.Fatalf("sales sees: %q", text(doc, ".conversation"))
+	}
+}
+
+// TestQueues: a queue's address opens tickets in it; a queue that gives
+// its tickets out in turn assigns them to its active members one after
+// another (a deactivated member is skipped); a ticket names only a queue
+// there is; the agent's lists: their open tickets, the unassigned ones of
+// their queues, the ones breaching soon.
+func TestQueues(t *testing.T) {
+	e := NewInstall(t)
+	addr := e.receiver(t, 1<<20)
+	other, err := e.Sys.Auth.CreateUser(t.Context(), access.System(e.WS), e.WS, auth.NewUser{Email: "kim@test.example", Name: "Kim", Role: "support", Password: "a long password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := e.Sys.Auth.CreateUser(t.Context(), access.System(e.WS), e.WS, auth.NewUser{Email: "old@test.example", Name: "Old", Role: "support", Password: "a long password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Sys.Auth.SetActive(t.Context(), access.System(e.WS), gone.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	e.Vars["kim"], e.Vars["gone"] = other.ID, gone.ID
+	e.Run(t, []Scenario{
+		{Name: "billing", Method: "POST", Path: "/api/v1/queues", Status: 201, Events: 1, Save: "billing",
+			Body: `{"name":"Billing","members":["{{support_id}}","{{gone}}","{{kim}}"],"assignment":"round_robin"}`, Contains: []string{`"name":"billing"`}},
+		{Name: "a bad name", Method: "POST", Path: "/api/v1/queues", Status: 422, Body: `{"name":"bill ing"}`, Contains: []string{`"field":"name"`}},
+		{Name: "the same name", Method: "POST", Path: "/api/v1/queues", Status: 409, Body: `{"name":"billing"}`},
+		{Name: "agents keep no queues", Role: access.Support, Method: "POST", Path: "/api/v1/queues", Status: 403, Body: `{"name":"mine"}`},
+		{Name: "no such queue", Role: access.Support, Method: "POST", Path: "/api/v1/tickets", Status: 422, Body: `{"subject":"x","queue":"nope"}`, Contains: []string{`"field":"queue"`, "the queues: support, billing"}},
+	})
+	for i := range 3 {
+		msg := fmt.Sprintf("From: pat@customer.example\r\nTo: billing@crm.example\r\nSubject: Invoice %d\r\nMessage-ID: <q%d@customer.example>\r\n\r\nWrong amount.\r\n", i, i)
+		if out, err := swaks(t, addr, "pat@customer.example", "billing@crm.example", []byte(msg)); err != nil {
+			t.Fatalf("swaks: %v\n%s", err, out)
+		}
+	}
+	drain(t, e)
+	var got []string
+	for i := range 3 {
+		tk := lastRecord(t, e, "tickets", fmt.Sprintf(`subject = "Invoice %d"`, i))
+		if tk["queue"] != "billing" {
+			t.Fatalf("ticket %d: %v", i, tk)
+		}
+		got = append(got, fmt.Sprint(tk["assignee_id"]))
+	}
+	if want := []string{e.Users[access.Support], other.ID, e.Users[access.Support]}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("assigned in turn: %v, want %v", got, want)
+	}
+	e.Run(t, []Scenario{{Name: "one by hand", Method: "POST", Path: "/api/v1/tickets", Status: 201, Events: 1, Body: `{"subject":"Unassigned one","queue":"support"}`}})
+	b := e.browser(t, access.Support)
+	_, doc := b.get("/tickets")
+	views := map[string]string{}
+	doc.Find("nav.views a").Each(func(_ int, a *goquery.Selection) { views[strings.TrimSpace(a.Text())], _ = a.Attr("href") })
+	for name, want := range map[string]string{"My open tickets": "Invoice 2", "Unassigned in my queues": "", "Breaching soon": ""} {
+		href, ok := views[name]
+		if !ok {
+			t.Fatalf("no %q among %v", name, views)
+		}
+		_, list := b.get(href)
+		rows := text(list, "table tbody")
+		if want != "" && (!strings.Contains(rows, want) || !strings.Contains(rows, "Invoice 0") || strings.Contains(rows, "Invoice 1")) {
+			t.Errorf("%s: %q", name, rows)
+		}
+		if name == "Unassigned in my queues" && strings.Contains(rows, "Unassigned one") {
+			t.Errorf("unassigned in billing (the agent's queue) shows a support ticket: %q", rows)
+		}
 	}
 }

@@ -234,6 +234,9 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 	if err := seedEmails(ctx, sys, p, g, clock, end, stdout); err != nil {
 		return err
 	}
+	if err := seedTickets(ctx, sys, p, g, clock, end, stdout); err != nil {
+		return err
+	}
 	if imported == 0 {
 		return nil
 	}

@@ -38,6 +38,7 @@ var (
 	TicketPriorities = []string{"low", "normal", "high", "urgent"}
 	TicketTypes      = []string{"question", "incident", "problem", "task"}
 	TicketChannels   = []string{"email", "web", "portal", "api", "phone"}
+	QueueAssignments = []string{"manual", "round_robin"}
 )
 
 // QuoteStatuses are the values of a quote's status: a draft is still
@@ -186,6 +187,15 @@ func builtins() []*Object {
 				{Name: "resolution_due_at", Label: "Resolution due", Kind: DateTime, ReadOnly: true, Indexed: true},
 				{Name: "first_responded_at", Label: "First response", Kind: DateTime, ReadOnly: true},
 				{Name: "solved_at", Label: "Solved", Kind: DateTime, ReadOnly: true},
+			},
+		},
+		{
+			Name: "queues", Label: "Queues", Singular: "queue", Table: "queues",
+			Title: []string{"name"}, Subtitle: "assignment",
+			Fields: []*Field{
+				{Name: "name", Label: "Name", Kind: Text, Required: true, Searchable: true, Indexed: true},
+				{Name: "members", Label: "Members", Kind: Relations, Target: "users"},
+				{Name: "assignment", Label: "Assignment", Kind: Select, Options: QueueAssignments},
 			},
 		},
 		{

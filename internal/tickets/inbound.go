@@ -55,7 +55,11 @@ func (s *Service) fromMail(ctx context.Context, tx *sql.Tx, in email.Incoming) (
 		ticket = nil
 	}
 	if ticket == nil && queue == "" {
-		if queue = queueOf(in.Recipients); queue == "" {
+		names, err := s.queueNames(ctx, in.WorkspaceID)
+		if err != nil {
+			return nil, err
+		}
+		if queue = queueOf(in.Recipients, names); queue == "" {
 			return nil, nil // ordinary mail
 		}
 	}
@@ -88,18 +92,6 @@ func (s *Service) fromMail(ctx context.Context, tx *sql.Tx, in email.Incoming) (
 		return nil, err
 	}
 	return []events.Ref{{Object: Object, ID: ticket.ID()}, {Object: "contacts", ID: requester}}, nil
-}
-
-// queueOf is the queue a message was sent to: the first recipient whose
-// address is a queue's (for now the default queue's, support@ the
-// domains Rapport takes mail for or a mailbox it reads).
-func queueOf(recipients []string) string {
-	for _, r := range recipients {
-		if local, _, ok := strings.Cut(r, "@"); ok && strings.EqualFold(local, DefaultQueue) {
-			return DefaultQueue
-		}
-	}
-	return ""
 }
 
 // requester is the contact at the sender's address, made when unknown.

@@ -189,3 +189,15 @@ func (s *Service) addMessage(ctx context.Context, tx *sql.Tx, ws string, m Messa
 	}
 	return nil
 }
+
+// Record keeps a message that happened elsewhere (history brought in, the
+// demo): nothing is sent.
+func (s *Service) Record(ctx context.Context, ws string, m Message) error {
+	if m.ID == "" {
+		m.ID = uuid.Must(uuid.NewV7()).String()
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
+	}
+	return s.eng.Tx(ctx, func(tx *sql.Tx) error { return s.addMessage(ctx, tx, ws, m) })
+}

@@ -11,9 +11,11 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -44,15 +46,22 @@ type Service struct {
 	queue *jobs.Queue
 	notes *notify.Service
 	mail  Mailer
+	dir   Directory
 	now   func() time.Time
+}
+
+// Directory is what tickets read of the workspace's users.
+type Directory interface {
+	Users(ctx context.Context, ws string) ([]*auth.User, error)
 }
 
 // New registers the rules of tickets and SLA policies, the SLA job and the
 // mail hook. Call at start-up.
-func New(db *store.DB, eng *records.Engine, log *events.Log, queue *jobs.Queue, notes *notify.Service, mailer Mailer, now func() time.Time) *Service {
-	s := &Service{db: db, eng: eng, log: log, queue: queue, notes: notes, mail: mailer, now: now}
+func New(db *store.DB, eng *records.Engine, log *events.Log, queue *jobs.Queue, notes *notify.Service, mailer Mailer, dir Directory, now func() time.Time) *Service {
+	s := &Service{db: db, eng: eng, log: log, queue: queue, notes: notes, mail: mailer, dir: dir, now: now}
 	eng.Keep(Object, s.keep)
 	eng.Keep(Policies, s.keepPolicy)
+	eng.Keep(Queues, keepQueue)
 	queue.Handle(SLAJob, s.fire)
 	mailer.OnReceive(s.fromMail)
 	return s
@@ -79,6 +88,25 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 			if v, _ := after[field].(string); v == "" {
 				after[field] = value
 			}
+		}
+	}
+	if q, _ := after["queue"].(string); before == nil || before["queue"] != q {
+		names, err := s.queueNames(ctx, p.WorkspaceID)
+		if err != nil {
+			return nil, err
+		}
+		if q = strings.ToLower(q); !slices.Contains(names, q) {
+			return nil, fault.Invalid(fault.FieldError{Field: "queue", Message: fmt.Sprintf("no queue %q (the queues: %s)", q, strings.Join(names, ", "))})
+		}
+		after["queue"] = q
+	}
+	if q, _ := after["queue"].(string); after["assignee_id"] == nil && (before == nil || before["queue"] != q) {
+		a, err := s.assignee(ctx, tx, p.WorkspaceID, q)
+		if err != nil {
+			return nil, err
+		}
+		if a != "" {
+			after["assignee_id"] = a
 		}
 	}
 	if a, ok := after["assignee_id"].(string); ok && a != "" {

@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/tickets"
 	"github.com/rapport-crm/rapport/internal/views"
 )
 
@@ -80,6 +81,13 @@ type listData struct {
 	Operators   []filter.Operator
 	BulkFields  []*schema.Field
 	Exports     []exportLink // the whole filtered list, streamed by the API
+	Quick       []quickView  // an object's own views (tickets: mine, unassigned, breaching)
+}
+
+// quickView is a list an object offers of itself, beside the saved views.
+type quickView struct {
+	Name, URL string
+	Current   bool
 }
 
 type exportLink struct {
@@ -194,6 +202,9 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 		data.Views = vs
 	}
 	data.CanCreate = sh.Identity.Role != "readonly"
+	if name == tickets.Object {
+		data.Quick = d.ticketViews(r, sh, data.Filter)
+	}
 	page, err := d.Records.List(r.Context(), sh.Identity.Principal, name, records.Query{
 		Filter: data.Filter, Q: data.Q, OrderBy: data.OrderBy, PageToken: q.Get("page_token"), PageSize: 50, Count: q.Get("page_token") == "", CountLimit: countCap,
 	})

@@ -3,9 +3,13 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/tickets"
 )
@@ -81,4 +85,31 @@ func (d *Deps) answerTicket(w http.ResponseWriter, r *http.Request, sh *shell) {
 		msg = sh.L.T("ticket.flash.noted")
 	}
 	d.redirectWithFlash(w, r, back, msg)
+}
+
+// ticketViews are the helpdesk's own lists: the agent's open tickets, the
+// unassigned ones of their queues (of every queue, when they are in
+// none), and those whose SLA is breached or due within two hours.
+func (d *Deps) ticketViews(r *http.Request, sh *shell, current string) []quickView {
+	const open = `(status = "new" OR status = "open" OR status = "pending")`
+	mine := `assignee_id = ` + filter.Quote(sh.Identity.UserID) + ` AND ` + open
+	var queues []string
+	if page, err := d.Records.List(r.Context(), sh.Identity.Principal, tickets.Queues, records.Query{PageSize: 500}); err == nil {
+		for _, q := range page.Data {
+			if members, _ := q["members"].([]string); slices.Contains(members, sh.Identity.UserID) {
+				queues = append(queues, "queue = "+filter.Quote(str(q["name"])))
+			}
+		}
+	}
+	unassigned := `NOT assignee_id:* AND (status = "new" OR status = "open")`
+	if len(queues) > 0 {
+		unassigned += " AND (" + strings.Join(queues, " OR ") + ")"
+	}
+	soon := filter.Quote(d.now().Add(2 * time.Hour).UTC().Format(time.RFC3339))
+	breaching := `(status = "new" OR status = "open") AND ((first_response_due_at < ` + soon + ` AND NOT first_responded_at:*) OR resolution_due_at < ` + soon + `)`
+	view := func(key, flt, order string) quickView {
+		return quickView{Name: sh.L.T(key), URL: "/tickets?" + url.Values{"filter": {flt}, "order_by": {order}}.Encode(), Current: current == flt}
+	}
+	return []quickView{view("ticket.view.mine", mine, "updated_at desc"), view("ticket.view.unassigned", unassigned, "created_at"),
+		view("ticket.view.breaching", breaching, "resolution_due_at")}
 }

@@ -1,0 +1,102 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/events"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/filter"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// Queues is the queues' object name.
+const Queues = "queues"
+
+// queueNames are the workspace's queues (the default one always).
+func (s *Service) queueNames(ctx context.Context, ws string) ([]string, error) {
+	page, err := s.eng.List(ctx, access.System(ws), Queues, records.Query{OrderBy: "name", PageSize: 500})
+	if err != nil {
+		return nil, err
+	}
+	names := []string{DefaultQueue}
+	for _, q := range page.Data {
+		if n, _ := q["name"].(string); n != "" && !slices.Contains(names, strings.ToLower(n)) {
+			names = append(names, strings.ToLower(n))
+		}
+	}
+	return names, nil
+}
+
+// queueOf is the queue a message was sent to: the first recipient whose
+// address is a queue's (<queue name>@ a domain Rapport takes mail for, or
+// a mailbox it reads).
+func queueOf(recipients, queues []string) string {
+	for _, r := range recipients {
+		if local, _, ok := strings.Cut(r, "@"); ok && slices.Contains(queues, strings.ToLower(local)) {
+			return strings.ToLower(local)
+		}
+	}
+	return ""
+}
+
+// assignee is who gets a new ticket of a queue that gives its tickets out
+// in turn: the next of its members who is active (a counter taken in the
+// write's transaction, so two tickets at once go to two people); "" when
+// the queue assigns by hand, has no active member, or is no queue.
+func (s *Service) assignee(ctx context.Context, tx *sql.Tx, ws, queue string) (string, error) {
+	sys := access.System(ws)
+	page, err := s.eng.List(ctx, sys, Queues, records.Query{Filter: "name = " + filter.Quote(queue), PageSize: 1})
+	if err != nil || len(page.Data) == 0 {
+		return "", err
+	}
+	q := page.Data[0]
+	if q["assignment"] != "round_robin" {
+		return "", nil
+	}
+	members, _ := q["members"].([]string)
+	users, err := s.dir.Users(ctx, ws)
+	if err != nil {
+		return "", err
+	}
+	active := map[string]bool{}
+	for _, u := range users {
+		active[u.ID] = u.Active
+	}
+	var pool []string
+	for _, m := range members {
+		if active[m] {
+			pool = append(pool, m)
+		}
+	}
+	if len(pool) == 0 {
+		return "", nil
+	}
+	var turns int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO queue_turns (workspace_id, queue, turns) VALUES ($1, $2, 1)
+		ON CONFLICT (workspace_id, queue) DO UPDATE SET turns = queue_turns.turns + 1 RETURNING turns`, ws, queue).Scan(&turns); err != nil {
+		return "", fmt.Errorf("queue turn: %w", err)
+	}
+	return pool[(turns-1)%int64(len(pool))], nil
+}
+
+// queueName is what a queue's name may be: the local part of its address.
+var queueName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+// keepQueue keeps a queue's name an address's local part, lower-case.
+func keepQueue(_ context.Context, _ *sql.Tx, _ access.Principal, _, after records.Record) ([]*events.Event, error) {
+	name := strings.ToLower(strings.TrimSpace(fmt.Sprint(after["name"])))
+	if !queueName.MatchString(name) {
+		return nil, fault.Invalid(fault.FieldError{Field: "name", Message: "letters, digits, dots, dashes and underscores: the part of its address before the @"})
+	}
+	after["name"] = name
+	if after["assignment"] == nil {
+		after["assignment"] = "manual"
+	}
+	return nil, nil
+}
