@@ -27,6 +27,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/notify"
+	"github.com/rapport-crm/rapport/internal/portal"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -60,6 +61,7 @@ type Deps struct {
 	Notify        *notify.Service
 	Email         *email.Service
 	Tickets       *tickets.Service
+	Portal        *portal.Service
 	Events        *events.Log
 	Views         *views.Service
 	Privacy       *privacy.Service
@@ -108,6 +110,13 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/{file}", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /setup", d.setupPage)
+	mux.HandleFunc("GET /portal", d.portalHome)
+	mux.HandleFunc("POST /portal/link", d.portalLink)
+	mux.HandleFunc("GET /portal/login", d.portalLogin)
+	mux.HandleFunc("POST /portal/logout", d.portalLogout)
+	mux.HandleFunc("POST /portal/tickets", d.portalAsk)
+	mux.HandleFunc("GET /portal/tickets/{id}", d.portalTicketPage)
+	mux.HandleFunc("POST /portal/tickets/{id}/messages", d.portalAnswer)
 	mux.HandleFunc("POST /setup", d.setupSubmit)
 	mux.HandleFunc("GET /login", d.loginPage)
 	mux.HandleFunc("POST /login", d.loginSubmit)
