@@ -68,7 +68,7 @@ func TestPortal(t *testing.T) {
 		{Name: "pat's", Role: access.Support, Method: "POST", Path: "/api/v1/tickets", Body: `{"subject":"Printer on fire","contact_id":"{{pat}}"}`, Status: 201, Events: 2, Save: "t1"},
 		{Name: "quinn's", Role: access.Support, Method: "POST", Path: "/api/v1/tickets", Body: `{"subject":"Quinn's secret","contact_id":"{{quinn}}"}`, Status: 201, Events: 2, Save: "t2"},
 		{Name: "a note", Role: access.Support, Method: "POST", Path: "/api/v1/tickets/{{t1}}/messages", Body: `{"body":"Pat is difficult.","internal":true}`, Status: 201, Events: 3},
-		{Name: "an answer", Role: access.Support, Method: "POST", Path: "/api/v1/tickets/{{t1}}/messages", Body: `{"body":"Please leave the room.","status":"solved"}`, Status: 201, Events: 3, Jobs: 1},
+		{Name: "an answer", Role: access.Support, Method: "POST", Path: "/api/v1/tickets/{{t1}}/messages", Body: `{"body":"Please leave the room.","status":"solved"}`, Status: 201, Events: 3, Jobs: 2}, // the mail, the rating request
 	})
 	drain(t, e)
 	jar, _ := cookiejar.New(nil)
@@ -142,5 +142,51 @@ func TestPortal(t *testing.T) {
 	e.Clock.Set(time.Now().Add(21 * time.Minute))
 	if status, _ := pat.get(link[strings.Index(link, "/portal/"):]); status != 401 {
 		t.Fatalf("a link 21 minutes old: %d", status)
+	}
+}
+
+// TestCSAT: solving a ticket mails its requester a rating request; one
+// click on "good" rates it (on the ticket, for reports), a comment may
+// follow and a second click changes the rating; a reopened and solved
+// again ticket asks again only when unrated; an unknown link rates nothing.
+func TestCSAT(t *testing.T) {
+	e := NewInstall(t)
+	e.Sys.Tickets.SetBaseURL(e.Server.URL)
+	e.Run(t, []Scenario{
+		{Name: "pat", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Pat","email":"pat@customer.example"}`, Status: 201, Events: 1, Save: "pat"},
+		{Name: "ticket", Role: access.Support, Method: "POST", Path: "/api/v1/tickets", Body: `{"subject":"Printer on fire","contact_id":"{{pat}}"}`, Status: 201, Events: 2, Save: "t"},
+		{Name: "solved", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t}}", Body: `{"status":"solved"}`, Status: 200, Events: 2, Jobs: 1},
+		{Name: "no rating by agents", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t}}", Body: `{"csat_rating":"good"}`, Status: 422},
+	})
+	drain(t, e)
+	msgs := e.Mail.Messages()
+	if len(msgs) != 1 || msgs[0].To[0] != "pat@customer.example" || !strings.Contains(msgs[0].Data, "Subject: How did we do? [#1] Printer on fire") {
+		t.Fatalf("the rating request: %+v", msgs)
+	}
+	body := strings.ReplaceAll(strings.ReplaceAll(msgs[0].Data, "=\r\n", ""), "=3D", "=")
+	good := regexp.MustCompile(`/csat/[A-Za-z0-9]+\?rating=good`).FindString(body)
+	if good == "" {
+		t.Fatalf("no link:\n%s", body)
+	}
+	jar, _ := cookiejar.New(nil)
+	pat := &customer{t: t, e: e, c: &http.Client{Jar: jar}}
+	status, doc := pat.get(good)
+	if status != 200 || !strings.Contains(text(doc, "main"), "Thank you! We are glad we could help.") {
+		t.Fatalf("one click: %d %q", status, text(doc, "main"))
+	}
+	e.Run(t, []Scenario{{Name: "rated", Method: "GET", Path: "/api/v1/tickets/{{t}}", Status: 200, Contains: []string{`"csat_rating":"good"`, `"csat_comment":null`}}})
+	token := good[len("/csat/"):strings.Index(good, "?")]
+	pat.post("/csat/"+token, url.Values{"rating": {"bad"}, "comment": {"It burned down after all."}}, doc)
+	e.Run(t, []Scenario{
+		{Name: "changed, with a comment", Method: "GET", Path: "/api/v1/tickets/{{t}}", Status: 200, Contains: []string{`"csat_rating":"bad"`, `"csat_comment":"It burned down after all."`}},
+		{Name: "in reports", Method: "GET", Path: `/api/v1/tickets?filter=csat_rating%20%3D%20%22bad%22`, Status: 200, Contains: []string{`"id":"{{t}}"`}},
+		{Name: "reopened", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t}}", Body: `{"status":"open"}`, Status: 200, Events: 2},
+		{Name: "solved again: rated already, no new request", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t}}", Body: `{"status":"solved"}`, Status: 200, Events: 2},
+	})
+	if status, _ := pat.get("/csat/nosuchtoken?rating=good"); status != 404 {
+		t.Fatalf("an unknown link: %d", status)
+	}
+	if status, _ := pat.post("/csat/"+token, url.Values{"rating": {"meh"}}, doc); status != 422 {
+		t.Fatalf("a rating not good or bad: %d", status)
 	}
 }

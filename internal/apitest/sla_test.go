@@ -83,7 +83,7 @@ func TestSLA(t *testing.T) {
 	e.Run(t, []Scenario{
 		{Name: "the resolution breached", Role: access.Support, Method: "GET", Path: "/api/v1/tickets/{{t1}}/timeline", Status: 200,
 			Contains: []string{`"summary":"Resolution overdue on ticket #1 Site down"`}},
-		{Name: "solved", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t1}}", Body: `{"status":"solved"}`, Status: 200, Events: 2,
+		{Name: "solved", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t1}}", Body: `{"status":"solved"}`, Status: 200, Events: 2, Jobs: 1, // the rating request
 			Contains: []string{`"resolution_due_at":"2026-03-10T08:30:00Z"`}},
 	})
 }

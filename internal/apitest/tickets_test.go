@@ -65,7 +65,7 @@ func TestTicketsFromMail(t *testing.T) {
 	deliver(replyTo, "From: pat@customer.example\r\nTo: "+replyTo+"\r\nSubject: Re: [#1] Printer on fire\r\nMessage-ID: <t2@customer.example>\r\n\r\nIt is out now.\r\n")
 	e.Run(t, []Scenario{
 		{Name: "reopened", Method: "GET", Path: "/api/v1/tickets/{{t}}", Status: 200, Contains: []string{`"status":"open"`}},
-		{Name: "solved", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t}}", Body: `{"status":"solved"}`, Status: 200, Events: 2, Lacks: []string{`"solved_at":null`}},
+		{Name: "solved", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t}}", Body: `{"status":"solved"}`, Status: 200, Events: 2, Jobs: 1, Lacks: []string{`"solved_at":null`}},
 	})
 	// A new mail naming the ticket joins it, and reopens it.
 	deliver("support@crm.example", "From: pat@customer.example\r\nTo: support@crm.example\r\nSubject: About [#1] again\r\nMessage-ID: <t3@customer.example>\r\n\r\nIt smells still.\r\n")

@@ -112,6 +112,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		base = "http://" + displayAddr(ln.Addr().String())
 	}
 	base = strings.TrimRight(base, "/")
+	sys.Tickets.SetBaseURL(base)
 	fmt.Fprintf(stdout, "Rapport %s is running at %s (database: %s %s, started in %s)\n", Version, base, db.Dialect(), db.Location, time.Since(start).Round(time.Millisecond))
 	if has, err := sys.Auth.HasUsers(ctx, ws.ID); err != nil {
 		return err

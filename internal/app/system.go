@@ -94,6 +94,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 		email.Options{Send: cfg.Mail, Secrets: secret.New(db, cfg.SecretKey), DKIM: cfg.DKIM, Domain: cfg.MailDomain}, now)
 	s.Quotes = quotes.New(s.Records, s.Events, s.Jobs, s.Auth, s.Email, catalog, now)
 	s.Tickets = tickets.New(db, s.Records, s.Events, s.Jobs, s.Notify, s.Email, s.Auth, now)
+	s.Tickets.SetBaseURL(cfg.PublicURL)
 	s.Portal = portal.New(db, s.Records, s.Jobs, s.Email, now)
 	s.Tasks = tasks.New(s.Records, tasks.Options{Schemas: s.Schemas, Queue: s.Jobs, Notify: s.Notify, Directory: s.Auth, Mail: s.Email, Catalog: catalog, PublicURL: cfg.PublicURL}, now)
 	s.Privacy = privacy.New(s.Records, s.Events, now)

@@ -39,6 +39,7 @@ var (
 	TicketTypes      = []string{"question", "incident", "problem", "task"}
 	TicketChannels   = []string{"email", "web", "portal", "api", "phone"}
 	QueueAssignments = []string{"manual", "round_robin"}
+	CSATRatings      = []string{"good", "bad"}
 )
 
 // QuoteStatuses are the values of a quote's status: a draft is still
@@ -187,6 +188,9 @@ func builtins() []*Object {
 				{Name: "resolution_due_at", Label: "Resolution due", Kind: DateTime, ReadOnly: true, Indexed: true},
 				{Name: "first_responded_at", Label: "First response", Kind: DateTime, ReadOnly: true},
 				{Name: "solved_at", Label: "Solved", Kind: DateTime, ReadOnly: true},
+				{Name: "csat_rating", Label: "Satisfaction", Kind: Select, Options: CSATRatings, ReadOnly: true, Indexed: true},
+				{Name: "csat_comment", Label: "Satisfaction comment", Kind: LongText, ReadOnly: true},
+				{Name: "csat_at", Label: "Rated", Kind: DateTime, ReadOnly: true},
 			},
 		},
 		{

@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -36,6 +37,7 @@ const DefaultQueue = "support"
 type Mailer interface {
 	WriteIn(ctx context.Context, tx *sql.Tx, p access.Principal, in map[string]any, files []email.File) (records.Record, error)
 	OnReceive(h email.Hook)
+	Notice(ctx context.Context, ws string, m mail.Message) error
 }
 
 // Service keeps tickets whole and carries their conversation.
@@ -47,6 +49,7 @@ type Service struct {
 	notes *notify.Service
 	mail  Mailer
 	dir   Directory
+	base  string // the public URL, for links in mail to customers
 	now   func() time.Time
 }
 
@@ -63,6 +66,7 @@ func New(db *store.DB, eng *records.Engine, log *events.Log, queue *jobs.Queue, 
 	eng.Keep(Policies, s.keepPolicy)
 	eng.Keep(Queues, keepQueue)
 	queue.Handle(SLAJob, s.fire)
+	queue.Handle(CSATJob, s.sendRating)
 	mailer.OnReceive(s.fromMail)
 	return s
 }
@@ -115,6 +119,13 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 	if at, ok := ctx.Value(firstResponse{}).(time.Time); ok && after["first_responded_at"] == nil {
 		after["first_responded_at"] = at
 	}
+	if r, ok := ctx.Value(rating{}).(rating); ok {
+		after["csat_rating"], after["csat_at"] = r.value, r.at
+		after["csat_comment"] = nil
+		if r.comment != "" {
+			after["csat_comment"] = r.comment
+		}
+	}
 	if c, ok := after["contact_id"].(string); ok && c != "" && after["company_id"] == nil && (before == nil || before["contact_id"] != c) {
 		if contact, err := s.eng.GetIn(ctx, tx, access.System(p.WorkspaceID), "contacts", c); err == nil {
 			after["company_id"] = contact["company_id"]
@@ -133,6 +144,11 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 	}
 	if err := s.clock(ctx, tx, p, before, after, now); err != nil {
 		return nil, err
+	}
+	if status == "solved" && was != "solved" && after["contact_id"] != nil && after["csat_rating"] == nil {
+		if err := s.askRating(ctx, tx, p.WorkspaceID, after); err != nil {
+			return nil, err
+		}
 	}
 	if before != nil && was == status {
 		return nil, nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/ops"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -90,15 +91,7 @@ func (d *Deps) portalLink(w http.ResponseWriter, r *http.Request) {
 		d.portalRender(w, r, http.StatusForbidden, "portal.html", portalData{}, "The form expired; please try again.")
 		return
 	}
-	base := d.PublicURL
-	if base == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
-	}
-	if err := d.Portal.RequestLink(r.Context(), ws.ID, r.PostFormValue("email"), base); err != nil {
+	if err := d.Portal.RequestLink(r.Context(), ws.ID, r.PostFormValue("email"), ops.BaseURL(d.PublicURL, r)); err != nil {
 		if fe := fault.As(err); fe != nil {
 			d.portalRender(w, r, http.StatusUnprocessableEntity, "portal.html", portalData{}, fe.Fields[0].Message)
 			return

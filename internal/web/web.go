@@ -110,6 +110,8 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/{file}", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /setup", d.setupPage)
+	mux.HandleFunc("GET /csat/{token}", d.csat)
+	mux.HandleFunc("POST /csat/{token}", d.csat)
 	mux.HandleFunc("GET /portal", d.portalHome)
 	mux.HandleFunc("POST /portal/link", d.portalLink)
 	mux.HandleFunc("GET /portal/login", d.portalLogin)
