@@ -51,8 +51,8 @@ fuzz:
 CONTACTS ?= 1000000
 MAIL ?= 20000
 bench: build
-	./rapport bench --contacts $(CONTACTS) --import $(CONTACTS) --deals $(CONTACTS) --mail $(MAIL)
-	./scripts/with-postgres sh -c './rapport bench --contacts $(CONTACTS) --import $(CONTACTS) --deals $(CONTACTS) --mail $(MAIL) --db "$$RAPPORT_TEST_PG_URL"'
+	./rapport bench --contacts $(CONTACTS) --import $(CONTACTS) --deals $(CONTACTS) --tickets $(CONTACTS) --mail $(MAIL)
+	./scripts/with-postgres sh -c './rapport bench --contacts $(CONTACTS) --import $(CONTACTS) --deals $(CONTACTS) --tickets $(CONTACTS) --mail $(MAIL) --db "$$RAPPORT_TEST_PG_URL"'
 
 # PNG screenshots of the main pages, taken by the browser tests (not committed).
 screenshots:

@@ -29,7 +29,7 @@ import (
 // real HTTP on loopback. It writes a Markdown table to stdout.
 func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dbURL, cpuProfile string
-	var contacts, samples, importRows, dealRows, mailRows int
+	var contacts, samples, importRows, dealRows, mailRows, ticketRows int
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.StringVar(&dbURL, "db", "", "database URL (default: a new SQLite file in a temporary folder)")
 	fs.IntVar(&contacts, "contacts", 1000000, "contacts to seed")
@@ -37,6 +37,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&importRows, "import", 0, "also import this many contacts from a CSV file, against the raw insert ceiling (0: no)")
 	fs.IntVar(&dealRows, "deals", 0, "also seed this many deals across five pipelines and measure the kanban board and the forecast (0: no)")
 	fs.IntVar(&mailRows, "mail", 0, "also send this many messages to an SMTP sink and file as many received ones (0: no)")
+	fs.IntVar(&ticketRows, "tickets", 0, "also seed this many tickets, measure an agent's open tickets, and file mail to support@ into tickets (0: no)")
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof reads it)")
 	if pos, err := parseFlags(fs, args); err != nil {
 		return err
@@ -306,6 +307,13 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	if dealRows > 0 {
 		more, err := benchDeals(ctx, sys, p, dealRows, companyIDs, measure, logf)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, more...)
+	}
+	if ticketRows > 0 {
+		more, err := benchTickets(ctx, sys, p, ticketRows, max(mailRows, 5000), measure, logf)
 		if err != nil {
 			return err
 		}

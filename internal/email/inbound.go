@@ -213,6 +213,14 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 		}
 	}
 	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
+		var then []func(records.Record) error
+		if !private {
+			var err error
+			if then, err = s.runHooks(ctx, tx, Incoming{WorkspaceID: j.WorkspaceID, Parent: parent, From: p.From, Subject: p.Subject,
+				Text: strings.TrimSpace(text), Recipients: recipients(rcpt, p), Auto: p.Auto}, in); err != nil {
+				return err
+			}
+		}
 		recs, err := s.eng.CreateManyIn(ctx, tx, sys, Object, []map[string]any{in})
 		if err != nil {
 			return err
@@ -221,9 +229,8 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 		if err := s.attach(ctx, tx, j.WorkspaceID, e.ID(), files); err != nil {
 			return err
 		}
-		if !private {
-			if e, err = s.runHooks(ctx, tx, Incoming{WorkspaceID: j.WorkspaceID, Email: e, Parent: parent, From: p.From, Subject: p.Subject,
-				Text: strings.TrimSpace(text), Recipients: recipients(rcpt, p), Auto: p.Auto}); err != nil {
+		for _, fn := range then {
+			if err := fn(e); err != nil {
 				return err
 			}
 		}
@@ -367,27 +374,33 @@ func baseSubject(s string) string {
 }
 
 // bySubject finds the email a message answers when its headers do not
-// say: the newest sent in the last 90 days with the same subject (less
-// "Re:" and the like) to the message's sender.
+// say: for a subject that answers ("Re:", "AW:" and the like), the newest
+// email sent in the last 90 days with the same subject to its sender. The
+// lookup goes by the index on the subject; a new subject costs nothing.
 func (s *Service) bySubject(ctx context.Context, sys access.Principal, subject, from string) (records.Record, error) {
 	base := baseSubject(subject)
-	if base == "" {
-		return nil, nil
+	if base == "" || base == strings.TrimSpace(subject) {
+		return nil, nil // no answer: a conversation of its own
 	}
-	since := s.now().AddDate(0, 0, -90).UTC().Format(time.RFC3339)
-	f := `direction = "out" AND (subject = ` + filter.Quote(base) + ` OR subject = ` + filter.Quote("Re: "+base) + `) AND created_at > ` + filter.Quote(since)
-	page, err := s.eng.List(ctx, sys, Object, records.Query{Filter: f, OrderBy: "created_at desc", PageSize: 20})
+	f := `subject = ` + filter.Quote(base) + ` OR subject = ` + filter.Quote("Re: "+base)
+	page, err := s.eng.List(ctx, sys, Object, records.Query{Filter: f, OrderBy: "subject", PageSize: 100})
 	if err != nil {
 		return nil, err
 	}
+	since := s.now().AddDate(0, 0, -90)
+	var best records.Record
 	for _, e := range page.Data {
 		to, _ := e["to"].([]string)
 		cc, _ := e["cc"].([]string)
-		if slices.Contains(to, from) || slices.Contains(cc, from) {
-			return e, nil
+		created, _ := e["created_at"].(time.Time)
+		if e["direction"] != "out" || created.Before(since) || (!slices.Contains(to, from) && !slices.Contains(cc, from)) {
+			continue
+		}
+		if best == nil || created.After(best["created_at"].(time.Time)) {
+			best = e
 		}
 	}
-	return nil, nil
+	return best, nil
 }
 
 // Log keeps an email sent or received elsewhere (mail history brought in,
@@ -417,11 +430,11 @@ func (s *Service) Log(ctx context.Context, ws, actorID string, in map[string]any
 }
 
 // Incoming is a received message as the receive hooks see it, inside the
-// transaction that files it.
+// transaction that files it, before its email is written.
 type Incoming struct {
 	WorkspaceID string
-	// Email is the email as filed; Parent the one it answers, if known.
-	Email, Parent records.Record
+	// Parent is the email it answers, if known.
+	Parent        records.Record
 	From          *netmail.Address
 	Subject, Text string
 	// Recipients are every address it went to (the envelope's, To, Cc),
@@ -432,44 +445,38 @@ type Incoming struct {
 }
 
 // Hook files a received message further (the helpdesk makes a ticket of
-// it): it returns the records the email is then about, too.
-type Hook func(ctx context.Context, tx *sql.Tx, in Incoming) ([]events.Ref, error)
+// it): it returns the records the email is about too, and what to do
+// once the email is written (then may be nil).
+type Hook func(ctx context.Context, tx *sql.Tx, in Incoming) (refs []events.Ref, then func(email records.Record) error, err error)
 
 // OnReceive adds a hook that every received message (not private mail)
 // passes through. Call at start-up.
 func (s *Service) OnReceive(h Hook) { s.hooks = append(s.hooks, h) }
 
-// runHooks passes a filed message through the hooks and relates the email
-// to what they return.
-func (s *Service) runHooks(ctx context.Context, tx *sql.Tx, in Incoming) (records.Record, error) {
-	e := in.Email
-	var more []events.Ref
+// runHooks passes a message through the hooks, relates the email to be
+// written (in) to what they return, and gathers what they do after.
+func (s *Service) runHooks(ctx context.Context, tx *sql.Tx, in Incoming, email map[string]any) ([]func(records.Record) error, error) {
+	var then []func(records.Record) error
+	related, _ := email["related"].([]any)
 	for _, h := range s.hooks {
-		refs, err := h(ctx, tx, in)
+		refs, fn, err := h(ctx, tx, in)
 		if err != nil {
 			return nil, err
 		}
-		more = append(more, refs...)
-	}
-	if len(more) == 0 {
-		return e, nil
-	}
-	related := activities.Refs(e)
-	list := make([]any, 0, len(related)+len(more))
-	for _, r := range related {
-		list = append(list, map[string]any{"object": r.Object, "id": r.ID})
-	}
-	for _, r := range more {
-		if !slices.Contains(related, r) {
-			related = append(related, r)
-			list = append(list, map[string]any{"object": r.Object, "id": r.ID})
+		for _, r := range refs {
+			ref := map[string]any{"object": r.Object, "id": r.ID}
+			if !slices.ContainsFunc(related, func(v any) bool { m, _ := v.(map[string]any); return m["object"] == r.Object && m["id"] == r.ID }) {
+				related = append(related, ref)
+			}
+		}
+		if fn != nil {
+			then = append(then, fn)
 		}
 	}
-	if len(list) == len(activities.Refs(e)) {
-		return e, nil
+	if len(related) > 0 {
+		email["related"] = related
 	}
-	_, after, err := s.eng.UpdateIn(ctx, tx, access.System(in.WorkspaceID), Object, e.ID(), map[string]any{"related": list})
-	return after, err
+	return then, nil
 }
 
 // recipients are the addresses a message went to: the envelope's and its

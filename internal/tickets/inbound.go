@@ -23,9 +23,9 @@ import (
 // becomes a contact if unknown. Mail a machine sent (auto-replies, lists,
 // bounces) never opens or continues a ticket, so two auto-responders
 // cannot loop through it.
-func (s *Service) fromMail(ctx context.Context, tx *sql.Tx, in email.Incoming) ([]events.Ref, error) {
+func (s *Service) fromMail(ctx context.Context, tx *sql.Tx, in email.Incoming) ([]events.Ref, func(records.Record) error, error) {
 	if in.Auto || in.From == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	sys := access.System(in.WorkspaceID)
 	var ticket records.Record
@@ -42,7 +42,7 @@ func (s *Service) fromMail(ctx context.Context, tx *sql.Tx, in email.Incoming) (
 		if n, ok := subjectNumber(in.Subject); ok {
 			page, err := s.eng.List(ctx, sys, Object, records.Query{Filter: fmt.Sprintf("number = %d", n), PageSize: 1})
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if len(page.Data) > 0 {
 				ticket = page.Data[0]
@@ -57,15 +57,15 @@ func (s *Service) fromMail(ctx context.Context, tx *sql.Tx, in email.Incoming) (
 	if ticket == nil && queue == "" {
 		names, err := s.queueNames(ctx, in.WorkspaceID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if queue = queueOf(in.Recipients, names); queue == "" {
-			return nil, nil // ordinary mail
+			return nil, nil, nil // ordinary mail
 		}
 	}
 	requester, err := s.requester(ctx, tx, sys, in)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if ticket == nil {
 		subject := strings.TrimSpace(in.Subject)
@@ -73,11 +73,11 @@ func (s *Service) fromMail(ctx context.Context, tx *sql.Tx, in email.Incoming) (
 			subject = "(no subject)"
 		}
 		if ticket, err = s.eng.CreateIn(ctx, tx, sys, Object, map[string]any{"subject": subject, "contact_id": requester, "queue": queue, "channel": "email"}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	} else if st := ticket["status"]; st == "pending" || st == "solved" {
 		if _, _, err := s.eng.UpdateIn(ctx, tx, sys, Object, ticket.ID(), map[string]any{"status": "open"}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	body := in.Text
@@ -87,11 +87,11 @@ func (s *Service) fromMail(ctx context.Context, tx *sql.Tx, in email.Incoming) (
 	if len(body) > MaxBody {
 		body = body[:MaxBody]
 	}
-	m := Message{ID: uuid.Must(uuid.NewV7()).String(), TicketID: ticket.ID(), AuthorContact: requester, Body: body, EmailID: in.Email.ID(), CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
-	if err := s.addMessage(ctx, tx, in.WorkspaceID, m); err != nil {
-		return nil, err
+	then := func(e records.Record) error {
+		return s.addMessage(ctx, tx, in.WorkspaceID, Message{ID: uuid.Must(uuid.NewV7()).String(), TicketID: ticket.ID(), AuthorContact: requester, Body: body,
+			EmailID: e.ID(), CreatedAt: s.now().UTC().Truncate(time.Microsecond)})
 	}
-	return []events.Ref{{Object: Object, ID: ticket.ID()}, {Object: "contacts", ID: requester}}, nil
+	return []events.Ref{{Object: Object, ID: ticket.ID()}, {Object: "contacts", ID: requester}}, then, nil
 }
 
 // requester is the contact at the sender's address, made when unknown.

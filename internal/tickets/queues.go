@@ -11,7 +11,6 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/events"
 	"github.com/rapport-crm/rapport/internal/fault"
-	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -20,17 +19,11 @@ const Queues = "queues"
 
 // queueNames are the workspace's queues (the default one always).
 func (s *Service) queueNames(ctx context.Context, ws string) ([]string, error) {
-	page, err := s.eng.List(ctx, access.System(ws), Queues, records.Query{OrderBy: "name", PageSize: 500})
+	st, err := s.settingsOf(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
-	names := []string{DefaultQueue}
-	for _, q := range page.Data {
-		if n, _ := q["name"].(string); n != "" && !slices.Contains(names, strings.ToLower(n)) {
-			names = append(names, strings.ToLower(n))
-		}
-	}
-	return names, nil
+	return st.names, nil
 }
 
 // queueOf is the queue a message was sent to: the first recipient whose
@@ -50,13 +43,17 @@ func queueOf(recipients, queues []string) string {
 // write's transaction, so two tickets at once go to two people); "" when
 // the queue assigns by hand, has no active member, or is no queue.
 func (s *Service) assignee(ctx context.Context, tx *sql.Tx, ws, queue string) (string, error) {
-	sys := access.System(ws)
-	page, err := s.eng.List(ctx, sys, Queues, records.Query{Filter: "name = " + filter.Quote(queue), PageSize: 1})
-	if err != nil || len(page.Data) == 0 {
+	st, err := s.settingsOf(ctx, ws)
+	if err != nil {
 		return "", err
 	}
-	q := page.Data[0]
-	if q["assignment"] != "round_robin" {
+	var q records.Record
+	for _, r := range st.queues {
+		if r["name"] == queue {
+			q = r
+		}
+	}
+	if q == nil || q["assignment"] != "round_robin" {
 		return "", nil
 	}
 	members, _ := q["members"].([]string)
@@ -89,7 +86,8 @@ func (s *Service) assignee(ctx context.Context, tx *sql.Tx, ws, queue string) (s
 var queueName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
 // keepQueue keeps a queue's name an address's local part, lower-case.
-func keepQueue(_ context.Context, _ *sql.Tx, _ access.Principal, _, after records.Record) ([]*events.Event, error) {
+func (s *Service) keepQueue(_ context.Context, _ *sql.Tx, p access.Principal, _, after records.Record) ([]*events.Event, error) {
+	s.cache.forget(p.WorkspaceID)
 	name := strings.ToLower(strings.TrimSpace(fmt.Sprint(after["name"])))
 	if !queueName.MatchString(name) {
 		return nil, fault.Invalid(fault.FieldError{Field: "name", Message: "letters, digits, dots, dashes and underscores: the part of its address before the @"})

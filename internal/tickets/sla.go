@@ -35,6 +35,7 @@ var targets = []struct{ name, due, done string }{
 // keepPolicy checks an SLA policy: its condition is a filter on tickets,
 // its hours and holidays read, its zone known, its targets not negative.
 func (s *Service) keepPolicy(ctx context.Context, _ *sql.Tx, p access.Principal, before, after records.Record) ([]*events.Event, error) {
+	s.cache.forget(p.WorkspaceID)
 	if after["active"] == nil {
 		after["active"] = true
 	}
@@ -181,19 +182,11 @@ func (s *Service) clock(ctx context.Context, tx *sql.Tx, p access.Principal, bef
 // policyFor is the first active policy, by rank, whose condition the
 // ticket meets.
 func (s *Service) policyFor(ctx context.Context, tx *sql.Tx, ws string, ticket records.Record) (records.Record, error) {
+	st, err := s.settingsOf(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
 	sys := access.System(ws)
-	page, err := s.eng.List(ctx, sys, Policies, records.Query{Filter: "active = true", OrderBy: "rank, created_at", PageSize: 100})
-	if err != nil {
-		return nil, err
-	}
-	if len(page.Data) == 0 {
-		return nil, nil
-	}
-	sch, err := s.eng.Schema(ctx, ws)
-	if err != nil {
-		return nil, err
-	}
-	o, _ := sch.Object(Object)
 	related := func(object, id string) map[string]any {
 		rec, err := s.eng.GetIn(ctx, tx, sys, object, id)
 		if err != nil {
@@ -201,17 +194,12 @@ func (s *Service) policyFor(ctx context.Context, tx *sql.Tx, ws string, ticket r
 		}
 		return rec
 	}
-	for _, policy := range page.Data {
-		cond, _ := policy["condition"].(string)
-		if strings.TrimSpace(cond) == "" {
-			return policy, nil
-		}
-		f, err := filter.Parse(cond, sch, o)
-		if err != nil {
+	for _, pol := range st.policies {
+		if pol.bad {
 			continue // a field it named was removed since: it applies to nothing
 		}
-		if f.Match(ticket, related) {
-			return policy, nil
+		if pol.cond == nil || pol.cond.Match(ticket, related) {
+			return pol.rec, nil
 		}
 	}
 	return nil, nil

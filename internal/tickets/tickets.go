@@ -50,6 +50,7 @@ type Service struct {
 	mail  Mailer
 	dir   Directory
 	base  string // the public URL, for links in mail to customers
+	cache settingsCache
 	now   func() time.Time
 }
 
@@ -64,7 +65,7 @@ func New(db *store.DB, eng *records.Engine, log *events.Log, queue *jobs.Queue, 
 	s := &Service{db: db, eng: eng, log: log, queue: queue, notes: notes, mail: mailer, dir: dir, now: now}
 	eng.Keep(Object, s.keep)
 	eng.Keep(Policies, s.keepPolicy)
-	eng.Keep(Queues, keepQueue)
+	eng.Keep(Queues, s.keepQueue)
 	queue.Handle(SLAJob, s.fire)
 	queue.Handle(CSATJob, s.sendRating)
 	mailer.OnReceive(s.fromMail)
@@ -83,7 +84,7 @@ var open = []string{"new", "open", "pending"}
 func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, before, after records.Record) ([]*events.Event, error) {
 	now := s.now().UTC().Truncate(time.Microsecond)
 	if before == nil {
-		n, err := nextNumber(ctx, tx, p.WorkspaceID)
+		n, err := s.nextNumber(ctx, tx, p.WorkspaceID)
 		if err != nil {
 			return nil, err
 		}
@@ -177,11 +178,20 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 // public reply (Answer sets it; the rule writes it, once).
 type firstResponse struct{}
 
-// nextNumber takes the workspace's next ticket number, inside the
-// write's transaction, so two nodes never hand out one number.
-func nextNumber(ctx context.Context, tx *sql.Tx, ws string) (int64, error) {
+// nextNumber takes the workspace's next ticket number. On PostgreSQL it
+// is taken in a statement of its own, so that the row of the counter is
+// locked for a moment, not for the whole write (which would file one
+// ticket at a time); a write that fails then leaves a gap in the numbers.
+// SQLite has one writer at a time anyway, and takes it in the write.
+func (s *Service) nextNumber(ctx context.Context, tx *sql.Tx, ws string) (int64, error) {
+	var q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	} = tx
+	if s.db.Dialect() == store.Postgres {
+		q = s.db.Writer()
+	}
 	var n int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO ticket_numbers (workspace_id, last) VALUES ($1, 1)
+	err := q.QueryRowContext(ctx, `INSERT INTO ticket_numbers (workspace_id, last) VALUES ($1, 1)
 		ON CONFLICT (workspace_id) DO UPDATE SET last = ticket_numbers.last + 1 RETURNING last`, ws).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("number a ticket: %w", err)
