@@ -109,18 +109,12 @@ func benchMail(ctx context.Context, sys *System, p access.Principal, n int, logf
 
 	// 4. Received messages, parsed and filed.
 	inbound := n
-	d := sys.DB.Dialect()
 	for start := 0; start < inbound; start += 1000 {
 		err := sys.Records.Tx(ctx, func(tx *sql.Tx) error {
 			for i := start; i < min(start+1000, inbound); i++ {
 				c := people.Data[i%len(people.Data)]
 				raw := inboundMessage(i, fmt.Sprint(c["email"]), sentIDs[i%len(sentIDs)], html)
-				id := uuid.Must(uuid.NewV7()).String()
-				if _, err := tx.ExecContext(ctx, `INSERT INTO inbound_messages (workspace_id, id, mail_from, rcpt_to, raw, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-					p.WorkspaceID, id, c["email"], "sam@rapport.example", raw, d.Time(time.Now())); err != nil {
-					return err
-				}
-				if err := sys.Jobs.Enqueue(ctx, tx, jobs.New{WorkspaceID: p.WorkspaceID, Kind: email.ReceiveJob, Payload: map[string]string{"inbound_id": id}}); err != nil {
+				if err := sys.Email.Keep(ctx, tx, email.Inbound{WorkspaceID: p.WorkspaceID, From: fmt.Sprint(c["email"]), To: "sam@rapport.example", Raw: raw}); err != nil {
 					return err
 				}
 			}

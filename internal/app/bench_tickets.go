@@ -14,7 +14,6 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/email"
-	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/tickets"
 )
@@ -85,19 +84,13 @@ func benchTickets(ctx context.Context, sys *System, p access.Principal, n, mails
 	rows = append(rows, r)
 
 	// Mail to support@, each from a known contact: a new ticket each.
-	d := sys.DB.Dialect()
 	for from := 0; from < mails; from += 1000 {
 		err := sys.Records.Tx(ctx, func(tx *sql.Tx) error {
 			for i := from; i < min(from+1000, mails); i++ {
 				c := people.Data[i%len(people.Data)]
 				raw := fmt.Sprintf("From: Customer %d <%s>\r\nTo: support@rapport.example\r\nSubject: Help with order %d\r\nMessage-ID: <support-%d-%s@mail.example.com>\r\n"+
 					"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nHello, my order %d has not arrived yet. Could you check?\r\n", i, c["email"], i, i, uuid.NewString()[:8], i)
-				id := uuid.Must(uuid.NewV7()).String()
-				if _, err := tx.ExecContext(ctx, `INSERT INTO inbound_messages (workspace_id, id, mail_from, rcpt_to, raw, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-					p.WorkspaceID, id, c["email"], "support@rapport.example", []byte(raw), d.Time(time.Now())); err != nil {
-					return err
-				}
-				if err := sys.Jobs.Enqueue(ctx, tx, jobs.New{WorkspaceID: p.WorkspaceID, Kind: email.ReceiveJob, Payload: map[string]string{"inbound_id": id}}); err != nil {
+				if err := sys.Email.Keep(ctx, tx, email.Inbound{WorkspaceID: p.WorkspaceID, From: fmt.Sprint(c["email"]), To: "support@rapport.example", Raw: []byte(raw)}); err != nil {
 					return err
 				}
 			}

@@ -15,8 +15,6 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/google/uuid"
-
-	"github.com/rapport-crm/rapport/internal/jobs"
 )
 
 // Reading mailboxes: one node at a time reads a mailbox (it holds a lease
@@ -341,7 +339,6 @@ func (s *Service) fileNew(ctx context.Context, node, ws string, a *Account, c *i
 // account's highest UID to top, in one transaction (only while this node
 // holds the mailbox).
 func (s *Service) file(ctx context.Context, node, ws string, a *Account, validity, top int64, msgs []*imapclient.FetchMessageBuffer) error {
-	d := s.db.Dialect()
 	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE mail_accounts SET imap_validity = $3, imap_last_uid = $4 WHERE workspace_id = $1 AND id = $2 AND lease_by = $5`,
 			ws, a.ID, validity, top, node)
@@ -355,14 +352,7 @@ func (s *Service) file(ctx context.Context, node, ws string, a *Account, validit
 			if len(m.BodySection) == 0 {
 				continue
 			}
-			raw := m.BodySection[0].Bytes
-			inID := uuid.Must(uuid.NewV7()).String()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO inbound_messages (workspace_id, id, mail_from, rcpt_to, raw, received_at) VALUES ($1, $2, '', $3, $4, $5)`,
-				ws, inID, a.Address, raw, d.Time(s.now())); err != nil {
-				return err
-			}
-			if err := s.queue.Enqueue(ctx, tx, jobs.New{WorkspaceID: ws, Kind: ReceiveJob, MaxAttempts: 5,
-				Payload: map[string]string{"inbound_id": inID, "account_id": a.ID}}); err != nil {
+			if err := s.Keep(ctx, tx, Inbound{WorkspaceID: ws, To: a.Address, Raw: m.BodySection[0].Bytes, AccountID: a.ID}); err != nil {
 				return err
 			}
 		}

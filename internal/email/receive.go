@@ -130,17 +130,38 @@ func (s *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "no valid recipients"}
 	}
 	ctx := context.Background()
-	id := uuid.Must(uuid.NewV7()).String()
 	err = s.rc.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO inbound_messages (workspace_id, id, mail_from, rcpt_to, raw, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			s.ws, id, s.from, strings.Join(s.to, ","), bytes.Clone(raw), s.rc.db.Dialect().Time(s.rc.s.now())); err != nil {
-			return err
-		}
-		return s.rc.s.queue.Enqueue(ctx, tx, jobs.New{WorkspaceID: s.ws, Kind: ReceiveJob, Payload: map[string]string{"inbound_id": id}})
+		return s.rc.s.Keep(ctx, tx, Inbound{WorkspaceID: s.ws, From: s.from, To: strings.Join(s.to, ","), Raw: bytes.Clone(raw)})
 	})
 	if err != nil {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
 	s.rc.s.queue.Kick()
 	return nil
+}
+
+// Inbound is a message as it came, to be read into an email.
+type Inbound struct {
+	WorkspaceID string
+	// From and To are the envelope's (To: the recipients, comma-separated).
+	From, To string
+	Raw      []byte
+	// AccountID is the mailbox it was read from, if any.
+	AccountID string
+}
+
+// Keep keeps a message as it came and queues the job that reads it, in
+// tx: the receiver, the mailbox readers (and the benchmark) take mail in
+// this way, so that a message taken is never lost.
+func (s *Service) Keep(ctx context.Context, tx *sql.Tx, m Inbound) error {
+	id := uuid.Must(uuid.NewV7()).String()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO inbound_messages (workspace_id, id, mail_from, rcpt_to, raw, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		m.WorkspaceID, id, m.From, m.To, m.Raw, s.db.Dialect().Time(s.now())); err != nil {
+		return err
+	}
+	payload := map[string]string{"inbound_id": id}
+	if m.AccountID != "" {
+		payload["account_id"] = m.AccountID
+	}
+	return s.queue.Enqueue(ctx, tx, jobs.New{WorkspaceID: m.WorkspaceID, Kind: ReceiveJob, MaxAttempts: 5, Payload: payload})
 }
