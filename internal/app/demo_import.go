@@ -50,12 +50,16 @@ func demoImport(ctx context.Context, sys *System, p access.Principal, n int) (*i
 	if err != nil {
 		return nil, err
 	}
-	for range 100 { // the job, and whatever was queued before it
+	for range 10000 { // the job, and whatever is due before it (reminders, SLA clocks, mail)
 		if im, err = sys.Imports.Get(ctx, p, im.ID); err != nil || im.Status == "done" || im.Status == "failed" {
 			return im, err
 		}
-		if _, err := sys.Jobs.RunOne(ctx); err != nil {
+		ran, err := sys.Jobs.RunOne(ctx)
+		if err != nil {
 			return nil, err
+		}
+		if !ran {
+			break
 		}
 	}
 	return im, fmt.Errorf("demo import %s did not finish", im.ID)
