@@ -158,6 +158,20 @@ func TestWebTicket(t *testing.T) {
 	if doc.Find("form.answer").Length() != 0 || !strings.Contains(text(doc, ".conversation"), "Please try the reset link.") {
 		t.Fatalf("sales sees: %q", text(doc, ".conversation"))
 	}
+	// A canned response: a template filled for the requester.
+	e.Run(t, []Scenario{
+		{Name: "a template", Method: "POST", Path: "/api/v1/templates", Status: 201, Events: 1, Save: "tpl",
+			Body: `{"name":"Reset help","subject":"Reset","body_html":"<p>Hello {{contact.first_name | \"there\"}}, the reset link is on the sign-in page.</p>"}`},
+		{Name: "no such template", Role: access.Support, Method: "POST", Path: "/api/v1/tickets/{{t}}/messages", Body: `{"template_id":"nope"}`, Status: 422,
+			Contains: []string{`"field":"template_id"`}},
+	})
+	_, doc = b.get("/tickets/{{t}}")
+	form = formOf(doc, `form.answer`)
+	form.Set("template_id", e.Vars["tpl"])
+	form.Set("body", "")
+	if _, doc = b.post("/tickets/"+e.Vars["t"]+"/messages", form); !strings.Contains(text(doc, ".conversation .messages"), "Hello Pat, the reset link is on the sign-in page.") {
+		t.Fatalf("the canned response: %q %q", text(doc, ".flash, .alert"), text(doc, ".conversation"))
+	}
 }
 
 // TestQueues: a queue's address opens tickets in it; a queue that gives

@@ -42,6 +42,10 @@ type Reply struct {
 	Body     string `json:"body"`
 	Internal bool   `json:"internal"`
 	Status   string `json:"status"`
+	// TemplateID, with no body, is a canned response: the template
+	// filled for the requester (their name, their company, the agent's
+	// signature).
+	TemplateID string `json:"template_id"`
 }
 
 // Messages is a ticket's conversation, oldest first.
@@ -74,6 +78,24 @@ func (s *Service) Messages(ctx context.Context, p access.Principal, ticketID str
 // ticket's first response; a note is never sent. Either way the ticket
 // moves to Status when given, and a new ticket to open.
 func (s *Service) Answer(ctx context.Context, p access.Principal, ticketID string, in Reply) (Message, error) {
+	if strings.TrimSpace(in.Body) == "" && in.TemplateID != "" {
+		t, err := s.eng.Get(ctx, p, Object, ticketID, false)
+		if err != nil {
+			return Message{}, err
+		}
+		object, id := "", ""
+		if c, ok := t["contact_id"].(string); ok && c != "" {
+			object, id = "contacts", c
+		}
+		filled, err := s.mail.Preview(ctx, p, in.TemplateID, object, id)
+		if fault.KindOf(err) == fault.KindNotFound {
+			return Message{}, fault.Invalid(fault.FieldError{Field: "template_id", Message: "no such template"})
+		}
+		if err != nil {
+			return Message{}, err
+		}
+		in.Body = filled["body_text"]
+	}
 	body := strings.TrimSpace(in.Body)
 	var errs []fault.FieldError
 	if body == "" {

@@ -38,6 +38,7 @@ type Mailer interface {
 	WriteIn(ctx context.Context, tx *sql.Tx, p access.Principal, in map[string]any, files []email.File) (records.Record, error)
 	OnReceive(h email.Hook)
 	Notice(ctx context.Context, ws string, m mail.Message) error
+	Preview(ctx context.Context, p access.Principal, templateID, object, id string) (map[string]string, error)
 }
 
 // Service keeps tickets whole and carries their conversation.

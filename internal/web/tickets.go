@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/tickets"
@@ -22,6 +23,8 @@ type conversation struct {
 	// Statuses are those a reply may leave the ticket in.
 	Statuses []string
 	Status   string // the ticket's now
+	// Canned are the templates a reply may start from.
+	Canned []cell
 }
 
 type messageView struct {
@@ -51,6 +54,11 @@ func (d *Deps) conversationFor(r *http.Request, sh *shell, t records.Record) *co
 	}
 	c := &conversation{CanWrite: access.CanWrite(sh.Identity.Principal, tickets.Object, t.Owner()) == nil,
 		Statuses: []string{"open", "pending", "solved"}, Status: fmt.Sprint(t["status"])}
+	if page, err := d.Records.List(r.Context(), sh.Identity.Principal, email.Templates, records.Query{OrderBy: "name", PageSize: 100}); err == nil {
+		for _, tpl := range page.Data {
+			c.Canned = append(c.Canned, cell{Text: fmt.Sprint(tpl["name"]), Link: tpl.ID()})
+		}
+	}
 	for _, m := range list {
 		v := messageView{When: sh.L.Time(m.CreatedAt), Body: m.Body, Internal: m.Internal, EmailID: m.EmailID}
 		switch {
@@ -75,7 +83,7 @@ func (d *Deps) conversationFor(r *http.Request, sh *shell, t records.Record) *co
 func (d *Deps) answerTicket(w http.ResponseWriter, r *http.Request, sh *shell) {
 	id := r.PathValue("id")
 	back := "/tickets/" + id
-	in := tickets.Reply{Body: r.PostFormValue("body"), Internal: r.PostFormValue("kind") == "note", Status: r.PostFormValue("status")}
+	in := tickets.Reply{Body: r.PostFormValue("body"), Internal: r.PostFormValue("kind") == "note", Status: r.PostFormValue("status"), TemplateID: r.PostFormValue("template_id")}
 	if _, err := d.Tickets.Answer(r.Context(), sh.Identity.Principal, id, in); err != nil {
 		d.refusedTo(w, r, sh, back, err)
 		return
