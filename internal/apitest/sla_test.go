@@ -57,6 +57,14 @@ func TestSLA(t *testing.T) {
 	drain(t, e)
 	e.Run(t, []Scenario{{Name: "breached", Role: access.Support, Method: "GET", Path: "/api/v1/tickets/{{t1}}/timeline", Status: 200,
 		Contains: []string{`"summary":"First response overdue on ticket #1 Site down"`}}})
+	// The agent's "Breaching soon" holds the overdue ticket, not the one
+	// due this afternoon.
+	b := e.browser(t, access.Support)
+	_, doc := b.get("/tickets")
+	href, _ := doc.Find(`nav.views a:contains("Breaching soon")`).Attr("href")
+	if _, doc = b.get(href); !strings.Contains(text(doc, "table tbody"), "Site down") || strings.Contains(text(doc, "table tbody"), "A question") {
+		t.Fatalf("breaching soon at 09:31: %q", text(doc, "table tbody"))
+	}
 	// 10:00 the agent answers and waits on Pat: the resolution clock stands.
 	e.Clock.Set(at("2026-03-09 10:00"))
 	e.Run(t, []Scenario{

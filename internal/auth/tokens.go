@@ -2,10 +2,11 @@ package auth
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
+
+	"github.com/rapport-crm/rapport/internal/secret"
 )
 
 // Secrets handed to clients (API keys, session cookies, setup tokens) name
@@ -34,7 +35,4 @@ func splitSecret(prefix, s string) (ws string, ok bool) {
 	return hexWS[0:8] + "-" + hexWS[8:12] + "-" + hexWS[12:16] + "-" + hexWS[16:20] + "-" + hexWS[20:32], true
 }
 
-func hashSecret(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
-}
+func hashSecret(s string) string { return secret.Hash(s) }

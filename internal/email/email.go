@@ -312,7 +312,7 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 		}
 	}
 	sender, err := s.senderOf(ctx, j.WorkspaceID, account)
-	if errors.Is(err, errNoServer) {
+	if errors.Is(err, ErrNoServer) {
 		return s.finish(ctx, j.WorkspaceID, pl.UserID, e, "failed", "no mail server is set up")
 	}
 	if err != nil {

@@ -36,7 +36,7 @@ type cachedSender struct {
 func (s *Service) senderOf(ctx context.Context, ws string, a *Account) (mail.Sender, error) {
 	if a == nil {
 		if s.send == nil {
-			return nil, errNoServer
+			return nil, ErrNoServer
 		}
 		return s.send, nil
 	}
@@ -78,10 +78,8 @@ func (s *Service) forget(id string) {
 	}
 }
 
-var errNoServer = errors.New("no mail server is set up")
-
-// ErrNoServer is Notice's error when the workspace has no way to send.
-var ErrNoServer = errNoServer
+// ErrNoServer says there is no way to send: no account and no --smtp.
+var ErrNoServer = errors.New("no mail server is set up")
 
 // Notice sends a message of Rapport's own to a workspace's user (a task's
 // reminder): through the install's server, else the workspace's first

@@ -9,9 +9,7 @@ package portal
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/secret"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -59,11 +58,6 @@ func New(db *store.DB, eng *records.Engine, queue *jobs.Queue, mailer Mailer, no
 	return s
 }
 
-func hash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 func newToken() string { return rand.Text() }
 
 // RequestLink mails a sign-in link to the contact at addr, if there is
@@ -96,7 +90,7 @@ func (s *Service) RequestLink(ctx context.Context, ws, addr, base string) error 
 	token := newToken()
 	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO portal_links (workspace_id, token_hash, contact_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-			ws, hash(token), c.ID(), d.Time(now), d.Time(now.Add(LinkTTL))); err != nil {
+			ws, secret.Hash(token), c.ID(), d.Time(now), d.Time(now.Add(LinkTTL))); err != nil {
 			return err
 		}
 		link := strings.TrimRight(base, "/") + "/portal/login?token=" + token
@@ -129,19 +123,19 @@ func (s *Service) SignIn(ctx context.Context, ws, token string) (string, string,
 	now := s.now().UTC()
 	var contact string
 	res, err := s.db.Writer().ExecContext(ctx, `UPDATE portal_links SET used_at = $3 WHERE workspace_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3`,
-		ws, hash(token), d.Time(now))
+		ws, secret.Hash(token), d.Time(now))
 	if err != nil {
 		return "", "", err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return "", "", fault.Unauthorized("this link was used already or is too old: ask for a new one")
 	}
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT contact_id FROM portal_links WHERE workspace_id = $1 AND token_hash = $2`, ws, hash(token)).Scan(&contact); err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT contact_id FROM portal_links WHERE workspace_id = $1 AND token_hash = $2`, ws, secret.Hash(token)).Scan(&contact); err != nil {
 		return "", "", err
 	}
 	session := newToken()
 	if _, err := s.db.Writer().ExecContext(ctx, `INSERT INTO portal_sessions (workspace_id, token_hash, contact_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		ws, hash(session), contact, d.Time(now), d.Time(now.Add(SessionTTL))); err != nil {
+		ws, secret.Hash(session), contact, d.Time(now), d.Time(now.Add(SessionTTL))); err != nil {
 		return "", "", err
 	}
 	return session, contact, nil
@@ -151,7 +145,7 @@ func (s *Service) SignIn(ctx context.Context, ws, token string) (string, string,
 func (s *Service) Contact(ctx context.Context, ws, session string) (string, error) {
 	var contact string
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT contact_id FROM portal_sessions WHERE workspace_id = $1 AND token_hash = $2 AND expires_at > $3`,
-		ws, hash(session), s.db.Dialect().Time(s.now())).Scan(&contact)
+		ws, secret.Hash(session), s.db.Dialect().Time(s.now())).Scan(&contact)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fault.Unauthorized("sign in to the portal")
 	}
@@ -160,6 +154,6 @@ func (s *Service) Contact(ctx context.Context, ws, session string) (string, erro
 
 // SignOut ends a session.
 func (s *Service) SignOut(ctx context.Context, ws, session string) error {
-	_, err := s.db.Writer().ExecContext(ctx, `DELETE FROM portal_sessions WHERE workspace_id = $1 AND token_hash = $2`, ws, hash(session))
+	_, err := s.db.Writer().ExecContext(ctx, `DELETE FROM portal_sessions WHERE workspace_id = $1 AND token_hash = $2`, ws, secret.Hash(session))
 	return err
 }

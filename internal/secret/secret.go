@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -122,4 +123,12 @@ func (b *Box) workspaceKey(ctx context.Context, ws string) ([]byte, error) {
 		return nil, fmt.Errorf("secret key: %w", err)
 	}
 	return key, nil
+}
+
+// Hash is what Rapport keeps of a token it hands out and takes back (an
+// API key, a session, a sign-in or rating link): its SHA-256, in hex. The
+// token itself is never stored.
+func Hash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
 }

@@ -3,9 +3,7 @@ package tickets
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/secret"
 )
 
 // CSATJob is the kind of the job that asks a requester to rate a solved
@@ -78,7 +77,7 @@ func (s *Service) sendRating(ctx context.Context, j *jobs.Job) error {
 	d := s.db.Dialect()
 	now := s.now().UTC()
 	if _, err := s.db.Writer().ExecContext(ctx, `INSERT INTO csat_links (workspace_id, token_hash, ticket_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		j.WorkspaceID, tokenHash(token), t.ID(), d.Time(now), d.Time(now.Add(CSATTTL))); err != nil {
+		j.WorkspaceID, secret.Hash(token), t.ID(), d.Time(now), d.Time(now.Add(CSATTTL))); err != nil {
 		return err
 	}
 	link := s.base + "/csat/" + token
@@ -89,11 +88,6 @@ func (s *Service) sendRating(ctx context.Context, j *jobs.Job) error {
 		return jobs.Permanent(err)
 	}
 	return err
-}
-
-func tokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
 }
 
 // RatingTicket is the ticket a rating link is for: its number and
@@ -111,7 +105,7 @@ type RatingTicket struct {
 func (s *Service) Rate(ctx context.Context, ws, token, value, comment string) (*RatingTicket, error) {
 	var ticketID string
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT ticket_id FROM csat_links WHERE workspace_id = $1 AND token_hash = $2 AND expires_at > $3`,
-		ws, tokenHash(token), s.db.Dialect().Time(s.now())).Scan(&ticketID)
+		ws, secret.Hash(token), s.db.Dialect().Time(s.now())).Scan(&ticketID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFound("this rating link is unknown or too old")
 	}
