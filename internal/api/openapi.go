@@ -2,8 +2,10 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/dedupe"
 	"github.com/rapport-crm/rapport/internal/schema"
 )
 
@@ -297,6 +299,8 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 		if o.Name == "contacts" || o.Name == "companies" {
 			paths[base+"/{id}/duplicates"] = obj{"get": obj{"summary": "Likely duplicates of a " + o.Singular + ", with the reasons", "operationId": "duplicates_" + o.Name, "tags": []string{o.Label},
 				"parameters": []any{pathParam("id")}, "responses": obj{"200": obj{"description": "Candidates"}, "default": problemResponse}}}
+		}
+		if slices.Contains(dedupe.Mergeable, o.Name) {
 			paths[base+"/{id}/merge"] = obj{"post": obj{"summary": "Merge duplicates into this " + o.Singular, "operationId": "merge_" + o.Name, "tags": []string{o.Label},
 				"parameters": []any{pathParam("id")}, "requestBody": jsonBody(obj{"type": "object", "required": []string{"duplicate_ids"}, "properties": obj{
 					"duplicate_ids": obj{"type": "array", "items": obj{"type": "string"}}, "take": obj{"type": "object", "description": "field: the duplicate whose value wins"}}}),
@@ -353,6 +357,24 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 			paths[base+"/{id}/accept"] = obj{"post": obj{"summary": "Mark the quote accepted; unless win_deal is false, its open deal moves to won", "operationId": "acceptQuote", "tags": []string{o.Label},
 				"parameters": []any{pathParam("id")}, "requestBody": jsonBody(obj{"type": "object", "properties": obj{"win_deal": obj{"type": "boolean"}}}),
 				"responses": obj{"200": jsonResponse("The quote", ref(name)), "default": problemResponse}}}
+		}
+		if o.Name == "tickets" {
+			message := obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "ticket_id": obj{"type": "string"},
+				"author_user_id": obj{"type": "string"}, "author_contact_id": obj{"type": "string"}, "internal": obj{"type": "boolean"},
+				"body": obj{"type": "string"}, "email_id": obj{"type": "string", "description": "the email that carried it"}, "created_at": obj{"type": "string", "format": "date-time"}}}
+			paths[base+"/{id}/messages"] = obj{
+				"get": obj{"summary": "The ticket's conversation, oldest first: the requester's messages, public replies and internal notes", "operationId": "ticketMessages", "tags": []string{o.Label},
+					"parameters": []any{pathParam("id")}, "responses": obj{"200": jsonResponse("Messages", obj{"type": "object", "properties": obj{"data": obj{"type": "array", "items": message}}}), "default": problemResponse}},
+				"post": obj{"summary": "Answer the ticket: a public reply (mailed to the requester, threaded) or an internal note (never sent); 409 when others' messages came in after seen_message_id", "operationId": "answerTicket", "tags": []string{o.Label},
+					"parameters": []any{pathParam("id")}, "requestBody": jsonBody(obj{"type": "object", "properties": obj{
+						"body": obj{"type": "string"}, "internal": obj{"type": "boolean"}, "status": obj{"type": "string", "description": "the ticket's status after it"},
+						"template_id":     obj{"type": "string", "description": "a canned response: the template filled for the requester, when body is empty"},
+						"seen_message_id": obj{"type": "string", "description": "the last message the agent saw"}}}),
+					"responses": obj{"201": jsonResponse("The message", message), "default": problemResponse}}}
+			paths[base+"/{id}/viewers"] = obj{"post": obj{"summary": "Say the caller has the ticket open (and is replying); returns the other agents who have it open (the collision notice); call every 20 s", "operationId": "ticketViewers", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id")}, "requestBody": jsonBody(obj{"type": "object", "properties": obj{"replying": obj{"type": "boolean"}}}),
+				"responses": obj{"200": jsonResponse("Other viewers", obj{"type": "object", "properties": obj{"data": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+					"user_id": obj{"type": "string"}, "name": obj{"type": "string"}, "replying": obj{"type": "boolean"}, "seen_at": obj{"type": "string", "format": "date-time"}}}}}}), "default": problemResponse}}}
 		}
 		if o.Name == "contacts" {
 			paths[base+"/{id}/gdpr-export"] = obj{"get": obj{"summary": "Everything held on the person (data subject access; admins and managers)", "operationId": "gdprExport", "tags": []string{o.Label},

@@ -84,6 +84,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("GET /api/v1/emails/{id}/attachments/{file}", d.emailAttachment)
 	h("GET /api/v1/tickets/{id}/messages", d.ticketMessages)
 	h("POST /api/v1/tickets/{id}/messages", d.answerTicket)
+	h("POST /api/v1/tickets/{id}/viewers", d.ticketViewers)
 	h("GET /api/v1/mail-accounts", d.listMailAccounts)
 	h("POST /api/v1/mail-accounts", d.saveMailAccount)
 	h("GET /api/v1/mail-accounts/{id}", d.getMailAccount)

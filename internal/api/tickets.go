@@ -17,7 +17,8 @@ func (d *Deps) ticketMessages(w http.ResponseWriter, r *http.Request, id *auth.I
 	return nil
 }
 
-// answerTicket adds an agent's message: {"body", "internal", "status"} →
+// answerTicket adds an agent's message: {"body", "internal", "status",
+// "template_id", "seen_message_id"} →
 // 201; a public one is mailed to the requester (email_id).
 func (d *Deps) answerTicket(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
 	var in tickets.Reply
@@ -29,5 +30,22 @@ func (d *Deps) answerTicket(w http.ResponseWriter, r *http.Request, id *auth.Ide
 		return err
 	}
 	writeJSON(w, http.StatusCreated, m)
+	return nil
+}
+
+// ticketViewers says the caller has the ticket open: {"replying"} → the
+// other agents who have it open.
+func (d *Deps) ticketViewers(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
+	var in struct {
+		Replying bool `json:"replying"`
+	}
+	if err := decodeInto(w, r, &in); err != nil {
+		return err
+	}
+	list, err := d.Tickets.Viewing(r.Context(), id.Principal, r.PathValue("id"), in.Replying)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": list})
 	return nil
 }

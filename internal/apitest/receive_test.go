@@ -41,6 +41,16 @@ func (e *Env) receiverTLS(t *testing.T, maxBytes int64, tlsConfig *tls.Config) s
 	return l.Addr().String()
 }
 
+// deliver hands msg to the receiver at addr with swaks and runs the jobs
+// that file it.
+func (e *Env) deliver(t *testing.T, addr, from, to, msg string) {
+	t.Helper()
+	if out, err := swaks(t, addr, from, to, []byte(msg)); err != nil {
+		t.Fatalf("swaks: %v\n%s", err, out)
+	}
+	drain(t, e)
+}
+
 // swaks delivers a message file with Debian's swaks, a real SMTP client;
 // without swaks it says so loudly and skips — or fails under CI=true.
 func swaks(t *testing.T, addr, from, to string, message []byte, extra ...string) (string, error) {

@@ -22,10 +22,7 @@ func TestTicketsFromMail(t *testing.T) {
 	addr := e.receiver(t, 1<<20)
 	deliver := func(to, msg string) {
 		t.Helper()
-		if out, err := swaks(t, addr, "pat@customer.example", to, []byte(msg)); err != nil {
-			t.Fatalf("swaks: %v\n%s", err, out)
-		}
-		drain(t, e)
+		e.deliver(t, addr, "pat@customer.example", to, msg)
 	}
 	deliver("support@crm.example", "From: Pat Customer <pat@customer.example>\r\nTo: support@crm.example\r\nSubject: Printer on fire\r\n"+
 		"Message-ID: <t1@customer.example>\r\n\r\nThe printer in room 4 is on fire.\r\n")

@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -27,6 +28,10 @@ const maxCandidates = 200
 
 // Objects are the objects with a duplicate finder.
 var Objects = []string{"contacts", "companies"}
+
+// Mergeable are the objects whose records merge: those with a duplicate
+// finder, and tickets (the same request made twice).
+var Mergeable = []string{"contacts", "companies", "tickets"}
 
 // Find lists the live records that are likely duplicates of a record:
 // contacts with the same phone (compared in E.164), or the same name at the
@@ -119,7 +124,7 @@ func why(object string, a, b records.Record) []string {
 // Merge folds duplicates into the record kept (records.Engine.Merge);
 // take maps a field to the duplicate whose value wins over the kept one.
 func (s *Service) Merge(ctx context.Context, p access.Principal, object, keepID string, dupIDs []string, take map[string]string) (records.Record, error) {
-	if object != "contacts" && object != "companies" {
+	if !slices.Contains(Mergeable, object) {
 		return nil, fault.NotFound("no merge for %s", object)
 	}
 	return s.eng.Merge(ctx, p, object, keepID, dupIDs, take)
@@ -127,7 +132,7 @@ func (s *Service) Merge(ctx context.Context, p access.Principal, object, keepID 
 
 // Unmerge takes back the latest merge into a record.
 func (s *Service) Unmerge(ctx context.Context, p access.Principal, object, id string) (records.Record, error) {
-	if object != "contacts" && object != "companies" {
+	if !slices.Contains(Mergeable, object) {
 		return nil, fault.NotFound("no merge for %s", object)
 	}
 	return s.eng.Unmerge(ctx, p, object, id)

@@ -58,11 +58,22 @@ type Engine struct {
 	now        func() time.Time
 	validators map[string][]Validator
 	rules      map[string][]Rule
+	mergers    map[string]Merger
+}
+
+// Merger moves what an object keeps beside its records (a ticket's
+// messages) when records merge, inside the merge's transaction: Merge
+// moves it from the duplicates to the kept record and returns what it
+// needs to take that back; Unmerge gets that back when the merge is taken
+// back.
+type Merger interface {
+	Merge(ctx context.Context, tx *sql.Tx, ws, keepID string, dupIDs []string) (json.RawMessage, error)
+	Unmerge(ctx context.Context, tx *sql.Tx, ws, keepID string, undo json.RawMessage) error
 }
 
 // New returns an engine.
 func New(db *store.DB, schemas *schema.Registry, log *events.Log, now func() time.Time) *Engine {
-	return &Engine{db: db, schemas: schemas, log: log, now: now, validators: map[string][]Validator{}, rules: map[string][]Rule{}}
+	return &Engine{db: db, schemas: schemas, log: log, now: now, validators: map[string][]Validator{}, rules: map[string][]Rule{}, mergers: map[string]Merger{}}
 }
 
 // Validate registers a validator for an object. Call at start-up.
@@ -73,6 +84,12 @@ func (e *Engine) Validate(object string, v Validator) {
 // Keep registers a rule for an object. Call at start-up.
 func (e *Engine) Keep(object string, r Rule) {
 	e.rules[object] = append(e.rules[object], r)
+}
+
+// OnMerge registers what moves with an object's records when they merge.
+// Call at start-up.
+func (e *Engine) OnMerge(object string, m Merger) {
+	e.mergers[object] = m
 }
 
 // applyRules runs the object's rules on a write and gathers their events.

@@ -20,10 +20,11 @@ import (
 
 // mergeUndo is what a merge keeps, in its event, to be taken back.
 type mergeUndo struct {
-	Cleared   map[string]map[string]any `json:"cleared"`   // duplicate → unique values it gave up
-	Events    map[string][]string       `json:"events"`    // duplicate → its events moved to the kept record
-	Relations []relChange               `json:"relations"` // relations repointed
-	Refs      []refsChange              `json:"refs"`      // activities' related records rewritten
+	Cleared   map[string]map[string]any `json:"cleared"`         // duplicate → unique values it gave up
+	Events    map[string][]string       `json:"events"`          // duplicate → its events moved to the kept record
+	Relations []relChange               `json:"relations"`       // relations repointed
+	Refs      []refsChange              `json:"refs"`            // activities' related records rewritten
+	Moved     json.RawMessage           `json:"moved,omitempty"` // what the object's Merger moved
 }
 
 // MaxMerge bounds the duplicates one merge takes.
@@ -130,6 +131,12 @@ func (e *Engine) Merge(ctx context.Context, p access.Principal, object, keepID s
 		if err != nil {
 			return err
 		}
+		var beside json.RawMessage
+		if m := e.mergers[o.Name]; m != nil {
+			if beside, err = m.Merge(ctx, tx, p.WorkspaceID, keepID, dupIDs); err != nil {
+				return err
+			}
+		}
 		out = next
 		jsonFilled := map[string]any{}
 		for k, v := range filled {
@@ -140,7 +147,7 @@ func (e *Engine) Merge(ctx context.Context, p access.Principal, object, keepID s
 			WorkspaceID: p.WorkspaceID, ActorID: actor(p), Object: o.Name, RecordID: keepID, Kind: "merged",
 			Singular: o.Singular, Summary: "Merged " + o.Singular + " " + Title(o, next), Record: next,
 			Data: map[string]any{"merged_ids": dupIDs, "filled": jsonFilled, "taken": taken,
-				"undo": mergeUndo{Cleared: cleared, Events: moved, Relations: rels, Refs: refs}},
+				"undo": mergeUndo{Cleared: cleared, Events: moved, Relations: rels, Refs: refs, Moved: beside}},
 		})
 	})
 	if err != nil {
@@ -459,6 +466,11 @@ func (e *Engine) Unmerge(ctx context.Context, p access.Principal, object, keepID
 			}
 			b, _ := json.Marshal(c.Before)
 			if _, err := tx.ExecContext(ctx, "UPDATE "+store.QuoteIdent(ro.Table)+" SET "+store.QuoteIdent(c.Field)+" = $3 WHERE workspace_id = $1 AND id = $2", p.WorkspaceID, c.ID, string(b)); err != nil {
+				return err
+			}
+		}
+		if mg := e.mergers[o.Name]; mg != nil && len(m.Undo.Moved) > 0 {
+			if err := mg.Unmerge(ctx, tx, p.WorkspaceID, keepID, m.Undo.Moved); err != nil {
 				return err
 			}
 		}

@@ -3,7 +3,6 @@ package tickets
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
@@ -40,13 +39,11 @@ func (s *Service) fromMail(ctx context.Context, tx *sql.Tx, in email.Incoming) (
 	}
 	if ticket == nil {
 		if n, ok := subjectNumber(in.Subject); ok {
-			page, err := s.eng.List(ctx, sys, Object, records.Query{Filter: fmt.Sprintf("number = %d", n), PageSize: 1})
+			t, err := s.byNumber(ctx, tx, in.WorkspaceID, n)
 			if err != nil {
 				return nil, nil, err
 			}
-			if len(page.Data) > 0 {
-				ticket = page.Data[0]
-			}
+			ticket = t
 		}
 	}
 	queue := ""

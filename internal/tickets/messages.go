@@ -46,6 +46,11 @@ type Reply struct {
 	// filled for the requester (their name, their company, the agent's
 	// signature).
 	TemplateID string `json:"template_id"`
+	// SeenMessageID is the last message the agent saw before writing.
+	// When another's message came in since, the reply is refused (409)
+	// rather than crossing it: two agents answering at once, or a
+	// customer adding something the reply does not know of.
+	SeenMessageID string `json:"seen_message_id"`
 }
 
 // Messages is a ticket's conversation, oldest first.
@@ -116,6 +121,9 @@ func (s *Service) Answer(ctx context.Context, p access.Principal, ticketID strin
 		if err := access.CanWrite(p, Object, t.Owner()); err != nil {
 			return err
 		}
+		if err := s.crossed(ctx, tx, p, ticketID, in.SeenMessageID); err != nil {
+			return err
+		}
 		change := map[string]any{}
 		if in.Status != "" {
 			change["status"] = in.Status
@@ -146,6 +154,31 @@ func (s *Service) Answer(ctx context.Context, p access.Principal, ticketID strin
 		return nil
 	})
 	return m, err
+}
+
+// crossed refuses a reply written after seen when others' messages came
+// in since.
+func (s *Service) crossed(ctx context.Context, tx *sql.Tx, p access.Principal, ticketID, seen string) error {
+	if seen == "" {
+		return nil
+	}
+	var at any
+	err := tx.QueryRowContext(ctx, `SELECT created_at FROM ticket_messages WHERE workspace_id = $1 AND ticket_id = $2 AND id = $3`, p.WorkspaceID, ticketID, seen).Scan(&at)
+	if err == sql.ErrNoRows {
+		return fault.Invalid(fault.FieldError{Field: "seen_message_id", Message: "is not a message of this ticket"})
+	}
+	if err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM ticket_messages WHERE workspace_id = $1 AND ticket_id = $2 AND created_at > $3 AND author_user <> $4`,
+		p.WorkspaceID, ticketID, at, p.UserID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fault.Conflict("seen_message_id", "new messages came in while you wrote: read them, then send again")
+	}
+	return nil
 }
 
 // mailReply writes the email that carries a public reply to the

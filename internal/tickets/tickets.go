@@ -70,6 +70,7 @@ func New(db *store.DB, eng *records.Engine, log *events.Log, queue *jobs.Queue, 
 	queue.Handle(SLAJob, s.fire)
 	queue.Handle(CSATJob, s.sendRating)
 	mailer.OnReceive(s.fromMail)
+	eng.OnMerge(Object, merger{s})
 	return s
 }
 

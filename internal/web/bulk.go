@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/exchange"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/tickets"
 )
 
 // maxBulk bounds the rows one bulk action takes: a list page's worth.
@@ -73,6 +74,24 @@ func (d *Deps) bulk(w http.ResponseWriter, r *http.Request, sh *shell) {
 			}
 		}
 		d.redirectWithUndo(w, r, back, d.bulkOutcome(sh, "flash.bulk_trashed", len(done), refused), object, done)
+	case "assign_me":
+		if object != tickets.Object {
+			d.redirectWithFlash(w, r, back, sh.L.T("flash.unknown_action"))
+			return
+		}
+		f, _ := o.Field("assignee_id")
+		d.bulkApply(w, r, sh, o, ids, back, f, sh.Identity.UserID)
+	case "merge":
+		if object != tickets.Object {
+			d.redirectWithFlash(w, r, back, sh.L.T("flash.unknown_action"))
+			return
+		}
+		kept, err := d.Tickets.MergeSelected(r.Context(), sh.Identity.Principal, ids)
+		if err != nil {
+			d.refusedTo(w, r, sh, back, err)
+			return
+		}
+		d.redirectWithFlash(w, r, "/tickets/"+kept.ID(), sh.L.N("flash.bulk_merged", int64(len(ids)-1)))
 	default:
 		d.redirectWithFlash(w, r, back, sh.L.T("flash.unknown_action"))
 	}
@@ -115,6 +134,13 @@ func (d *Deps) bulkEdit(w http.ResponseWriter, r *http.Request, sh *shell, o *sc
 		d.redirectWithFlash(w, r, back, label(sh, f)+": "+sh.L.Message(err.Error()))
 		return
 	}
+	d.bulkApply(w, r, sh, o, ids, back, f, value)
+}
+
+// bulkApply sets field f to value on each selected record; the records
+// the user may not change are counted and left, and a value a record
+// refuses stops there, saying how far it came.
+func (d *Deps) bulkApply(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, ids []string, back string, f *schema.Field, value any) {
 	done, refused := 0, 0
 	for _, id := range ids {
 		_, err := d.Records.Update(r.Context(), sh.Identity.Principal, o.Name, id, map[string]any{f.Name: value}, nil)

@@ -315,6 +315,10 @@ func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.redirectWithFlash(w, r, "/"+o.Name, sh.L.T("flash.erased"))
 		return
 	}
+	if action := r.PostFormValue("_action"); o.Name == tickets.Object && (action == "solve" || action == "merge_into") {
+		d.ticketAction(w, r, sh, id, action)
+		return
+	}
 	if action := r.PostFormValue("_action"); o.Name == quotes.Object && slices.Contains([]string{"send", "revise", "accept", "decline"}, action) {
 		d.quoteAction(w, r, sh, id, action)
 		return

@@ -1,15 +1,18 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/email"
+	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/tickets"
@@ -25,6 +28,15 @@ type conversation struct {
 	Status   string // the ticket's now
 	// Canned are the templates a reply may start from.
 	Canned []cell
+	// Viewers are the other agents who have the ticket open now.
+	Viewers []tickets.Viewer
+	// Seen is the last message shown, which a reply answers.
+	Seen string
+	// Draft is what was typed, shown again with Problem when a reply was
+	// refused.
+	Draft, DraftKind, Problem string
+	// Number is the ticket's, for the merge form.
+	Number string
 }
 
 type messageView struct {
@@ -59,6 +71,17 @@ func (d *Deps) conversationFor(r *http.Request, sh *shell, t records.Record) *co
 			c.Canned = append(c.Canned, cell{Text: fmt.Sprint(tpl["name"]), Link: tpl.ID()})
 		}
 	}
+	c.Viewers, _ = d.Tickets.Viewing(r.Context(), sh.Identity.Principal, t.ID(), false)
+	if len(list) > 0 {
+		c.Seen = list[len(list)-1].ID
+	}
+	c.Number = fmt.Sprint(t["number"])
+	if r.Method == http.MethodPost {
+		c.Draft, c.DraftKind = r.PostFormValue("body"), r.PostFormValue("kind")
+		if p, ok := r.Context().Value(refusal{}).(string); ok {
+			c.Problem = p
+		}
+	}
 	for _, m := range list {
 		v := messageView{When: sh.L.Time(m.CreatedAt), Body: m.Body, Internal: m.Internal, EmailID: m.EmailID}
 		switch {
@@ -83,9 +106,20 @@ func (d *Deps) conversationFor(r *http.Request, sh *shell, t records.Record) *co
 func (d *Deps) answerTicket(w http.ResponseWriter, r *http.Request, sh *shell) {
 	id := r.PathValue("id")
 	back := "/tickets/" + id
-	in := tickets.Reply{Body: r.PostFormValue("body"), Internal: r.PostFormValue("kind") == "note", Status: r.PostFormValue("status"), TemplateID: r.PostFormValue("template_id")}
+	in := tickets.Reply{Body: r.PostFormValue("body"), Internal: r.PostFormValue("kind") == "note", Status: r.PostFormValue("status"),
+		TemplateID: r.PostFormValue("template_id"), SeenMessageID: r.PostFormValue("seen")}
 	if _, err := d.Tickets.Answer(r.Context(), sh.Identity.Principal, id, in); err != nil {
-		d.refusedTo(w, r, sh, back, err)
+		fe := fault.As(err)
+		t, gerr := d.Records.Get(r.Context(), sh.Identity.Principal, tickets.Object, id, false)
+		if fe == nil || len(fe.Fields) == 0 || gerr != nil {
+			d.refusedTo(w, r, sh, back, err)
+			return
+		}
+		// The page again, with the conversation as it is now and what was
+		// typed kept in the form.
+		o, _ := sh.Schema.Object(tickets.Object)
+		ctx := context.WithValue(r.Context(), refusal{}, sh.L.Message(fe.Fields[0].Message))
+		d.showRecord(w, r.WithContext(ctx), sh, o, t, nil, nil, formStatus(fe.Kind))
 		return
 	}
 	msg := sh.L.T("ticket.flash.replied")
@@ -93,6 +127,36 @@ func (d *Deps) answerTicket(w http.ResponseWriter, r *http.Request, sh *shell) {
 		msg = sh.L.T("ticket.flash.noted")
 	}
 	d.redirectWithFlash(w, r, back, msg)
+}
+
+// refusal carries why a reply was refused to the page shown again.
+type refusal struct{}
+
+// ticketAction handles the ticket page's own buttons: solve it, or merge
+// it into another ticket by number.
+func (d *Deps) ticketAction(w http.ResponseWriter, r *http.Request, sh *shell, id, action string) {
+	back := "/tickets/" + id
+	p := sh.Identity.Principal
+	switch action {
+	case "solve":
+		if _, err := d.Records.Update(r.Context(), p, tickets.Object, id, map[string]any{"status": "solved"}, nil); err != nil {
+			d.refusedTo(w, r, sh, back, err)
+			return
+		}
+		d.redirectWithFlash(w, r, back, sh.L.T("ticket.flash.solved"))
+	case "merge_into":
+		n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(r.PostFormValue("into")), "#"), 10, 64)
+		if err != nil {
+			d.redirectWithFlash(w, r, back, sh.L.T("ticket.flash.merge_number"))
+			return
+		}
+		kept, err := d.Tickets.MergeInto(r.Context(), p, id, n)
+		if err != nil {
+			d.refusedTo(w, r, sh, back, err)
+			return
+		}
+		d.redirectWithFlash(w, r, "/tickets/"+kept.ID(), sh.L.T("ticket.flash.merged", n))
+	}
 }
 
 // ticketViews are the helpdesk's own lists: the agent's open tickets, the

@@ -219,3 +219,61 @@
     form.submit();
   });
 })();
+
+// A ticket's page: "r" starts a reply, "n" an internal note, "s" solves the
+// ticket, Ctrl-Enter (⌘-Enter) in the message sends it. Every 20 seconds,
+// and as soon as a reply is begun, the page tells the server that the
+// ticket is open here (and whether a reply is being written) and shows the
+// other agents who have it open: the collision notice.
+(function () {
+  "use strict";
+  var form = document.getElementById("answer");
+  if (!form) { return; }
+  var body = form.querySelector("textarea[name=body]");
+  function typing(el) {
+    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && document.activeElement === body) {
+      e.preventDefault();
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+      return;
+    }
+    if (typing(document.activeElement) || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    if (e.key === "r" || e.key === "n") {
+      e.preventDefault();
+      form.querySelector("input[name=kind][value=" + (e.key === "r" ? "reply" : "note") + "]").checked = true;
+      body.focus();
+      return;
+    }
+    if (e.key === "s") {
+      var solve = document.getElementById("solve");
+      if (solve) { e.preventDefault(); solve.submit(); }
+    }
+  });
+  var viewers = document.getElementById("viewers");
+  var csrf = document.querySelector('meta[name="csrf-token"]');
+  var replying = false;
+  function beat() {
+    replying = body.value.trim() !== "";
+    fetch("/api/v1/tickets/" + viewers.getAttribute("data-ticket") + "/viewers", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.content : "" },
+      body: JSON.stringify({ replying: replying })
+    }).then(function (resp) {
+      return resp.ok ? resp.json() : null;
+    }).then(function (data) {
+      if (!data) { return; }
+      var parts = data.data.map(function (v) {
+        return viewers.getAttribute(v.replying ? "data-msg-replying" : "data-msg-viewing").replace("%s", v.name);
+      });
+      viewers.textContent = parts.join(" · ");
+      viewers.hidden = parts.length === 0;
+    }).catch(function () {});
+  }
+  body.addEventListener("input", function () {
+    if ((body.value.trim() !== "") !== replying) { beat(); }
+  });
+  window.setInterval(beat, 20000);
+})();
