@@ -8,6 +8,21 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 )
 
+// berlinAt reads "2006-01-02 15:04" as Berlin's time.
+func berlinAt(t *testing.T) func(string) time.Time {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, berlin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+}
+
 // TestSLA: policies picked by their condition (the first by rank) give a
 // ticket its first-response and resolution due times in working time
 // (Berlin, Monday to Friday 09:00–17:00); jobs at the right moments raise
@@ -16,14 +31,7 @@ import (
 // that much; a target met or moved fires nothing.
 func TestSLA(t *testing.T) {
 	e := NewInstall(t)
-	berlin, _ := time.LoadLocation("Europe/Berlin")
-	at := func(s string) time.Time {
-		tm, err := time.ParseInLocation("2006-01-02 15:04", s, berlin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tm
-	}
+	at := berlinAt(t)
 	e.Clock.Set(at("2026-03-06 16:30")) // a Friday afternoon
 	e.Run(t, []Scenario{
 		{Name: "urgent", Method: "POST", Path: "/api/v1/sla_policies", Status: 201, Events: 1, Save: "urgent",

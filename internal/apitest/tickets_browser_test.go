@@ -78,6 +78,8 @@ func TestBrowserTicketKeys(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		textOf(`.flash`, &flash),
 		chromedp.WaitVisible(chromedp.CSS(`#answer`)),
+		chromedp.ScrollIntoView(chromedp.CSS(`section.conversation`)),
+		shot("ticket"),
 		chromedp.KeyEvent("r"),
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			v, err := chromedp.Evaluate[string](`document.querySelector("#answer input[name=kind]:checked").value`)(ctx, tg)
@@ -90,7 +92,6 @@ func TestBrowserTicketKeys(t *testing.T) {
 		}),
 		chromedp.KeyEvent("s"),
 		chromedp.WaitNotPresent(chromedp.CSS(`#solve`)),
-		shot("ticket"),
 	)
 	if err != nil {
 		t.Fatal(err)

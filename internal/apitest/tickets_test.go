@@ -169,6 +169,14 @@ func TestWebTicket(t *testing.T) {
 	if _, doc = b.post("/tickets/"+e.Vars["t"]+"/messages", form); !strings.Contains(text(doc, ".conversation .messages"), "Hello Pat, the reset link is on the sign-in page.") {
 		t.Fatalf("the canned response: %q %q", text(doc, ".flash, .alert"), text(doc, ".conversation"))
 	}
+	// Pat's page lists the open tickets; a solved one leaves the list.
+	if _, doc = b.get("/contacts/{{pat}}"); !strings.Contains(text(doc, "aside"), "Open Tickets #1 Cannot sign in · pending") {
+		t.Fatalf("Pat's open tickets: %q", text(doc, "aside"))
+	}
+	e.Run(t, []Scenario{{Name: "solved", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t}}", Body: `{"status":"solved"}`, Status: 200, Events: 2, Jobs: 1}})
+	if _, doc = b.get("/contacts/{{pat}}"); strings.Contains(text(doc, "aside"), "Cannot sign in") {
+		t.Fatalf("a solved ticket among the open: %q", text(doc, "aside"))
+	}
 }
 
 // TestQueues: a queue's address opens tickets in it; a queue that gives

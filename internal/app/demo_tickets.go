@@ -111,7 +111,23 @@ func seedTickets(ctx context.Context, sys *System, p access.Principal, g *genera
 			solved++
 		}
 	}
+	// The newest requester wrote twice about the same thing; the second
+	// ticket went into the first.
+	if first, err := eng.List(ctx, sys0, tickets.Object, records.Query{OrderBy: "number", PageSize: 1}); err == nil && len(first.Data) == 1 {
+		orig := first.Data[0]
+		clock.set(end.Add(-10 * time.Minute))
+		dup, err := eng.Create(ctx, sys0, tickets.Object, map[string]any{"subject": fmt.Sprint(orig["subject"]) + " (again)", "contact_id": orig["contact_id"], "channel": "email", "priority": orig["priority"]})
+		if err != nil {
+			return fmt.Errorf("demo duplicate ticket: %w", err)
+		}
+		if err := sys.Tickets.Record(ctx, p.WorkspaceID, tickets.Message{TicketID: dup.ID(), AuthorContact: fmt.Sprint(orig["contact_id"]), Body: "Writing again in case my first mail got lost.", CreatedAt: end.Add(-10 * time.Minute)}); err != nil {
+			return err
+		}
+		if _, err := eng.Merge(ctx, access.Principal{WorkspaceID: p.WorkspaceID, UserID: agents[0], Role: access.Support}, tickets.Object, orig.ID(), []string{dup.ID()}, nil); err != nil {
+			return fmt.Errorf("demo merge: %w", err)
+		}
+	}
 	clock.set(time.Time{})
-	fmt.Fprintf(stdout, "demo: created %d tickets (%d solved) in 2 queues, with 2 SLA policies and 2 agents\n", n, solved)
+	fmt.Fprintf(stdout, "demo: created %d tickets (%d solved, 1 merged into another) in 2 queues, with 2 SLA policies and 2 agents\n", n, solved)
 	return nil
 }

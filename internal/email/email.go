@@ -149,9 +149,14 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 			bad(f, "is set by Rapport")
 		}
 	}
-	account, err := s.sendingAccount(ctx, p.WorkspaceID, p.UserID)
+	account, err := s.sharedAccount(ctx, p.WorkspaceID)
 	if err != nil {
 		return nil, err
+	}
+	if account == nil {
+		if account, err = s.sendingAccount(ctx, p.WorkspaceID, p.UserID); err != nil {
+			return nil, err
+		}
 	}
 	if account == nil && s.send == nil {
 		return nil, fault.Conflict("", "no mail server is set up: add a mail account in Settings, or start Rapport with --smtp")

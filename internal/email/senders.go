@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	netmail "net/mail"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/jobs"
@@ -18,6 +19,34 @@ func (s *Service) sendingAccount(ctx context.Context, ws, userID string) (*Accou
 	row := s.db.Reader().QueryRowContext(ctx, `SELECT `+accountColumns+` FROM mail_accounts
 		WHERE workspace_id = $1 AND smtp_host <> '' AND (user_id = $2 OR user_id = '')
 		ORDER BY CASE WHEN user_id = '' THEN 1 ELSE 0 END, created_at, id LIMIT 1`, ws, userID)
+	a, _, err := scanAccount(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return a, err
+}
+
+// through is the context key of the shared mailbox that mail written in
+// the context goes out through.
+type through struct{}
+
+// Through makes the mail written in ctx go out through the workspace's
+// mail account at address (a queue's mailbox: customers see the team's
+// address, and answer to it), not through the writer's own. Where the
+// workspace has no such account that can send, mail goes as usual.
+func Through(ctx context.Context, address string) context.Context {
+	return context.WithValue(ctx, through{}, strings.ToLower(address))
+}
+
+// sharedAccount is the workspace's sending account at the address ctx
+// names, if any.
+func (s *Service) sharedAccount(ctx context.Context, ws string) (*Account, error) {
+	addr, _ := ctx.Value(through{}).(string)
+	if addr == "" {
+		return nil, nil
+	}
+	row := s.db.Reader().QueryRowContext(ctx, `SELECT `+accountColumns+` FROM mail_accounts
+		WHERE workspace_id = $1 AND smtp_host <> '' AND user_id = '' AND LOWER(address) = $2 ORDER BY created_at, id LIMIT 1`, ws, addr)
 	a, _, err := scanAccount(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

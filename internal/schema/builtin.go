@@ -200,6 +200,7 @@ func builtins() []*Object {
 				{Name: "name", Label: "Name", Kind: Text, Required: true, Searchable: true, Indexed: true},
 				{Name: "members", Label: "Members", Kind: Relations, Target: "users"},
 				{Name: "assignment", Label: "Assignment", Kind: Select, Options: QueueAssignments},
+				{Name: "mailbox", Label: "Mailbox", Kind: Email, Lower: true, Unique: true},
 			},
 		},
 		{

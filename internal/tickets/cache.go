@@ -23,6 +23,8 @@ type settings struct {
 	queues   []records.Record
 	names    []string
 	policies []policy
+	// mailboxes are the queues' own addresses: address → queue.
+	mailboxes map[string]string
 }
 
 type policy struct {
@@ -59,9 +61,14 @@ func (s *Service) settingsOf(ctx context.Context, ws string) (*settings, error) 
 		return nil, err
 	}
 	st.queues = qs.Data
+	st.mailboxes = map[string]string{}
 	for _, q := range qs.Data {
-		if n, _ := q["name"].(string); n != "" && n != DefaultQueue {
+		n, _ := q["name"].(string)
+		if n != "" && n != DefaultQueue {
 			st.names = append(st.names, strings.ToLower(n))
+		}
+		if m, _ := q["mailbox"].(string); m != "" && n != "" {
+			st.mailboxes[strings.ToLower(m)] = strings.ToLower(n)
 		}
 	}
 	ps, err := s.eng.List(ctx, sys, Policies, records.Query{Filter: "active = true", OrderBy: "rank, created_at", PageSize: 100})

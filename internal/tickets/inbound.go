@@ -52,11 +52,11 @@ func (s *Service) fromMail(ctx context.Context, tx *sql.Tx, in email.Incoming) (
 		ticket = nil
 	}
 	if ticket == nil && queue == "" {
-		names, err := s.queueNames(ctx, in.WorkspaceID)
+		st, err := s.settingsOf(ctx, in.WorkspaceID)
 		if err != nil {
 			return nil, nil, err
 		}
-		if queue = queueOf(in.Recipients, names); queue == "" {
+		if queue = queueOf(in.Recipients, st); queue == "" {
 			return nil, nil, nil // ordinary mail
 		}
 	}

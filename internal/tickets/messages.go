@@ -206,6 +206,12 @@ func (s *Service) mailReply(ctx context.Context, tx *sql.Tx, p access.Principal,
 	if last != "" {
 		in["in_reply_to"] = last
 	}
+	// A queue with its own mailbox answers from it.
+	if st, err := s.settingsOf(ctx, p.WorkspaceID); err != nil {
+		return "", err
+	} else if box := st.mailboxOf(fmt.Sprint(t["queue"])); box != "" {
+		ctx = email.Through(ctx, box)
+	}
 	e, err := s.mail.WriteIn(ctx, tx, p, in, nil)
 	if err != nil {
 		return "", err

@@ -26,13 +26,28 @@ func (s *Service) queueNames(ctx context.Context, ws string) ([]string, error) {
 	return st.names, nil
 }
 
-// queueOf is the queue a message was sent to: the first recipient whose
-// address is a queue's (<queue name>@ a domain Rapport takes mail for, or
-// a mailbox it reads).
-func queueOf(recipients, queues []string) string {
+// queueOf is the queue a message was sent to: the first recipient that is
+// a queue's own mailbox, else the first whose address is a queue's name
+// (<queue name>@ a domain Rapport takes mail for, or a mailbox it reads).
+func queueOf(recipients []string, st *settings) string {
 	for _, r := range recipients {
-		if local, _, ok := strings.Cut(r, "@"); ok && slices.Contains(queues, strings.ToLower(local)) {
+		if q, ok := st.mailboxes[r]; ok {
+			return q
+		}
+	}
+	for _, r := range recipients {
+		if local, _, ok := strings.Cut(r, "@"); ok && slices.Contains(st.names, strings.ToLower(local)) {
 			return strings.ToLower(local)
+		}
+	}
+	return ""
+}
+
+// mailboxOf is the queue's own address, if it has one.
+func (st *settings) mailboxOf(queue string) string {
+	for m, q := range st.mailboxes {
+		if q == queue {
+			return m
 		}
 	}
 	return ""

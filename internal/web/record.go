@@ -25,6 +25,8 @@ type relatedList struct {
 	Object *schema.Object
 	Items  []row
 	More   string
+	// Open says the list holds only the open ones (a contact's tickets).
+	Open bool
 }
 
 type recordData struct {
@@ -228,13 +230,21 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 			if f.Kind == schema.Relations {
 				flt = f.Name + `:"` + rec.ID() + `"`
 			}
+			open := other.Name == tickets.Object
+			if open {
+				flt += ` AND (status = "new" OR status = "open" OR status = "pending")`
+			}
 			page, err := d.Records.List(r.Context(), sh.Identity.Principal, other.Name, records.Query{Filter: flt, PageSize: 10})
 			if err != nil || len(page.Data) == 0 {
 				continue
 			}
-			rl := relatedList{Object: other}
+			rl := relatedList{Object: other, Open: open}
 			for _, x := range page.Data {
-				rl.Items = append(rl.Items, row{ID: x.ID(), Title: records.Title(other, x)})
+				title := records.Title(other, x)
+				if open {
+					title = fmt.Sprintf("#%v %s · %s", x["number"], title, sh.L.T("option.status."+str(x["status"])))
+				}
+				rl.Items = append(rl.Items, row{ID: x.ID(), Title: title})
 			}
 			if page.NextPageToken != "" {
 				rl.More = "/" + other.Name + "?filter=" + url.QueryEscape(flt)
