@@ -1,9 +1,11 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/tickets"
 )
 
@@ -18,13 +20,26 @@ func (d *Deps) ticketMessages(w http.ResponseWriter, r *http.Request, id *auth.I
 }
 
 // answerTicket adds an agent's message: {"body", "internal", "status",
-// "template_id", "seen_message_id"} →
+// "template_id", "seen_message_id", "attachments"} →
 // 201; a public one is mailed to the requester (email_id).
 func (d *Deps) answerTicket(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
-	var in tickets.Reply
-	if err := decodeInto(w, r, &in); err != nil {
+	raw, err := decodeObjectMax(w, r, email.MaxAttachmentTotal*4/3+MaxBody)
+	if err != nil {
 		return err
 	}
+	files, err := attachmentsOf(raw)
+	if err != nil {
+		return err
+	}
+	rest, err := json.Marshal(raw)
+	if err != nil {
+		return err
+	}
+	var in tickets.Reply
+	if err := decodeBytes(rest, &in); err != nil {
+		return err
+	}
+	in.Files = files
 	m, err := d.Tickets.Answer(r.Context(), id.Principal, r.PathValue("id"), in)
 	if err != nil {
 		return err

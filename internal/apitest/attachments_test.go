@@ -1,11 +1,9 @@
 package apitest
 
 import (
-	"bytes"
 	"encoding/base64"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -102,24 +100,7 @@ func TestWebEmailAttachment(t *testing.T) {
 	form := formOf(doc, `form[action="/emails/write"]`)
 	form.Set("subject", "The plan")
 	form.Set("message", "Attached.")
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	form.Set("csrf_token", b.csrf)
-	for k, vs := range form {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
-	}
-	fw, _ := mw.CreateFormFile("attachments", "plan för Q1.txt")
-	_, _ = fw.Write([]byte("the plan, in full"))
-	_ = mw.Close()
-	req, _ := http.NewRequest("POST", e.Server.URL+"/emails/write", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := b.c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	b.postFiles("/emails/write", form, map[string]string{"plan för Q1.txt": "the plan, in full"})
 	drain(t, e)
 	msgs := e.Mail.Messages()
 	if len(msgs) != 1 || !strings.Contains(msgs[0].Data, "dGhlIHBsYW4sIGluIGZ1bGw=") {
@@ -132,7 +113,7 @@ func TestWebEmailAttachment(t *testing.T) {
 		t.Fatalf("the files on the email's page: %q", text(doc, ".files"))
 	}
 	href, _ := link.Attr("href")
-	resp, err = b.c.Get(e.Server.URL + href)
+	resp, err := b.c.Get(e.Server.URL + href)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package apitest
 
 import (
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -149,4 +150,54 @@ func live(t *testing.T, e *Env) int {
 	r := e.Do(access.Admin, "GET", "/api/v1/tickets?page_size=100", "", nil)
 	data, _ := r.JSON["data"].([]any)
 	return len(data)
+}
+
+// TestTicketFiles: a public reply carries files (by the API as base64, from
+// the ticket's page as an upload) on its email to the requester; the
+// conversation lists each message's files, the customer's too; an
+// internal note keeps none, and bad files are refused at their field.
+func TestTicketFiles(t *testing.T) {
+	e := NewInstall(t)
+	addr := e.receiver(t, 1<<20)
+	e.deliver(t, addr, "pat@customer.example", "support@crm.example", "From: pat@customer.example\r\nTo: support@crm.example\r\nSubject: Broken screen\r\n"+
+		"Message-ID: <f1@customer.example>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nA photo is attached.\r\n"+
+		"--b\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"screen.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n")
+	e.Vars["t"], _ = lastRecord(t, e, "tickets", "")["id"].(string)
+	e.Run(t, []Scenario{
+		{Name: "a note keeps no files", Role: access.Support, Method: "POST", Path: "/api/v1/tickets/{{t}}/messages", Status: 422,
+			Body: `{"body":"x","internal":true,"attachments":[{"name":"a.txt","content_base64":"eA=="}]}`, Contains: []string{`"field":"attachments"`}},
+		{Name: "bad base64", Role: access.Support, Method: "POST", Path: "/api/v1/tickets/{{t}}/messages", Status: 422,
+			Body: `{"body":"x","attachments":[{"name":"a.txt","content_base64":"%%%"}]}`, Contains: []string{`"field":"attachments[0].content_base64"`}},
+		{Name: "an unknown field", Role: access.Support, Method: "POST", Path: "/api/v1/tickets/{{t}}/messages", Status: 422,
+			Body: `{"body":"x","attachment":[]}`, Contains: []string{`"field":"attachment"`}},
+		{Name: "a reply with the manual", Role: access.Support, Method: "POST", Path: "/api/v1/tickets/{{t}}/messages", Status: 201, Events: 3, Jobs: 1,
+			Body: `{"body":"The manual says how.","attachments":[{"name":"manual.pdf","content_type":"application/pdf","content_base64":"JVBERi0xLjQK"}]}`},
+	})
+	drain(t, e)
+	if sent := e.Mail.Messages(); len(sent) != 1 || !strings.Contains(sent[0].Data, "multipart/mixed") || !strings.Contains(sent[0].Data, "manual.pdf") || !strings.Contains(sent[0].Data, "JVBERi0xLjQK") {
+		t.Fatalf("the reply by mail: %+v", sent)
+	}
+	b := e.browser(t, access.Support)
+	_, doc := b.get("/tickets/{{t}}")
+	form := formOf(doc, `form.answer`)
+	form.Set("body", "And the warranty.")
+	if _, doc = b.postFiles("/tickets/"+e.Vars["t"]+"/messages", form, map[string]string{"warranty.txt": "two years"}); !strings.Contains(text(doc, ".flash"), "Reply on its way") {
+		t.Fatalf("the reply with a file: %q", text(doc, ".flash, .alert"))
+	}
+	files := text(doc, ".conversation .file-list")
+	for _, want := range []string{"screen.png", "manual.pdf", "warranty.txt 9 B"} {
+		if !strings.Contains(files, want) {
+			t.Fatalf("the conversation's files lack %q: %q", want, files)
+		}
+	}
+	href, _ := doc.Find(`.conversation .file-list a`).Last().Attr("href")
+	resp, err := b.c.Get(e.Server.URL + href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(data) != "two years" {
+		t.Fatalf("the download: %q", data)
+	}
 }

@@ -1,8 +1,10 @@
 package apitest
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -55,6 +57,30 @@ func (b *browser) post(path string, form url.Values) (int, *goquery.Document) {
 		form.Set("csrf_token", b.csrf)
 	}
 	return b.doc(b.c.PostForm(b.e.Server.URL+b.e.expand(path), form))
+}
+
+// postFiles posts form as multipart/form-data with files (name → content)
+// in its "attachments" input.
+func (b *browser) postFiles(path string, form url.Values, files map[string]string) (int, *goquery.Document) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if form.Get("csrf_token") == "" {
+		form.Set("csrf_token", b.csrf)
+	}
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	for name, content := range files {
+		fw, _ := mw.CreateFormFile("attachments", name)
+		_, _ = fw.Write([]byte(content))
+	}
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", b.e.Server.URL+b.e.expand(path), &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return b.doc(b.c.Do(req))
 }
 
 func text(doc *goquery.Document, sel string) string {

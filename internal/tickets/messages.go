@@ -51,6 +51,8 @@ type Reply struct {
 	// rather than crossing it: two agents answering at once, or a
 	// customer adding something the reply does not know of.
 	SeenMessageID string `json:"seen_message_id"`
+	// Files go with a public reply, attached to its email.
+	Files []email.File `json:"-"`
 }
 
 // Messages is a ticket's conversation, oldest first.
@@ -109,6 +111,16 @@ func (s *Service) Answer(ctx context.Context, p access.Principal, ticketID strin
 	if len(body) > MaxBody {
 		errs = append(errs, fault.FieldError{Field: "body", Message: fmt.Sprintf("at most %d bytes", MaxBody)})
 	}
+	if in.Internal && len(in.Files) > 0 {
+		errs = append(errs, fault.FieldError{Field: "attachments", Message: "go with a public reply: an internal note keeps no files"})
+	}
+	if err := email.CheckFiles(in.Files); err != nil {
+		if fe := fault.As(err); fe != nil {
+			errs = append(errs, fe.Fields...)
+		} else {
+			return Message{}, err
+		}
+	}
 	if len(errs) > 0 {
 		return Message{}, fault.Invalid(errs...)
 	}
@@ -132,7 +144,7 @@ func (s *Service) Answer(ctx context.Context, p access.Principal, ticketID strin
 		}
 		uctx := ctx
 		if !in.Internal {
-			if m.EmailID, err = s.mailReply(ctx, tx, p, t, body); err != nil {
+			if m.EmailID, err = s.mailReply(ctx, tx, p, t, body, in.Files); err != nil {
 				return err
 			}
 			if t["first_responded_at"] == nil {
@@ -183,7 +195,7 @@ func (s *Service) crossed(ctx context.Context, tx *sql.Tx, p access.Principal, t
 
 // mailReply writes the email that carries a public reply to the
 // requester, in the ticket's thread; it returns the email's id.
-func (s *Service) mailReply(ctx context.Context, tx *sql.Tx, p access.Principal, t records.Record, body string) (string, error) {
+func (s *Service) mailReply(ctx context.Context, tx *sql.Tx, p access.Principal, t records.Record, body string, files []email.File) (string, error) {
 	sys := access.System(p.WorkspaceID)
 	contactID, _ := t["contact_id"].(string)
 	var to string
@@ -212,7 +224,7 @@ func (s *Service) mailReply(ctx context.Context, tx *sql.Tx, p access.Principal,
 	} else if box := st.mailboxOf(fmt.Sprint(t["queue"])); box != "" {
 		ctx = email.Through(ctx, box)
 	}
-	e, err := s.mail.WriteIn(ctx, tx, p, in, nil)
+	e, err := s.mail.WriteIn(ctx, tx, p, in, files)
 	if err != nil {
 		return "", err
 	}

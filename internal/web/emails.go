@@ -106,25 +106,10 @@ func (d *Deps) writeEmail(w http.ResponseWriter, r *http.Request, sh *shell) {
 			delete(in, k) // empty: a template's, or a 422 at the field
 		}
 	}
-	var files []email.File
-	if r.MultipartForm != nil {
-		for _, fh := range r.MultipartForm.File["attachments"] {
-			if fh.Size == 0 && fh.Filename == "" {
-				continue // the empty file input
-			}
-			f, err := fh.Open()
-			if err != nil {
-				d.fail(w, r, err)
-				return
-			}
-			data, err := io.ReadAll(io.LimitReader(f, email.MaxAttachment+1))
-			f.Close()
-			if err != nil {
-				d.fail(w, r, err)
-				return
-			}
-			files = append(files, email.File{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type"), Data: data})
-		}
+	files, err := uploaded(r)
+	if err != nil {
+		d.fail(w, r, err)
+		return
 	}
 	e, err := d.Email.Write(r.Context(), sh.Identity.Principal, in, files)
 	if err != nil {
@@ -132,6 +117,31 @@ func (d *Deps) writeEmail(w http.ResponseWriter, r *http.Request, sh *shell) {
 		return
 	}
 	d.redirectWithFlash(w, r, back, sh.L.T("email.flash.queued", strings.Join(e["to"].([]string), ", ")))
+}
+
+// uploaded are the files of a form's "attachments" input (each read up
+// to one byte over the limit, which the email layer then refuses).
+func uploaded(r *http.Request) ([]email.File, error) {
+	var files []email.File
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	for _, fh := range r.MultipartForm.File["attachments"] {
+		if fh.Size == 0 && fh.Filename == "" {
+			continue // the empty file input
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(f, email.MaxAttachment+1))
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, email.File{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type"), Data: data})
+	}
+	return files, nil
 }
 
 // templatePreview is a template's page's preview: filled for a contact

@@ -174,6 +174,9 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	case "/emails/write": // with its attachments
 		limit = email.MaxAttachmentTotal + maxFormBytes
 	}
+	if strings.HasPrefix(r.URL.Path, "/tickets/") && strings.HasSuffix(r.URL.Path, "/messages") { // a reply with its files
+		limit = email.MaxAttachmentTotal + maxFormBytes
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		return r.ParseMultipartForm(maxFormBytes) // beyond that in memory, files go to disk

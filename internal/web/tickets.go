@@ -43,6 +43,8 @@ type messageView struct {
 	Author, When, Body string
 	Internal, Customer bool
 	EmailID            string
+	// Files are those of the message's email.
+	Files []email.Attachment
 }
 
 // conversationFor reads a ticket's messages with their authors' names.
@@ -84,6 +86,9 @@ func (d *Deps) conversationFor(r *http.Request, sh *shell, t records.Record) *co
 	}
 	for _, m := range list {
 		v := messageView{When: sh.L.Time(m.CreatedAt), Body: m.Body, Internal: m.Internal, EmailID: m.EmailID}
+		if m.EmailID != "" {
+			v.Files = d.emailFiles(r, sh, m.EmailID)
+		}
 		switch {
 		case m.AuthorContact != "":
 			v.Customer = true
@@ -108,6 +113,12 @@ func (d *Deps) answerTicket(w http.ResponseWriter, r *http.Request, sh *shell) {
 	back := "/tickets/" + id
 	in := tickets.Reply{Body: r.PostFormValue("body"), Internal: r.PostFormValue("kind") == "note", Status: r.PostFormValue("status"),
 		TemplateID: r.PostFormValue("template_id"), SeenMessageID: r.PostFormValue("seen")}
+	files, err := uploaded(r)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	in.Files = files
 	if _, err := d.Tickets.Answer(r.Context(), sh.Identity.Principal, id, in); err != nil {
 		fe := fault.As(err)
 		t, gerr := d.Records.Get(r.Context(), sh.Identity.Principal, tickets.Object, id, false)
