@@ -370,7 +370,7 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 						"body": obj{"type": "string"}, "internal": obj{"type": "boolean"}, "status": obj{"type": "string", "description": "the ticket's status after it"},
 						"template_id":     obj{"type": "string", "description": "a canned response: the template filled for the requester, when body is empty"},
 						"seen_message_id": obj{"type": "string", "description": "the last message the agent saw"},
-						"attachments": obj{"type": "array", "description": "files for a public reply: [{name, content_type, content_base64}]", "items": obj{"type": "object"}}}}),
+						"attachments":     obj{"type": "array", "description": "files for a public reply: [{name, content_type, content_base64}]", "items": obj{"type": "object"}}}}),
 					"responses": obj{"201": jsonResponse("The message", message), "default": problemResponse}}}
 			paths[base+"/{id}/viewers"] = obj{"post": obj{"summary": "Say the caller has the ticket open (and is replying); returns the other agents who have it open (the collision notice); call every 20 s", "operationId": "ticketViewers", "tags": []string{o.Label},
 				"parameters": []any{pathParam("id")}, "requestBody": jsonBody(obj{"type": "object", "properties": obj{"replying": obj{"type": "boolean"}}}),

@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,9 +36,14 @@ func TestHelpdeskJourney(t *testing.T) {
 	dove := imaptest.Start(t, map[string]string{"billing@acme.example": "imap-pass"})
 	at := berlinAt(t)
 	e.Clock.Set(at("2026-03-09 08:00")) // a Monday, before work
+	status := 200
+	hook, hooked := receiver(t, &status)
+	e.Vars["hook"] = hook.URL
 	e.Vars["imap_port"] = fmt.Sprint(dove.Port)
 	e.Vars["smtp_port"] = e.Mail.Addr[strings.LastIndex(e.Mail.Addr, ":")+1:]
 	e.Run(t, []Scenario{
+		{Name: "SLA alarms to a webhook", Method: "POST", Path: "/api/v1/webhooks", Status: 201, Events: 1,
+			Body: `{"url":"{{hook}}","events":["ticket.sla_warning","ticket.sla_breached"]}`},
 		{Name: "the billing mailbox", Method: "POST", Path: "/api/v1/mail-accounts", Status: 201,
 			Body: `{"name":"Acme billing","address":"billing@acme.example","smtp":{"host":"127.0.0.1","port":{{smtp_port}},"security":"none"},` +
 				`"imap":{"host":"127.0.0.1","port":{{imap_port}},"security":"none","username":"billing@acme.example","password":"imap-pass"}}`},
@@ -126,6 +132,19 @@ func TestHelpdeskJourney(t *testing.T) {
 			Contains: []string{`"kind":"sla_breached"`, `"summary":"Resolution overdue on ticket #1 Charged twice"`}},
 		{Name: "the agent is told", Role: access.Support, Method: "GET", Path: "/api/v1/notifications", Status: 200, Contains: []string{"Resolution overdue on ticket #1"}},
 	})
+	// Pat's resolution, and Quinn's first response (nobody answered).
+	var alarms []string
+	for _, d := range hooked() {
+		who := "quinn"
+		if strings.Contains(string(d.body), e.Vars["t"]) {
+			who = "pat"
+		}
+		alarms = append(alarms, who+" "+d.event)
+	}
+	slices.Sort(alarms)
+	if got := strings.Join(alarms, ", "); got != "pat ticket.sla_breached, pat ticket.sla_warning, quinn ticket.sla_breached, quinn ticket.sla_warning" {
+		t.Fatalf("the webhook got %s", got)
+	}
 
 	// Pat follows the ticket in the portal and adds to it.
 	jar, _ := cookiejar.New(nil)

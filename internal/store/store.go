@@ -17,7 +17,6 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 // Dialect names a database engine.
@@ -94,7 +93,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// The writer leaves copying the WAL back into the database to the
 	// checkpointer, on a connection of its own (and so the other core),
 	// unless the WAL passes 40 MB.
-	writer, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint(10000)")
+	writer, err := sql.Open(cachingDriverName, dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint(10000)")
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -117,7 +116,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err2)
 	}
-	reader, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	reader, err := sql.Open(cachingDriverName, dsn+"&_pragma=query_only(1)")
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open database: %w", err)
@@ -125,7 +124,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, 2*runtime.NumCPU())
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	ckpt, err := sql.Open("sqlite", dsn)
+	ckpt, err := sql.Open(cachingDriverName, dsn)
 	if err != nil {
 		writer.Close()
 		reader.Close()
