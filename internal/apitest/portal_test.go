@@ -157,6 +157,8 @@ func TestCSAT(t *testing.T) {
 		{Name: "ticket", Role: access.Support, Method: "POST", Path: "/api/v1/tickets", Body: `{"subject":"Printer on fire","contact_id":"{{pat}}"}`, Status: 201, Events: 2, Save: "t"},
 		{Name: "solved", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t}}", Body: `{"status":"solved"}`, Status: 200, Events: 2, Jobs: 1},
 		{Name: "no rating by agents", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t}}", Body: `{"csat_rating":"good"}`, Status: 422},
+		{Name: "written down solved (an import): no rating asked", Role: access.Support, Method: "POST", Path: "/api/v1/tickets", Body: `{"subject":"Last year's","contact_id":"{{pat}}","status":"solved"}`,
+			Status: 201, Events: 2, Jobs: 0},
 	})
 	drain(t, e)
 	msgs := e.Mail.Messages()

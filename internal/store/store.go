@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -44,12 +43,6 @@ type DB struct {
 	reader  *sql.DB
 	// Location is a printable description (file path or host/db) for logs.
 	Location string
-
-	stmtMu  sync.Mutex
-	stmts   map[string]*sql.Stmt
-	pending map[string]bool
-
-	reads readCache
 
 	// group carries write transactions to the SQLite writer goroutine.
 	group     chan *txRequest
@@ -200,18 +193,6 @@ func (db *DB) Close() error {
 		db.ckpt.Close()
 		<-db.merger.done
 	}
-	db.stmtMu.Lock()
-	for _, st := range db.stmts {
-		st.Close()
-	}
-	db.stmts = nil
-	db.stmtMu.Unlock()
-	db.reads.mu.Lock()
-	for _, st := range db.reads.stmts {
-		st.Close()
-	}
-	db.reads.stmts = nil
-	db.reads.mu.Unlock()
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -219,86 +200,25 @@ func (db *DB) Close() error {
 	return err
 }
 
-// maxCachedStatements bounds the prepared-statement cache.
-const maxCachedStatements = 512
-
-// Exec runs a write statement inside tx. On SQLite the statement is
-// prepared once on the single writer connection and reused, because the
-// driver parses every statement anew otherwise (about a third of the cost of
-// a one-row insert); pgx caches prepared statements itself.
+// Exec runs a write statement inside tx. (On SQLite the connection keeps
+// the statement compiled for the next time: stmtcache.go.)
 func (db *DB) Exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
-	st, err := db.stmt(ctx, query)
-	if err != nil || st == nil {
-		if err != nil {
-			return nil, err
-		}
-		return tx.ExecContext(ctx, query, args...)
-	}
-	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	return tx.ExecContext(ctx, query, args...)
 }
 
-// QueryRow runs a statement returning one row inside tx, prepared once on
-// SQLite like Exec.
+// QueryRow runs a statement returning one row inside tx.
 func (db *DB) QueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
-	st, err := db.stmt(ctx, query)
-	if err != nil || st == nil {
-		return tx.QueryRowContext(ctx, query, args...)
-	}
-	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	return tx.QueryRowContext(ctx, query, args...)
 }
 
-// stmt returns the cached statement for query, or nil. A statement not yet
-// cached is noted and prepared after the transaction ends: the single
-// writer connection is busy until then.
-func (db *DB) stmt(_ context.Context, query string) (*sql.Stmt, error) {
-	if db.dialect != SQLite {
-		return nil, nil
-	}
-	db.stmtMu.Lock()
-	defer db.stmtMu.Unlock()
-	if st, ok := db.stmts[query]; ok {
-		return st, nil
-	}
-	if db.pending == nil {
-		db.pending = map[string]bool{}
-	}
-	if len(db.pending) < maxCachedStatements {
-		db.pending[query] = true
-	}
-	return nil, nil
+// Query runs a read query on the readers.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.reader.QueryContext(ctx, query, args...)
 }
 
-// preparePending prepares the statements noted during a transaction. The
-// lock is not held while preparing: preparing waits for the writer
-// connection, which a transaction that needs the lock may hold.
-func (db *DB) preparePending(ctx context.Context) {
-	db.stmtMu.Lock()
-	pending := db.pending
-	db.pending = nil
-	db.stmtMu.Unlock()
-	if len(pending) == 0 {
-		return
-	}
-	prepared := map[string]*sql.Stmt{}
-	for q := range pending {
-		if st, err := db.writer.PrepareContext(ctx, q); err == nil {
-			prepared[q] = st
-		}
-	}
-	db.stmtMu.Lock()
-	defer db.stmtMu.Unlock()
-	if db.stmts == nil || len(db.stmts)+len(prepared) > maxCachedStatements {
-		for _, st := range db.stmts {
-			st.Close()
-		}
-		db.stmts = map[string]*sql.Stmt{}
-	}
-	for q, st := range prepared {
-		if old, ok := db.stmts[q]; ok {
-			old.Close()
-		}
-		db.stmts[q] = st
-	}
+// QueryRowRead runs a read query returning one row on the readers.
+func (db *DB) QueryRowRead(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.reader.QueryRowContext(ctx, query, args...)
 }
 
 // Tx runs fn in one write transaction and commits it when fn returns nil.
@@ -360,7 +280,6 @@ func (db *DB) runTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return Translate(fmt.Errorf("commit: %w", err))
 	}
 	db.committed()
-	db.preparePending(ctx)
 	return nil
 }
 
@@ -481,7 +400,6 @@ func (db *DB) runGroup(batch []*txRequest) {
 		return
 	}
 	db.committed()
-	db.preparePending(ctx)
 	for i, r := range batch {
 		r.done <- results[i]
 	}

@@ -148,7 +148,9 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 	if err := s.clock(ctx, tx, p, before, after, now); err != nil {
 		return nil, err
 	}
-	if status == "solved" && was != "solved" && after["contact_id"] != nil && after["csat_rating"] == nil {
+	// The rating is asked of a ticket an agent solved, not of one written
+	// down solved (an import of past tickets mails nobody).
+	if status == "solved" && before != nil && was != "solved" && after["contact_id"] != nil && after["csat_rating"] == nil {
 		if err := s.askRating(ctx, tx, p.WorkspaceID, after); err != nil {
 			return nil, err
 		}
