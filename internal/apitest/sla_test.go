@@ -102,4 +102,20 @@ func TestSLA(t *testing.T) {
 		{Name: "solved", Role: access.Support, Method: "PATCH", Path: "/api/v1/tickets/{{t1}}", Body: `{"status":"solved"}`, Status: 200, Events: 2, Jobs: 1, // the rating request
 			Contains: []string{`"resolution_due_at":"2026-03-10T08:30:00Z"`}},
 	})
+	// A policy by the company's tier (a custom field): a gold customer's
+	// ordinary question gets the faster targets.
+	e.Run(t, []Scenario{
+		{Name: "tier", Method: "POST", Path: "/api/v1/schema/companies/fields", Body: `{"name":"tier","kind":"select","options":["gold","silver"]}`, Status: 201},
+		{Name: "gold policy", Method: "POST", Path: "/api/v1/sla_policies", Status: 201, Events: 1, Save: "gold",
+			Body: `{"name":"Gold customers","condition":"company.tier = \"gold\"","rank":5,"first_response_minutes":120,"resolution_minutes":960,"time_zone":"Europe/Berlin","hours":"Mon-Fri 09:00-17:00"}`},
+		{Name: "acme", Method: "POST", Path: "/api/v1/companies", Body: `{"name":"Acme","tier":"gold"}`, Status: 201, Events: 1, Save: "acme"},
+		{Name: "ann at acme", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ann","email":"ann@acme.example","company_id":"{{acme}}"}`, Status: 201, Events: 1, Save: "ann"},
+		{Name: "a gold ticket", Role: access.Support, Method: "POST", Path: "/api/v1/tickets", Status: 201, Events: 3, Jobs: 4,
+			Body: `{"subject":"Where is my report?","contact_id":"{{ann}}"}`, Contains: []string{`"company_id":"{{acme}}"`, `"sla_policy_id":"{{gold}}"`}},
+		{Name: "a silver one stays standard", Method: "PATCH", Path: "/api/v1/companies/{{acme}}", Body: `{"tier":"silver"}`, Status: 200, Events: 1},
+		{Name: "a silver ticket", Role: access.Support, Method: "POST", Path: "/api/v1/tickets", Status: 201, Events: 3, Jobs: 4,
+			Body: `{"subject":"Another question","contact_id":"{{ann}}"}`, Contains: []string{`"sla_policy_id":"{{standard}}"`}},
+		{Name: "the list filters by it too", Role: access.Support, Method: "GET", Path: `/api/v1/tickets?filter=company.tier%20%3D%20%22silver%22`, Status: 200,
+			Contains: []string{"Where is my report?", "Another question"}, Lacks: []string{"Site down"}},
+	})
 }
