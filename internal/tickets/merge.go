@@ -163,13 +163,14 @@ func (s *Service) MergeSelected(ctx context.Context, p access.Principal, ids []s
 	if err != nil {
 		return nil, err
 	}
+	number := func(t records.Record) int64 { n, _ := t["number"].(int64); return n }
 	var keep records.Record
 	for _, id := range ids {
 		t, ok := found[id]
 		if !ok {
 			return nil, fault.NotFound("no ticket with id %q", id)
 		}
-		if n, _ := t["number"].(int64); keep == nil || n < keep["number"].(int64) {
+		if keep == nil || number(t) < number(keep) {
 			keep = t
 		}
 	}
