@@ -82,6 +82,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	s.Events = events.NewLog(db, now)
 	s.Records = records.New(db, s.Schemas, s.Events, now)
 	s.Jobs = jobs.NewQueue(db, now, log)
+	s.Jobs.Around = schema.Snapshot // a job reads each schema once
 	s.Auth = auth.New(db, now)
 	s.Webhooks = webhooks.New(db, s.Events, s.Jobs, s.Records, now, log, webhooks.Options{AllowPrivate: cfg.AllowPrivateWebhooks})
 	s.Views = views.New(db, s.Records, now)
@@ -111,8 +112,16 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 		Log: log, Version: Version, SessionCookie: web.SessionCookie,
 	})
 	web.Routes(mux, &web.Deps{Now: now, Deals: s.Deals, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, Email: s.Email, Tickets: s.Tickets, Portal: s.Portal, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
-	s.Handler = s.Metrics.Middleware(log, securityHeaders(mux))
+	s.Handler = snapshots(s.Metrics.Middleware(log, securityHeaders(mux))) // outermost: the mux names the route on the request the metrics hold
 	return s
+}
+
+// snapshots gives each request its own snapshot of the schemas: read once,
+// the same throughout.
+func snapshots(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(schema.Snapshot(r.Context())))
+	})
 }
 
 func securityHeaders(next http.Handler) http.Handler {

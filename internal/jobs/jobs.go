@@ -93,6 +93,9 @@ type Queue struct {
 	Lease time.Duration
 	// Poll is how often idle workers look for due jobs.
 	Poll time.Duration
+	// Around, when set, gives each job the context it runs in (a
+	// snapshot of the schemas, one per job).
+	Around func(context.Context) context.Context
 }
 
 // NewQueue returns a queue over db.
@@ -198,7 +201,11 @@ func (q *Queue) RunOne(ctx context.Context) (bool, error) {
 	if !ok {
 		runErr = Permanent(fmt.Errorf("no handler for job kind %q", j.Kind))
 	} else {
-		runErr = safeRun(ctx, h, j)
+		jctx := ctx
+		if q.Around != nil {
+			jctx = q.Around(ctx)
+		}
+		runErr = safeRun(jctx, h, j)
 	}
 	return true, q.finish(ctx, j, runErr)
 }

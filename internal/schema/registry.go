@@ -30,8 +30,48 @@ func NewRegistry(db *store.DB) *Registry {
 	return &Registry{db: db, cache: map[string]*Schema{}}
 }
 
-// Get returns the current schema of workspace ws.
+// snapshot is what one job or one request has read of the schemas: it
+// reads a workspace's once and keeps it to the end, so that it neither
+// asks the database again for every record it touches nor sees the schema
+// change halfway (a change it makes itself it sees at once).
+type snapshot struct {
+	mu sync.Mutex
+	m  map[string]*Schema
+}
+
+type snapshotKey struct{}
+
+// Snapshot returns a context in which Get reads each workspace's schema
+// once. A job or a request runs in one; other nodes' changes show from
+// the next.
+func Snapshot(ctx context.Context) context.Context {
+	return context.WithValue(ctx, snapshotKey{}, &snapshot{m: map[string]*Schema{}})
+}
+
+// Get returns the current schema of workspace ws (as of the snapshot, in
+// one).
 func (r *Registry) Get(ctx context.Context, ws string) (*Schema, error) {
+	snap, _ := ctx.Value(snapshotKey{}).(*snapshot)
+	if snap != nil {
+		snap.mu.Lock()
+		s := snap.m[ws]
+		snap.mu.Unlock()
+		if s != nil {
+			return s, nil
+		}
+	}
+	s, err := r.current(ctx, ws)
+	if err == nil && snap != nil {
+		snap.mu.Lock()
+		snap.m[ws] = s
+		snap.mu.Unlock()
+	}
+	return s, err
+}
+
+// current reads the workspace's schema version and returns the schema
+// cached for it, loaded afresh when it changed.
+func (r *Registry) current(ctx context.Context, ws string) (*Schema, error) {
 	var version int
 	if err := r.db.QueryRowRead(ctx, `SELECT schema_version FROM workspaces WHERE id = $1`, ws).Scan(&version); err != nil {
 		return nil, fmt.Errorf("load schema version: %w", store.Translate(err))
@@ -435,6 +475,11 @@ func (r *Registry) insertField(ctx context.Context, tx *sql.Tx, ws string, o *Ob
 }
 
 func (r *Registry) bump(ctx context.Context, tx *sql.Tx, ws string) error {
+	if snap, _ := ctx.Value(snapshotKey{}).(*snapshot); snap != nil {
+		snap.mu.Lock()
+		delete(snap.m, ws) // the change is seen at once where it is made
+		snap.mu.Unlock()
+	}
 	_, err := tx.ExecContext(ctx, `UPDATE workspaces SET schema_version = schema_version + 1 WHERE id = $1`, ws)
 	return err
 }
