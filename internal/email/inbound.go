@@ -249,7 +249,10 @@ func (s *Service) receive(ctx context.Context, j *jobs.Job) error {
 				return err
 			}
 		}
-		return s.onTimelines(ctx, tx, &events.Event{WorkspaceID: j.WorkspaceID, Kind: "email_in", Summary: summary, Data: data}, activities.Refs(e))
+		if err := s.onTimelines(ctx, tx, &events.Event{WorkspaceID: j.WorkspaceID, Kind: "email_in", Summary: summary, Data: data}, activities.Refs(e)); err != nil {
+			return err
+		}
+		return s.queue.CompleteIn(ctx, tx, j)
 	})
 }
 

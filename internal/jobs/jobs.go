@@ -56,6 +56,8 @@ type Job struct {
 	Payload     json.RawMessage
 	Attempt     int
 	MaxAttempts int
+	// done says the handler finished the job in its own transaction.
+	done bool
 }
 
 // Handler runs one job. Returning an error retries it with backoff, unless
@@ -207,7 +209,22 @@ func (q *Queue) RunOne(ctx context.Context) (bool, error) {
 		}
 		runErr = safeRun(jctx, h, j)
 	}
+	if runErr == nil && j.done {
+		return true, nil // finished in the handler's transaction
+	}
 	return true, q.finish(ctx, j, runErr)
+}
+
+// CompleteIn marks j completed inside tx, the handler's last write, so
+// that finishing the job costs no transaction of its own. Should tx roll
+// back, the handler returns its error and the job is retried as usual.
+func (q *Queue) CompleteIn(ctx context.Context, tx *sql.Tx, j *Job) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'completed', finished_at = $3, locked_by = NULL, locked_until = NULL, last_error = ''
+		WHERE workspace_id = $1 AND id = $2`, j.WorkspaceID, j.ID, q.db.Dialect().Time(q.now())); err != nil {
+		return err
+	}
+	j.done = true
+	return nil
 }
 
 func safeRun(ctx context.Context, h Handler, j *Job) (err error) {

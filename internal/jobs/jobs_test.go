@@ -210,3 +210,42 @@ func TestPruneDeletesOldFinishedJobs(t *testing.T) {
 		t.Fatalf("after prune: %v", got)
 	}
 }
+
+// TestCompleteInTheHandlersTransaction: a handler that finishes its job in
+// its own write leaves it completed with that write; when that write rolls
+// back, the completion goes with it and the job is retried.
+func TestCompleteInTheHandlersTransaction(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.OpenFresh(t)
+	q := newQueue(t, db)
+	ws := uuid.NewString()
+	var calls atomic.Int32
+	q.Handle("once", func(ctx context.Context, j *jobs.Job) error {
+		first := calls.Add(1) == 1
+		return db.Tx(ctx, func(tx *sql.Tx) error {
+			if err := q.CompleteIn(ctx, tx, j); err != nil {
+				return err
+			}
+			if first {
+				return errors.New("the write failed after all")
+			}
+			return nil
+		})
+	})
+	enqueue(t, db, q, jobs.New{WorkspaceID: ws, Kind: "once", MaxAttempts: 3}, true)
+	for i := 0; i < 5; i++ {
+		if ran, err := q.RunOne(ctx); err != nil {
+			t.Fatal(err)
+		} else if !ran {
+			break
+		}
+	}
+	var st, lastErr string
+	var attempt int
+	if err := db.Reader().QueryRowContext(ctx, `SELECT state, attempt, last_error FROM jobs WHERE workspace_id = $1`, ws).Scan(&st, &attempt, &lastErr); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 2 || st != "completed" || attempt != 2 || lastErr != "" {
+		t.Fatalf("ran %d times, state %s after %d attempts, last error %q; want twice, completed after 2", calls.Load(), st, attempt, lastErr)
+	}
+}
