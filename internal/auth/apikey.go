@@ -112,7 +112,7 @@ func (s *Service) APIKey(ctx context.Context, secret string) (*Identity, error) 
 	var id, userID, role string
 	var active bool
 	var revoked, used store.NullTime
-	err := s.db.QueryRowRead(ctx, `SELECT k.id, k.user_id, k.revoked_at, k.last_used_at, u.role, u.active
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT k.id, k.user_id, k.revoked_at, k.last_used_at, u.role, u.active
 		FROM api_keys k JOIN users u ON u.workspace_id = k.workspace_id AND u.id = k.user_id
 		WHERE k.workspace_id = $1 AND k.token_hash = $2`, ws, hashSecret(secret)).Scan(&id, &userID, &revoked, &used, &role, &active)
 	if err == sql.ErrNoRows || (err == nil && (revoked.Valid || !active)) {

@@ -182,7 +182,7 @@ func (s *Service) firstWorkspace(ctx context.Context) (*Workspace, error) {
 
 // Workspace reads one workspace.
 func (s *Service) Workspace(ctx context.Context, ws string) (*Workspace, error) {
-	w, err := scanWorkspace(s.db.QueryRowRead(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE id = $1`, ws))
+	w, err := scanWorkspace(s.db.Reader().QueryRowContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE id = $1`, ws))
 	if err != nil {
 		return nil, store.Translate(err)
 	}
@@ -291,7 +291,7 @@ func (s *Service) UserByEmail(ctx context.Context, ws, email string) (*User, err
 
 // User reads one user.
 func (s *Service) User(ctx context.Context, ws, id string) (*User, error) {
-	u, err := scanUser(s.db.QueryRowRead(ctx, `SELECT `+userColumns+` FROM users WHERE workspace_id = $1 AND id = $2`, ws, id))
+	u, err := scanUser(s.db.Reader().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE workspace_id = $1 AND id = $2`, ws, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFound("no user with id %q", id)
 	}

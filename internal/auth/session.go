@@ -123,7 +123,7 @@ func (s *Service) Session(ctx context.Context, token string) (*Identity, error) 
 	d := s.db.Dialect()
 	var userID, csrf string
 	var expires, seen store.NullTime
-	err := s.db.QueryRowRead(ctx, `SELECT user_id, csrf_token, expires_at, last_seen_at FROM sessions WHERE workspace_id = $1 AND token_hash = $2`,
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT user_id, csrf_token, expires_at, last_seen_at FROM sessions WHERE workspace_id = $1 AND token_hash = $2`,
 		ws, hashSecret(token)).Scan(&userID, &csrf, &expires, &seen)
 	if err != nil || !expires.Time.After(s.now()) {
 		return nil, fault.Unauthorized("not signed in (the session ended)")

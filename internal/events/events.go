@@ -150,7 +150,7 @@ func (l *Log) appendValues(ctx context.Context, tx *sql.Tx, evs []*Event, data [
 			b.WriteString(")")
 			args = append(args, ev.WorkspaceID, ev.ID, d.Time(ev.At), ev.ActorID, ev.Object, ev.RecordID, ev.Kind, ev.Summary, data[start+i])
 		}
-		if _, err := l.db.Exec(ctx, tx, b.String(), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return err
 		}
 	}

@@ -76,7 +76,7 @@ func (s *Service) DryRunDraft(ctx context.Context, p access.Principal, id string
 		return nil, err
 	}
 	var data []byte
-	if err := s.db.QueryRowRead(ctx, `SELECT file FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).Scan(&data); err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT file FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).Scan(&data); err != nil {
 		return nil, err
 	}
 	return s.DryRun(ctx, p, im.Object, data, opt)

@@ -109,7 +109,7 @@ func (s *Service) Preview(ctx context.Context, p access.Principal, id string, n 
 		return nil, err
 	}
 	var data []byte
-	if err := s.db.QueryRowRead(ctx, `SELECT file FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).Scan(&data); err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT file FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).Scan(&data); err != nil {
 		return nil, err
 	}
 	cr, err := exchange.NewCSVReader(bytes.NewReader(data))
@@ -149,7 +149,7 @@ func (s *Service) Start(ctx context.Context, p access.Principal, id string, opt 
 		return nil, err
 	}
 	var opts string
-	if err := s.db.QueryRowRead(ctx, `SELECT options FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).Scan(&opts); err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT options FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).Scan(&opts); err != nil {
 		return nil, err
 	}
 	var st stored
@@ -252,7 +252,7 @@ func nullable(s string) any {
 
 // Get reads an import's state.
 func (s *Service) Get(ctx context.Context, p access.Principal, id string) (*Import, error) {
-	im, err := scanImport(s.db.QueryRowRead(ctx, `SELECT `+importColumns+` FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id))
+	im, err := scanImport(s.db.Reader().QueryRowContext(ctx, `SELECT `+importColumns+` FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFound("no import with id %q", id)
 	}
@@ -276,7 +276,7 @@ func (s *Service) List(ctx context.Context, p access.Principal, after string, si
 	}
 	list = []Import{}
 	for {
-		rows, err := s.db.Query(ctx, `SELECT `+importColumns+` FROM imports WHERE workspace_id = $1 AND ($2 = '' OR id < $2) AND status <> 'draft'
+		rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+importColumns+` FROM imports WHERE workspace_id = $1 AND ($2 = '' OR id < $2) AND status <> 'draft'
 			ORDER BY id DESC LIMIT $3`, p.WorkspaceID, after, size+1)
 		if err != nil {
 			return nil, "", err
@@ -336,7 +336,7 @@ func (s *Service) Errors(ctx context.Context, p access.Principal, id string) (st
 		return "", err
 	}
 	var out string
-	err := s.db.QueryRowRead(ctx, `SELECT errors FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).Scan(&out)
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT errors FROM imports WHERE workspace_id = $1 AND id = $2`, p.WorkspaceID, id).Scan(&out)
 	return out, err
 }
 

@@ -466,18 +466,7 @@ func (e *Engine) get(ctx context.Context, q store.Querier, ws string, o *schema.
 	if forUpdate && e.db.Dialect() == store.Postgres {
 		query += " FOR UPDATE"
 	}
-	var row *sql.Row
-	switch t := q.(type) {
-	case *sql.Tx: // a statement prepared once on SQLite's writer
-		row = e.db.QueryRow(ctx, t, query, ws, id)
-	default:
-		if q == e.db.Reader() {
-			row = e.db.QueryRowRead(ctx, query, ws, id)
-		} else {
-			row = q.QueryRowContext(ctx, query, ws, id)
-		}
-	}
-	rec, deleted, err := scanRecord(o, row)
+	rec, deleted, err := scanRecord(o, q.QueryRowContext(ctx, query, ws, id))
 	if err == sql.ErrNoRows {
 		return nil, nil, fault.NotFound("no %s with id %q", o.Singular, id)
 	}

@@ -225,7 +225,7 @@ func (e *Engine) List(ctx context.Context, p access.Principal, object string, q 
 		go func() {
 			defer counted.Done()
 			var n int64
-			if err := e.db.QueryRowRead(ctx, query, countArgs...).Scan(&n); err != nil {
+			if err := e.db.Reader().QueryRowContext(ctx, query, countArgs...).Scan(&n); err != nil {
 				countErr = fmt.Errorf("count %s: %w", object, err)
 				return
 			}
@@ -260,7 +260,7 @@ func (e *Engine) listPage(ctx context.Context, o *schema.Object, d store.Dialect
 	args = append(args, size+1)
 	query := "SELECT " + selectList(o, "t") + " FROM " + store.QuoteIdent(o.Table) + " t WHERE " + where +
 		" ORDER BY " + orderSQL(d, keys) + " LIMIT " + d.Placeholder(len(args))
-	rows, err := e.db.Query(ctx, query, args...)
+	rows, err := e.db.Reader().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list %s: %w", o.Name, err)
 	}

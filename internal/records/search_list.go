@@ -47,7 +47,7 @@ func (e *Engine) searchList(ctx context.Context, ws string, o *schema.Object, fl
 	args = append(args, q.PageSize+1)
 	query := "SELECT " + selectList(o, "t") + ", f.rowid FROM " + o.Table + "_fts f JOIN " + store.QuoteIdent(o.Table) + " t ON t.rowid = f.rowid WHERE " +
 		where + " ORDER BY f.rowid DESC LIMIT " + d.Placeholder(len(args))
-	rows, err := e.db.Query(ctx, query, args...)
+	rows, err := e.db.Reader().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", o.Name, err)
 	}

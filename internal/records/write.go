@@ -194,10 +194,10 @@ func (e *Engine) insert(ctx context.Context, tx *sql.Tx, ws string, o *schema.Ob
 		return err
 	}
 	var rowid int64
-	if err := e.db.QueryRow(ctx, tx, q+" RETURNING rowid", args...).Scan(&rowid); err != nil {
+	if err := tx.QueryRowContext(ctx, q+" RETURNING rowid", args...).Scan(&rowid); err != nil {
 		return err
 	}
-	_, err := e.db.Exec(ctx, tx, "INSERT INTO "+o.Table+"_fts (rowid, body) VALUES ($1, $2)", rowid, body)
+	_, err := tx.ExecContext(ctx, "INSERT INTO "+o.Table+"_fts (rowid, body) VALUES ($1, $2)", rowid, body)
 	return err
 }
 
@@ -362,7 +362,7 @@ func (e *Engine) update(ctx context.Context, tx *sql.Tx, ws string, o *schema.Ob
 		return nil
 	}
 	var rowid int64
-	if err := e.db.QueryRow(ctx, tx, q+" RETURNING rowid", args...).Scan(&rowid); err != nil {
+	if err := tx.QueryRowContext(ctx, q+" RETURNING rowid", args...).Scan(&rowid); err != nil {
 		if err == sql.ErrNoRows {
 			return fault.Stale("%s %s changed meanwhile", o.Singular, rec.ID())
 		}
@@ -372,10 +372,10 @@ func (e *Engine) update(ctx context.Context, tx *sql.Tx, ws string, o *schema.Ob
 		lt.search(rowid, body)
 		return nil
 	}
-	if _, err := e.db.Exec(ctx, tx, "DELETE FROM "+o.Table+"_fts WHERE rowid = $1", rowid); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+o.Table+"_fts WHERE rowid = $1", rowid); err != nil {
 		return err
 	}
-	_, err := e.db.Exec(ctx, tx, "INSERT INTO "+o.Table+"_fts (rowid, body) VALUES ($1, $2)", rowid, body)
+	_, err := tx.ExecContext(ctx, "INSERT INTO "+o.Table+"_fts (rowid, body) VALUES ($1, $2)", rowid, body)
 	return err
 }
 

@@ -73,7 +73,7 @@ func (r *Registry) Get(ctx context.Context, ws string) (*Schema, error) {
 // cached for it, loaded afresh when it changed.
 func (r *Registry) current(ctx context.Context, ws string) (*Schema, error) {
 	var version int
-	if err := r.db.QueryRowRead(ctx, `SELECT schema_version FROM workspaces WHERE id = $1`, ws).Scan(&version); err != nil {
+	if err := r.db.Reader().QueryRowContext(ctx, `SELECT schema_version FROM workspaces WHERE id = $1`, ws).Scan(&version); err != nil {
 		return nil, fmt.Errorf("load schema version: %w", store.Translate(err))
 	}
 	r.mu.Lock()

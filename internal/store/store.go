@@ -200,27 +200,6 @@ func (db *DB) Close() error {
 	return err
 }
 
-// Exec runs a write statement inside tx. (On SQLite the connection keeps
-// the statement compiled for the next time: stmtcache.go.)
-func (db *DB) Exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
-	return tx.ExecContext(ctx, query, args...)
-}
-
-// QueryRow runs a statement returning one row inside tx.
-func (db *DB) QueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
-	return tx.QueryRowContext(ctx, query, args...)
-}
-
-// Query runs a read query on the readers.
-func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return db.reader.QueryContext(ctx, query, args...)
-}
-
-// QueryRowRead runs a read query returning one row on the readers.
-func (db *DB) QueryRowRead(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.reader.QueryRowContext(ctx, query, args...)
-}
-
 // Tx runs fn in one write transaction and commits it when fn returns nil.
 // Driver errors are translated to fault kinds (unique violations become
 // conflicts).

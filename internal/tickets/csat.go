@@ -54,11 +54,8 @@ func (s *Service) sendRating(ctx context.Context, j *jobs.Job) error {
 		return jobs.Permanent(err)
 	}
 	sys := access.System(j.WorkspaceID)
-	t, err := s.eng.Get(ctx, sys, Object, pl.TicketID, false)
-	if fault.KindOf(err) == fault.KindNotFound {
-		return nil
-	}
-	if err != nil {
+	t, err := s.live(ctx, j.WorkspaceID, pl.TicketID)
+	if t == nil || err != nil {
 		return err
 	}
 	if st := t["status"]; (st != "solved" && st != "closed") || t["csat_rating"] != nil || s.base == "" {

@@ -205,6 +205,16 @@ func (s *Service) policyFor(ctx context.Context, tx *sql.Tx, ws string, ticket r
 	return nil, nil
 }
 
+// live is the ticket a job is about, or nil when it has gone since (in
+// the trash, merged into another): the job then has nothing to do.
+func (s *Service) live(ctx context.Context, ws, id string) (records.Record, error) {
+	t, err := s.eng.Get(ctx, access.System(ws), Object, id, false)
+	if fault.KindOf(err) == fault.KindNotFound {
+		return nil, nil
+	}
+	return t, err
+}
+
 // pauses are the times a ticket waited on its customer.
 func (s *Service) pauses(ctx context.Context, tx *sql.Tx, ws, ticketID string) ([]sla.Pause, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT started_at, ended_at FROM ticket_pauses WHERE workspace_id = $1 AND ticket_id = $2 ORDER BY started_at`, ws, ticketID)
@@ -244,12 +254,8 @@ func (s *Service) fire(ctx context.Context, j *jobs.Job) error {
 	if err := json.Unmarshal(j.Payload, &pl); err != nil {
 		return jobs.Permanent(err)
 	}
-	sys := access.System(j.WorkspaceID)
-	t, err := s.eng.Get(ctx, sys, Object, pl.TicketID, false)
-	if fault.KindOf(err) == fault.KindNotFound {
-		return nil
-	}
-	if err != nil {
+	t, err := s.live(ctx, j.WorkspaceID, pl.TicketID)
+	if t == nil || err != nil {
 		return err
 	}
 	var target struct{ name, due, done string }
