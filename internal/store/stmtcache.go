@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-
-	"modernc.org/sqlite"
 )
 
 // SQLite spends a quarter of a busy writer's time compiling SQL text into
@@ -23,7 +21,13 @@ import (
 const cachingDriverName = "rapport-sqlite"
 
 func init() {
-	sql.Register(cachingDriverName, cachingDriver{&sqlite.Driver{}})
+	// The driver registered as "sqlite", whose connections have the
+	// functions Rapport registers with the package (LocalTime).
+	db, err := sql.Open("sqlite", "")
+	if err != nil {
+		panic(err)
+	}
+	sql.Register(cachingDriverName, cachingDriver{db.Driver()})
 }
 
 // maxCachedStmts bounds the statements a connection keeps; past it, it
