@@ -6,6 +6,8 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/dedupe"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/reports"
 	"github.com/rapport-crm/rapport/internal/schema"
 )
 
@@ -147,6 +149,24 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 		"/api/v1/search": obj{"get": obj{"summary": "Search across objects", "operationId": "search",
 			"parameters": []any{queryParam("q", "string", true), queryParam("page_size", "integer", false)},
 			"responses":  obj{"200": jsonResponse("Matches", obj{"type": "object", "properties": obj{"data": obj{"type": "array", "items": ref("SearchHit")}}}), "default": problemResponse}}},
+		"/api/v1/reports/query": obj{"post": obj{"summary": "Measures of an object's records in groups: group-by columns first, then the measures in the order asked (money as decimal strings, per currency)",
+			"operationId": "queryReport", "tags": []string{"Reports"},
+			"requestBody": jsonBody(obj{"type": "object", "required": []string{"object"}, "additionalProperties": false, "properties": obj{
+				"object": obj{"type": "string"}, "filter": obj{"type": "string", "description": "AIP-160"},
+				"group_by": obj{"type": "array", "maxItems": records.MaxGroupBy, "items": obj{"type": "string"},
+					"description": "field, field:day|week|month|quarter|year (dates, in the workspace's zone), or relation.field"},
+				"measures": obj{"type": "array", "items": obj{"type": "object", "required": []string{"fn"}, "properties": obj{
+					"fn":    obj{"type": "string", "enum": []string{"count", "count_distinct", "sum", "avg", "min", "max"}},
+					"field": obj{"type": "string", "description": "a field, or to-from for the seconds between two datetimes"}}}},
+				"order_by": obj{"type": "string", "description": "columns of the result, e.g. \"sum(amount) desc\""},
+				"limit":    obj{"type": "integer", "maximum": records.MaxGroups},
+				"period": obj{"type": "object", "required": []string{"field"}, "properties": obj{"field": obj{"type": "string"},
+					"range": obj{"type": "string", "enum": reports.Ranges}, "from": obj{"type": "string", "format": "date"}, "to": obj{"type": "string", "format": "date"}}},
+				"compare": obj{"type": "boolean", "description": "also the period before"}}}),
+			"responses": obj{"200": jsonResponse("The groups", obj{"type": "object", "properties": obj{
+				"columns": obj{"type": "array", "items": obj{"type": "string"}}, "rows": obj{"type": "array", "items": obj{"type": "array"}},
+				"currency": obj{"type": "string"}, "truncated": obj{"type": "boolean"}, "labels": obj{"type": "object"},
+				"period": obj{"type": "object"}, "previous": obj{"type": "object"}}}), "default": problemResponse}}},
 		"/api/v1/users": obj{"get": obj{"summary": "List users", "operationId": "listUsers", "responses": obj{"200": obj{"description": "Users"}, "default": problemResponse}},
 			"post": obj{"summary": "Create a user (admins)", "operationId": "createUser", "requestBody": jsonBody(obj{"type": "object"}), "responses": obj{"201": obj{"description": "Created"}, "default": problemResponse}}},
 		"/api/v1/apikeys": obj{"get": obj{"summary": "List API keys", "operationId": "listAPIKeys", "responses": obj{"200": obj{"description": "Keys"}, "default": problemResponse}},

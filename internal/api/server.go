@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/reports"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/tasks"
 	"github.com/rapport-crm/rapport/internal/tickets"
@@ -44,6 +45,7 @@ type Deps struct {
 	Privacy   *privacy.Service
 	Dedupe    *dedupe.Service
 	Imports   *imports.Service
+	Reports   *reports.Service
 	Log       *slog.Logger
 	Version   string
 	// SessionCookie is the name of the web session cookie, which the API
@@ -79,6 +81,7 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	h("GET /api/v1/pipelines/{id}/forecast", d.forecast)
 	h("GET /api/v1/deals/stats", d.dealStats)
 	h("GET /api/v1/tasks/mine", d.myTasks)
+	h("POST /api/v1/reports/query", d.queryReport)
 	h("POST /api/v1/emails", d.sendEmail)
 	h("GET /api/v1/emails/{id}/attachments", d.emailAttachments)
 	h("GET /api/v1/emails/{id}/attachments/{file}", d.emailAttachment)

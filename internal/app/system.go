@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/reports"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/secret"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -70,6 +71,7 @@ type System struct {
 	Email    *email.Service
 	Tickets  *tickets.Service
 	Portal   *portal.Service
+	Reports  *reports.Service
 	Metrics  *ops.Metrics
 	Log      *slog.Logger
 	Handler  http.Handler
@@ -101,6 +103,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	s.Privacy = privacy.New(s.Records, s.Events, now)
 	s.Dedupe = dedupe.New(s.Records)
 	s.Imports = imports.New(db, s.Records, s.Jobs, now)
+	s.Reports = newReports(s, now)
 	s.Metrics = ops.NewMetrics(ops.Stats{DB: db, JobDepth: s.Jobs.Depth})
 
 	mux := http.NewServeMux()
@@ -109,7 +112,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	mux.Handle("GET /metrics", s.Metrics.Handler())
 	api.Routes(mux, &api.Deps{
 		Records: s.Records, Deals: s.Deals, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, Email: s.Email, Tickets: s.Tickets, PublicURL: cfg.PublicURL, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports,
-		Log: log, Version: Version, SessionCookie: web.SessionCookie,
+		Reports: s.Reports, Log: log, Version: Version, SessionCookie: web.SessionCookie,
 	})
 	web.Routes(mux, &web.Deps{Now: now, Deals: s.Deals, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, Email: s.Email, Tickets: s.Tickets, Portal: s.Portal, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
 	s.Handler = snapshots(s.Metrics.Middleware(log, securityHeaders(mux))) // outermost: the mux names the route on the request the metrics hold

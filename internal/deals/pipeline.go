@@ -96,3 +96,33 @@ func (s *Service) keepPipeline(ctx context.Context, tx *sql.Tx, p access.Princip
 	}
 	return nil, nil
 }
+
+// StageNames names the stages of every pipeline p may read, by id, for
+// reports grouped by stage; several pipelines' stages of one name are
+// told apart by their pipeline's.
+func (s *Service) StageNames(ctx context.Context, p access.Principal, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	var pipelines []records.Record
+	err := s.eng.Each(ctx, p, Pipelines, records.Query{OrderBy: "created_at"}, func(r records.Record) error {
+		pipelines = append(pipelines, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	for _, pl := range pipelines {
+		for _, st := range StagesOf(pl) {
+			if want[st.ID] {
+				out[st.ID] = st.Name
+				if len(pipelines) > 1 {
+					out[st.ID] = fmt.Sprintf("%s · %s", pl["name"], st.Name)
+				}
+			}
+		}
+	}
+	return out, nil
+}

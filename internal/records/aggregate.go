@@ -109,7 +109,7 @@ func (e *Engine) Aggregate(ctx context.Context, p access.Principal, object strin
 	where, args := e.where(d, p.WorkspaceID, o, flt, Query{Q: a.Q})
 	c := &aggregation{e: e, d: d, p: p, s: s, o: o, args: args, joins: map[string]string{}}
 	if a.Zone != nil && a.Zone != time.UTC {
-		c.zone = c.bind(a.Zone.String())
+		c.zoneName = a.Zone.String()
 	}
 	for i, key := range a.GroupBy {
 		k, err := c.key(key)
@@ -154,7 +154,8 @@ type aggregation struct {
 	s        *schema.Schema
 	o        *schema.Object
 	args     []any
-	zone     string            // the placeholder of the zone's name, "" for UTC
+	zoneName string            // the zone of buckets, "" for UTC
+	zone     string            // its placeholder, once a bucket needs it
 	joins    map[string]string // relation field → alias
 	joinSQL  []string
 	keys     []groupKey
@@ -243,6 +244,9 @@ func (c *aggregation) field(path string) (string, *schema.Field, error) {
 // quarter or year of a date or datetime column, in the aggregation's
 // time zone: "2026-03-05", "2026-03-02", "2026-03", "2026-Q1", "2026".
 func (c *aggregation) bucket(col string, f *schema.Field, bucket string) string {
+	if f.Kind == schema.DateTime && c.zoneName != "" && c.zone == "" {
+		c.zone = c.bind(c.zoneName) // PostgreSQL refuses parameters a statement leaves unused
+	}
 	if c.d == store.Postgres {
 		v := col
 		switch {
@@ -461,7 +465,11 @@ func (c *aggregation) currencyKey(a Aggregation) bool {
 	if !money || !ok || f.Custom || slices.Contains(a.GroupBy, "currency") {
 		return false
 	}
-	c.keys = append(c.keys, groupKey{name: "currency", sql: "COALESCE(t.currency, " + c.bind(a.Currency) + ")", read: f})
+	cur := c.bind(a.Currency)
+	if c.d == store.Postgres {
+		cur = "CAST(" + cur + " AS TEXT)" // else PostgreSQL cannot tell its type
+	}
+	c.keys = append(c.keys, groupKey{name: "currency", sql: "COALESCE(t.currency, " + cur + ")", read: f})
 	return true
 }
 

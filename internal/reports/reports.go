@@ -1,0 +1,146 @@
+// Package reports answers questions about any object's records: counts,
+// sums and averages in groups, over a period and the one before it, with
+// the names that the groups' ids stand for. Saved reports, dashboards
+// and scheduled digests are built on these answers.
+package reports
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/filter"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/schema"
+)
+
+// Query is a report's question (API.md, POST /api/v1/reports/query).
+type Query struct {
+	Object   string            `json:"object"`
+	Filter   string            `json:"filter,omitempty"`
+	GroupBy  []string          `json:"group_by,omitempty"`
+	Measures []records.Measure `json:"measures,omitempty"`
+	OrderBy  string            `json:"order_by,omitempty"`
+	Limit    int               `json:"limit,omitempty"`
+	Period   *Period           `json:"period,omitempty"`
+	// Compare asks for the period before as well (a KPI's trend).
+	Compare bool `json:"compare,omitempty"`
+}
+
+// Result is a report's answer: the aggregate's columns and rows, the
+// names of the ids among the keys (Labels[column][id]), and the period
+// it covers with the one before when asked.
+type Result struct {
+	records.Aggregate
+	Labels   map[string]map[string]string `json:"labels,omitempty"`
+	Period   *Span                        `json:"period,omitempty"`
+	Previous *Previous                    `json:"previous,omitempty"`
+}
+
+// Previous is the same question over the period before.
+type Previous struct {
+	Period Span `json:"period"`
+	records.Aggregate
+}
+
+// Region is what a report needs to know of its workspace: the zone whose
+// days bucket dates and periods, and the currency of money that records
+// do not name.
+type Region struct {
+	Zone     *time.Location
+	Currency string
+}
+
+// Service answers report queries.
+type Service struct {
+	eng    *records.Engine
+	region func(ctx context.Context, ws string) (Region, error)
+	now    func() time.Time
+	// labelers name the ids of a field's values, by "object.field".
+	labelers map[string]Labeler
+}
+
+// Labeler names some values of a field: user ids, a deal's stages.
+type Labeler func(ctx context.Context, p access.Principal, values []string) (map[string]string, error)
+
+// New makes a report service over eng; region reads a workspace's zone
+// and currency.
+func New(eng *records.Engine, region func(ctx context.Context, ws string) (Region, error), now func() time.Time) *Service {
+	return &Service{eng: eng, region: region, now: now, labelers: map[string]Labeler{}}
+}
+
+// Label registers the labeler of a field's values ("deals.stage_id");
+// "*.owner_id" serves every object's field of that name. Call at start-up.
+func (s *Service) Label(field string, l Labeler) { s.labelers[field] = l }
+
+// Run answers q with what p may see.
+func (s *Service) Run(ctx context.Context, p access.Principal, q Query) (*Result, error) {
+	if q.Object == "" {
+		return nil, fault.BadRequest("object: required")
+	}
+	reg, err := s.region(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	a := records.Aggregation{Filter: q.Filter, GroupBy: q.GroupBy, Measures: q.Measures, OrderBy: q.OrderBy, Limit: q.Limit,
+		Zone: reg.Zone, Currency: reg.Currency}
+	res := &Result{}
+	var prev Span
+	var pf *schema.Field
+	if q.Period != nil {
+		sch, err := s.eng.Schema(ctx, p.WorkspaceID)
+		if err != nil {
+			return nil, err
+		}
+		o, ok := sch.Object(q.Object)
+		if !ok {
+			return nil, fault.NotFound("no object %q", q.Object)
+		}
+		f, ok := o.Field(q.Period.Field)
+		pf = f
+		if !ok || f.Kind != schema.Date && f.Kind != schema.DateTime {
+			return nil, fault.BadRequest("period.field: %s has no date field %q", q.Object, q.Period.Field)
+		}
+		cur, before, err := q.Period.span(s.now(), reg.Zone)
+		if err != nil {
+			return nil, err
+		}
+		res.Period, prev = &cur, before
+		a.Filter = within(q.Filter, f, cur)
+	} else if q.Compare {
+		return nil, fault.BadRequest("compare: needs a period to compare with the one before")
+	}
+	agg, err := s.eng.Aggregate(ctx, p, q.Object, a)
+	if err != nil {
+		return nil, err
+	}
+	res.Aggregate = *agg
+	if q.Compare {
+		a.Filter = within(q.Filter, pf, prev)
+		before, err := s.eng.Aggregate(ctx, p, q.Object, a)
+		if err != nil {
+			return nil, err
+		}
+		res.Previous = &Previous{Period: prev, Aggregate: *before}
+	}
+	if res.Labels, err = s.labels(ctx, p, q.Object, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// within adds to a filter that the field falls in the span: dates compare
+// as days, datetimes as the instants the zone's days begin.
+func within(flt string, f *schema.Field, s Span) string {
+	from, to := s.From.Format(time.DateOnly), s.To.Format(time.DateOnly)
+	if f.Kind == schema.DateTime {
+		from, to = s.From.UTC().Format(time.RFC3339), s.To.UTC().Format(time.RFC3339)
+	}
+	cond := fmt.Sprintf("%s >= %s AND %s < %s", f.Name, filter.Quote(from), f.Name, filter.Quote(to))
+	if flt == "" {
+		return cond
+	}
+	return "(" + flt + ") AND " + cond
+}
