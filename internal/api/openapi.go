@@ -156,8 +156,9 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 				"group_by": obj{"type": "array", "maxItems": records.MaxGroupBy, "items": obj{"type": "string"},
 					"description": "field, field:day|week|month|quarter|year (dates, in the workspace's zone), or relation.field"},
 				"measures": obj{"type": "array", "items": obj{"type": "object", "required": []string{"fn"}, "properties": obj{
-					"fn":    obj{"type": "string", "enum": []string{"count", "count_distinct", "sum", "avg", "min", "max"}},
-					"field": obj{"type": "string", "description": "a field, or to-from for the seconds between two datetimes"}}}},
+					"fn":     obj{"type": "string", "enum": []string{"count", "count_distinct", "sum", "avg", "min", "max", "percent"}},
+					"field":  obj{"type": "string", "description": "a field, or to-from for the seconds between two datetimes"},
+					"filter": obj{"type": "string", "description": "percent: the share of the group's records this AIP-160 filter matches"}}}},
 				"order_by": obj{"type": "string", "description": "columns of the result, e.g. \"sum(amount) desc\""},
 				"limit":    obj{"type": "integer", "maximum": records.MaxGroups},
 				"period": obj{"type": "object", "required": []string{"field"}, "properties": obj{"field": obj{"type": "string"},

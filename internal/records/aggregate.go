@@ -42,15 +42,21 @@ type Aggregation struct {
 }
 
 // Measure is one aggregate: count, count_distinct, sum, avg, min or max
-// of a field (count needs none).
+// of a field (count needs none), or the percentage of the records that
+// match a filter (percent: a win rate is percent of status = "won").
 type Measure struct {
-	Fn    string `json:"fn"`
-	Field string `json:"field,omitempty"`
+	Fn     string `json:"fn"`
+	Field  string `json:"field,omitempty"`
+	Filter string `json:"filter,omitempty"`
 }
 
-// Name is the measure's column in a result: "count", "sum(amount)".
+// Name is the measure's column in a result: "count", "sum(amount)",
+// `percent(status = "won")`.
 func (m Measure) Name() string {
-	if m.Field == "" {
+	switch {
+	case m.Fn == "percent":
+		return m.Fn + "(" + m.Filter + ")"
+	case m.Field == "":
 		return m.Fn
 	}
 	return m.Fn + "(" + m.Field + ")"
@@ -101,7 +107,7 @@ func (e *Engine) Aggregate(ctx context.Context, p access.Principal, object strin
 	if a.Limit < 1 || a.Limit > MaxGroups {
 		return nil, fault.BadRequest("limit: must be 1 to %d", MaxGroups)
 	}
-	flt, err := filter.Parse(a.Filter, s, o)
+	flt, err := e.parseFilter(s, p, o, a.Filter)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +307,7 @@ type measure struct {
 	zero  any // its value over no records
 }
 
-var measureFns = []string{"count", "count_distinct", "sum", "avg", "min", "max"}
+var measureFns = []string{"count", "count_distinct", "sum", "avg", "min", "max", "percent"}
 
 func (c *aggregation) measure(m Measure) (measure, error) {
 	if !slices.Contains(measureFns, m.Fn) {
@@ -309,6 +315,12 @@ func (c *aggregation) measure(m Measure) (measure, error) {
 	}
 	if m.Fn == "count" && m.Field == "" {
 		return measure{name: "count", cols: []string{"COUNT(*)"}, value: countValue, zero: int64(0)}, nil
+	}
+	if m.Fn == "percent" {
+		return c.percent(m)
+	}
+	if m.Filter != "" {
+		return measure{}, fmt.Errorf("filter: only percent takes one")
 	}
 	if m.Field == "" {
 		return measure{}, fmt.Errorf("field: %s needs a field", m.Fn)
@@ -379,6 +391,29 @@ func (c *aggregation) measure(m Measure) (measure, error) {
 		ms.value = func(vals []any) (any, error) { return fromColumn(number, vals[0]) }
 	}
 	return ms, nil
+}
+
+// percent compiles the share of the records in a group that match the
+// measure's filter, in percent.
+func (c *aggregation) percent(m Measure) (measure, error) {
+	if m.Field != "" || m.Filter == "" {
+		return measure{}, fmt.Errorf("filter: percent takes a filter and no field")
+	}
+	flt, err := filter.Parse(m.Filter, c.s, c.o)
+	if err != nil {
+		return measure{}, fmt.Errorf("filter: %v", err)
+	}
+	var cond string
+	cond, c.args = flt.SQL(c.d, "t", c.p.WorkspaceID, c.args)
+	number := &schema.Field{Kind: schema.Number}
+	return measure{name: m.Name(), cols: []string{"100.0 * SUM(CASE WHEN " + cond + " THEN 1 ELSE 0 END) / COUNT(*)"},
+		value: func(vals []any) (any, error) {
+			v, err := fromColumn(number, vals[0])
+			if x, ok := v.(float64); ok {
+				return math.Round(x*10) / 10, err // to a tenth of a percent
+			}
+			return v, err
+		}}, nil
 }
 
 // duration compiles a measure of the time between two datetimes of a

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
-	"github.com/rapport-crm/rapport/internal/filter"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -25,7 +24,7 @@ func (e *Engine) Each(ctx context.Context, p access.Principal, object string, q 
 	if err != nil {
 		return err
 	}
-	flt, err := filter.Parse(q.Filter, s, o)
+	flt, err := e.parseFilter(s, p, o, q.Filter)
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,7 @@ type Engine struct {
 	validators map[string][]Validator
 	rules      map[string][]Rule
 	mergers    map[string]Merger
+	scopes     map[string]Scoper
 }
 
 // Merger moves what an object keeps beside its records (a ticket's
@@ -73,7 +74,7 @@ type Merger interface {
 
 // New returns an engine.
 func New(db *store.DB, schemas *schema.Registry, log *events.Log, now func() time.Time) *Engine {
-	return &Engine{db: db, schemas: schemas, log: log, now: now, validators: map[string][]Validator{}, rules: map[string][]Rule{}, mergers: map[string]Merger{}}
+	return &Engine{db: db, schemas: schemas, log: log, now: now, validators: map[string][]Validator{}, rules: map[string][]Rule{}, mergers: map[string]Merger{}, scopes: map[string]Scoper{}}
 }
 
 // Validate registers a validator for an object. Call at start-up.
@@ -486,6 +487,9 @@ func (e *Engine) Get(ctx context.Context, p access.Principal, object, id string,
 	if err != nil {
 		return nil, err
 	}
+	if err := e.visible(ctx, p, o, rec); err != nil {
+		return nil, err
+	}
 	if deleted != nil && !trashed {
 		return nil, fault.NotFound("no %s with id %q (it is in the trash)", o.Singular, id)
 	}
@@ -501,6 +505,9 @@ func (e *Engine) GetIn(ctx context.Context, tx *sql.Tx, p access.Principal, obje
 	}
 	rec, deleted, err := e.get(ctx, tx, p.WorkspaceID, o, id, false)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.visible(ctx, p, o, rec); err != nil {
 		return nil, err
 	}
 	if deleted != nil {
@@ -539,7 +546,9 @@ func (e *Engine) GetMany(ctx context.Context, p access.Principal, object string,
 		if err != nil {
 			return nil, err
 		}
-		out[rec.ID()] = rec
+		if e.visible(ctx, p, o, rec) == nil {
+			out[rec.ID()] = rec
+		}
 	}
 	return out, rows.Err()
 }

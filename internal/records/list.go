@@ -189,7 +189,7 @@ func (e *Engine) List(ctx context.Context, p access.Principal, object string, q 
 	if q.PageSize < 1 || q.PageSize > MaxPageSize {
 		return nil, fault.BadRequest("page_size: must be 1 to %d", MaxPageSize)
 	}
-	flt, err := filter.Parse(q.Filter, s, o)
+	flt, err := e.parseFilter(s, p, o, q.Filter)
 	if err != nil {
 		return nil, err
 	}

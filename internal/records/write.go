@@ -270,6 +270,9 @@ func (e *Engine) updateIn(ctx context.Context, tx *sql.Tx, p access.Principal, o
 	if deleted != nil {
 		return nil, nil, fault.NotFound("no %s with id %q (it is in the trash: restore it first)", o.Singular, id)
 	}
+	if err := e.visible(ctx, p, o, cur); err != nil {
+		return nil, nil, err
+	}
 	if err := access.CanWrite(p, o.Name, cur.Owner()); err != nil {
 		return nil, nil, err
 	}
@@ -401,6 +404,9 @@ func (e *Engine) setTrashed(ctx context.Context, p access.Principal, object, id 
 	return e.db.Tx(ctx, func(tx *sql.Tx) error {
 		cur, deleted, err := e.get(ctx, tx, p.WorkspaceID, o, id, true)
 		if err != nil {
+			return err
+		}
+		if err := e.visible(ctx, p, o, cur); err != nil {
 			return err
 		}
 		if err := access.CanWrite(p, object, cur.Owner()); err != nil {
