@@ -25,19 +25,32 @@ func newReports(s *System, now func() time.Time) *reports.Service {
 		return reports.Region{Zone: loc, Currency: w.DefaultCurrency}, nil
 	}
 	r := reports.New(s.Records, region, now)
-	r.Label("*.owner_id", func(ctx context.Context, p access.Principal, ids []string) (map[string]string, error) {
+	r.Label("*.owner_id", func(ctx context.Context, p access.Principal, ids []string) ([]reports.Label, error) {
 		users, err := s.Auth.Users(ctx, p.WorkspaceID)
 		if err != nil {
 			return nil, err
 		}
-		out := map[string]string{}
+		var out []reports.Label
 		for _, u := range users {
 			if slices.Contains(ids, u.ID) {
-				out[u.ID] = u.Name
+				out = append(out, reports.Label{Value: u.ID, Name: u.Name})
+			}
+		}
+		reports.SortLabels(out)
+		return out, nil
+	})
+	r.Label("deals.stage_id", func(ctx context.Context, p access.Principal, ids []string) ([]reports.Label, error) {
+		stages, err := s.Deals.StageNames(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		var out []reports.Label
+		for _, st := range stages {
+			if slices.Contains(ids, st[0]) {
+				out = append(out, reports.Label{Value: st[0], Name: st[1]})
 			}
 		}
 		return out, nil
 	})
-	r.Label("deals.stage_id", s.Deals.StageNames)
 	return r
 }

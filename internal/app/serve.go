@@ -103,6 +103,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := sys.Deals.EnsurePipelines(ctx); err != nil {
 		return err
 	}
+	if err := sys.Reports.EnsureBuiltins(ctx); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

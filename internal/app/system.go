@@ -104,6 +104,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	s.Dedupe = dedupe.New(s.Records)
 	s.Imports = imports.New(db, s.Records, s.Jobs, now)
 	s.Reports = newReports(s, now)
+	s.Auth.OnWorkspaceCreated(s.Reports.CreateBuiltins)
 	s.Metrics = ops.NewMetrics(ops.Stats{DB: db, JobDepth: s.Jobs.Depth})
 
 	mux := http.NewServeMux()

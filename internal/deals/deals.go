@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/money"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/schema"
 )
 
 // The objects' names.
@@ -151,6 +153,10 @@ func (s *Service) keepDeal(ctx context.Context, tx *sql.Tx, p access.Principal, 
 	}
 	after["stage_id"] = sid
 	after["status"] = stage.Kind
+	after["weighted_amount"] = weighted(after["amount"], stage.Probability)
+	if err := s.source(ctx, tx, p, before, after); err != nil {
+		return nil, err
+	}
 	if reason, _ := after["lost_reason"].(string); stage.Kind == "lost" && strings.TrimSpace(reason) == "" && (before == nil || before["status"] != "lost") {
 		bad("lost_reason", "is required when a deal is lost")
 	}
@@ -166,6 +172,36 @@ func (s *Service) keepDeal(ctx context.Context, tx *sql.Tx, p access.Principal, 
 		return nil, nil
 	}
 	return []*events.Event{s.stageEvent(ctx, tx, p, before, after, stage, pipeline, now)}, nil
+}
+
+// weighted is an amount times a probability in percent, exact to the
+// amount's four decimals (nil without an amount).
+func weighted(amount any, probability int) any {
+	a, _ := amount.(string)
+	r, ok := new(big.Rat).SetString(a)
+	if !ok {
+		return nil
+	}
+	return schema.FormatDecimal(r.Mul(r, big.NewRat(int64(probability), 100)).FloatString(4))
+}
+
+// source gives a new deal without a lead source its first contact's.
+func (s *Service) source(ctx context.Context, tx *sql.Tx, p access.Principal, before, after records.Record) error {
+	ids, _ := after["contact_ids"].([]string)
+	if before != nil || after["lead_source"] != nil || len(ids) == 0 {
+		return nil
+	}
+	c, err := s.eng.GetIn(ctx, tx, access.System(p.WorkspaceID), "contacts", ids[0])
+	if fault.KindOf(err) == fault.KindNotFound {
+		return nil // the engine names the missing contact
+	}
+	if err != nil {
+		return err
+	}
+	if src, _ := c["lead_source"].(string); src != "" {
+		after["lead_source"] = src
+	}
+	return nil
 }
 
 // stageEvent is the deal_stage event of a move: where from, where to, and

@@ -40,21 +40,8 @@ func (s *Service) createDefault(ctx context.Context, tx *sql.Tx, ws string) erro
 // never had one (those made before pipelines existed). Run at start-up.
 func (s *Service) EnsurePipelines(ctx context.Context) error {
 	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM workspaces w WHERE NOT EXISTS (SELECT 1 FROM pipelines p WHERE p.workspace_id = w.id)`)
+		ids, err := records.WorkspacesWithout(ctx, tx, Pipelines)
 		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, ws := range ids {
@@ -94,14 +81,25 @@ func (s *Service) keepPipeline(ctx context.Context, tx *sql.Tx, p access.Princip
 		}
 		return nil, fault.Invalid(fault.FieldError{Field: "stages", Message: msg})
 	}
+	// A stage's new probability weighs its deals anew: the weighted
+	// amount is derived, so it changes without an event of its own.
+	for _, st := range next {
+		if old, ok := stageByID(StagesOf(before), st.ID); ok && old.Probability == st.Probability {
+			continue
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE deals SET weighted_amount = amount * $1 / 100.0 WHERE workspace_id = $2 AND pipeline_id = $3 AND stage_id = $4 AND amount IS NOT NULL`,
+			st.Probability, p.WorkspaceID, before.ID(), st.ID)
+		if err != nil {
+			return nil, fmt.Errorf("weigh the deals of stage %s: %w", st.ID, err)
+		}
+	}
 	return nil, nil
 }
 
-// StageNames names the stages of every pipeline p may read, by id, for
-// reports grouped by stage; several pipelines' stages of one name are
-// told apart by their pipeline's.
-func (s *Service) StageNames(ctx context.Context, p access.Principal, ids []string) (map[string]string, error) {
-	out := map[string]string{}
+// StageNames names the stages of every pipeline p may read, in their
+// order (ids and names, for reports grouped by stage); several
+// pipelines' stages are told apart by their pipeline's name.
+func (s *Service) StageNames(ctx context.Context, p access.Principal) ([][2]string, error) {
 	var pipelines []records.Record
 	err := s.eng.Each(ctx, p, Pipelines, records.Query{OrderBy: "created_at"}, func(r records.Record) error {
 		pipelines = append(pipelines, r)
@@ -110,18 +108,14 @@ func (s *Service) StageNames(ctx context.Context, p access.Principal, ids []stri
 	if err != nil {
 		return nil, err
 	}
-	want := map[string]bool{}
-	for _, id := range ids {
-		want[id] = true
-	}
+	var out [][2]string
 	for _, pl := range pipelines {
 		for _, st := range StagesOf(pl) {
-			if want[st.ID] {
-				out[st.ID] = st.Name
-				if len(pipelines) > 1 {
-					out[st.ID] = fmt.Sprintf("%s · %s", pl["name"], st.Name)
-				}
+			name := st.Name
+			if len(pipelines) > 1 {
+				name = fmt.Sprintf("%s · %s", pl["name"], st.Name)
 			}
+			out = append(out, [2]string{st.ID, name})
 		}
 	}
 	return out, nil

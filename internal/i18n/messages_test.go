@@ -12,7 +12,7 @@ import (
 )
 
 // domainPackages are the packages whose messages reach users' screens.
-var domainPackages = []string{"access", "activities", "auth", "deals", "email", "tasks", "notify", "dedupe", "exchange", "imports", "privacy", "portal", "quotes", "tickets", "filter", "records", "schema", "views", "webhooks", "web"}
+var domainPackages = []string{"access", "activities", "auth", "deals", "email", "tasks", "notify", "dedupe", "exchange", "imports", "privacy", "portal", "quotes", "tickets", "filter", "records", "schema", "views", "webhooks", "web", "reports"}
 
 // domainMessages finds the format strings of every message the domain
 // packages give users: fault constructors, field errors, fmt.Errorf

@@ -88,6 +88,36 @@ var Buckets = []string{"day", "week", "month", "quarter", "year"}
 // Aggregate answers an aggregation over the records of object that p may
 // read, with the same filter, search and scope as a list.
 func (e *Engine) Aggregate(ctx context.Context, p access.Principal, object string, a Aggregation) (*Aggregate, error) {
+	c, err := e.compile(ctx, p, object, &a)
+	if err != nil {
+		return nil, err
+	}
+	out, err := c.run(ctx, c.where, c.orderBy, a.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate %s: %w", object, err)
+	}
+	if slices.ContainsFunc(c.measures, func(m measure) bool { return m.money }) {
+		out.Currency = a.Currency
+	}
+	if c.split {
+		out.splitCurrencies(len(a.GroupBy))
+	}
+	if len(a.GroupBy) == 0 && len(out.Rows) == 0 {
+		out.Rows = [][]any{c.empty()}
+	}
+	return out, nil
+}
+
+// CheckAggregation reports what is wrong with an aggregation, as
+// Aggregate would, without running it: a saved report is checked so.
+func (e *Engine) CheckAggregation(ctx context.Context, p access.Principal, object string, a Aggregation) error {
+	_, err := e.compile(ctx, p, object, &a)
+	return err
+}
+
+// compile checks an aggregation and compiles it to SQL, filling in its
+// defaults.
+func (e *Engine) compile(ctx context.Context, p access.Principal, object string, a *Aggregation) (*aggregation, error) {
 	s, o, err := e.object(ctx, p, object)
 	if err != nil {
 		return nil, err
@@ -113,7 +143,7 @@ func (e *Engine) Aggregate(ctx context.Context, p access.Principal, object strin
 	}
 	d := e.db.Dialect()
 	where, args := e.where(d, p.WorkspaceID, o, flt, Query{Q: a.Q})
-	c := &aggregation{e: e, d: d, p: p, s: s, o: o, args: args, joins: map[string]string{}}
+	c := &aggregation{e: e, d: d, p: p, s: s, o: o, args: args, joins: map[string]string{}, where: where}
 	if a.Zone != nil && a.Zone != time.UTC {
 		c.zoneName = a.Zone.String()
 	}
@@ -131,25 +161,11 @@ func (e *Engine) Aggregate(ctx context.Context, p access.Principal, object strin
 		}
 		c.measures = append(c.measures, ms)
 	}
-	split := c.currencyKey(a)
-	order, err := c.order(a.OrderBy)
-	if err != nil {
+	c.split = c.currencyKey(*a)
+	if c.orderBy, err = c.order(a.OrderBy); err != nil {
 		return nil, err
 	}
-	out, err := c.run(ctx, where, order, a.Limit)
-	if err != nil {
-		return nil, fmt.Errorf("aggregate %s: %w", object, err)
-	}
-	if slices.ContainsFunc(c.measures, func(m measure) bool { return m.money }) {
-		out.Currency = a.Currency
-	}
-	if split {
-		out.splitCurrencies(len(a.GroupBy))
-	}
-	if len(a.GroupBy) == 0 && len(out.Rows) == 0 {
-		out.Rows = [][]any{c.empty()}
-	}
-	return out, nil
+	return c, nil
 }
 
 // aggregation compiles one Aggregation.
@@ -166,6 +182,9 @@ type aggregation struct {
 	joinSQL  []string
 	keys     []groupKey
 	measures []measure
+	where    string // the records' condition
+	orderBy  string // the groups' ORDER BY
+	split    bool   // whether a hidden currency key splits money
 }
 
 func (c *aggregation) bind(v any) string {

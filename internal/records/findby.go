@@ -37,7 +37,7 @@ func (e *Engine) FindBy(ctx context.Context, p access.Principal, object, field s
 		}
 		return firstByKey(o, rows, out, func(rec Record) (string, bool) {
 			v, ok := rec[field].(string)
-			return v, ok
+			return v, ok && e.visible(ctx, p, o, rec) == nil
 		})
 	}
 	if d == store.SQLite {
@@ -131,7 +131,7 @@ func (e *Engine) FindByPhone(ctx context.Context, p access.Principal, object, fi
 	return out, firstByKey(o, rows, out, func(rec Record) (string, bool) {
 		s, _ := rec[field].(string)
 		n := phone.E164(s)
-		return n, want[n]
+		return n, want[n] && e.visible(ctx, p, o, rec) == nil
 	})
 }
 

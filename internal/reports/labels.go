@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -11,12 +12,11 @@ import (
 
 // labels names the ids among a result's keys: a related record's title,
 // a user's name, a stage's name, by column and value.
-func (s *Service) labels(ctx context.Context, p access.Principal, object string, res *Result) (map[string]map[string]string, error) {
+func (s *Service) labels(ctx context.Context, p access.Principal, object string, res *Result) error {
 	sch, err := s.eng.Schema(ctx, p.WorkspaceID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := map[string]map[string]string{}
 	for i, col := range res.Columns {
 		o, f := keyField(sch, object, col)
 		if f == nil {
@@ -29,8 +29,8 @@ func (s *Service) labels(ctx context.Context, p access.Principal, object string,
 		if len(values) == 0 {
 			continue
 		}
-		var names map[string]string
-		switch l := s.labeler(o.Name, f.Name); {
+		var names []Label
+		switch l := s.labeler(o.Name, f); {
 		case l != nil:
 			names, err = l(ctx, p, values)
 		case f.Kind == schema.Relation:
@@ -39,23 +39,34 @@ func (s *Service) labels(ctx context.Context, p access.Principal, object string,
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if len(names) > 0 {
-			out[col] = names
+		if len(names) == 0 {
+			continue
+		}
+		if res.Labels == nil {
+			res.Labels, res.order = map[string]map[string]string{}, map[string][]string{}
+		}
+		res.Labels[col] = map[string]string{}
+		for _, l := range names {
+			res.Labels[col][l.Value] = l.Name
+			res.order[col] = append(res.order[col], l.Value)
 		}
 	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	return out, nil
+	return nil
 }
 
-func (s *Service) labeler(object, field string) Labeler {
-	if l := s.labelers[object+"."+field]; l != nil {
+// labeler is the labeler of an object's field: its own, or every
+// object's of that name ("*.owner_id"), which also names relations to
+// users ("*.users": an assignee).
+func (s *Service) labeler(object string, f *schema.Field) Labeler {
+	if l := s.labelers[object+"."+f.Name]; l != nil {
 		return l
 	}
-	return s.labelers["*."+field]
+	if f.Kind == schema.Relation && f.Target == "users" {
+		return s.labelers["*.owner_id"]
+	}
+	return s.labelers["*."+f.Name]
 }
 
 // keyField finds the field a key column reads, through a relation
@@ -86,9 +97,9 @@ func keyField(sch *schema.Schema, object, col string) (*schema.Object, *schema.F
 	return o, f
 }
 
-// titles names related records by their titles; those p may not read go
-// unnamed.
-func (s *Service) titles(ctx context.Context, p access.Principal, sch *schema.Schema, object string, ids []string) (map[string]string, error) {
+// titles names related records by their titles, in their order; those p
+// may not read go unnamed.
+func (s *Service) titles(ctx context.Context, p access.Principal, sch *schema.Schema, object string, ids []string) ([]Label, error) {
 	o, ok := sch.Object(object)
 	if !ok || access.CanRead(p, object) != nil {
 		return nil, nil
@@ -97,11 +108,22 @@ func (s *Service) titles(ctx context.Context, p access.Principal, sch *schema.Sc
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]string, len(recs))
+	out := make([]Label, 0, len(recs))
 	for id, r := range recs {
-		out[id] = records.Title(o, r)
+		out = append(out, Label{id, records.Title(o, r)})
 	}
+	SortLabels(out)
 	return out, nil
+}
+
+// SortLabels puts labels in the order of their names.
+func SortLabels(ls []Label) {
+	slices.SortFunc(ls, func(a, b Label) int {
+		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
 }
 
 // distinct lists the text values of a column.

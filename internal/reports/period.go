@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/schema"
 )
 
 // Period limits a report to the records whose date or datetime field
@@ -18,9 +19,8 @@ type Period struct {
 	To    string `json:"to,omitempty"`
 }
 
-// Ranges are the named periods.
-var Ranges = []string{"today", "this_week", "last_week", "this_month", "last_month", "this_quarter", "last_quarter",
-	"this_year", "last_year", "last_7_days", "last_30_days", "last_90_days", "last_365_days", "next_12_months"}
+// Ranges are the named periods (the saved reports' choices).
+var Ranges = schema.ReportRanges
 
 // Span is a resolved period: its first day and the day after its last,
 // in the workspace's zone.

@@ -37,6 +37,8 @@ type Result struct {
 	Labels   map[string]map[string]string `json:"labels,omitempty"`
 	Period   *Span                        `json:"period,omitempty"`
 	Previous *Previous                    `json:"previous,omitempty"`
+	// order is the natural order of a key column's labelled values.
+	order map[string][]string
 }
 
 // Previous is the same question over the period before.
@@ -62,13 +64,23 @@ type Service struct {
 	labelers map[string]Labeler
 }
 
-// Labeler names some values of a field: user ids, a deal's stages.
-type Labeler func(ctx context.Context, p access.Principal, values []string) (map[string]string, error)
+// Labeler names some values of a field (user ids, a deal's stages), in
+// their natural order: a pipeline's stages in the pipeline's.
+type Labeler func(ctx context.Context, p access.Principal, values []string) ([]Label, error)
+
+// Label is the name of a value.
+type Label struct{ Value, Name string }
 
 // New makes a report service over eng; region reads a workspace's zone
 // and currency.
+// It registers who sees saved reports and dashboards, and their checks.
 func New(eng *records.Engine, region func(ctx context.Context, ws string) (Region, error), now func() time.Time) *Service {
-	return &Service{eng: eng, region: region, now: now, labelers: map[string]Labeler{}}
+	s := &Service{eng: eng, region: region, now: now, labelers: map[string]Labeler{}}
+	eng.Scope(Reports, share)
+	eng.Scope(Dashboards, share)
+	eng.Validate(Reports, s.validateReport)
+	eng.Validate(Dashboards, s.validateDashboard)
+	return s
 }
 
 // Label registers the labeler of a field's values ("deals.stage_id");
@@ -77,6 +89,49 @@ func (s *Service) Label(field string, l Labeler) { s.labelers[field] = l }
 
 // Run answers q with what p may see.
 func (s *Service) Run(ctx context.Context, p access.Principal, q Query) (*Result, error) {
+	c, err := s.compile(ctx, p, q)
+	if err != nil {
+		return nil, err
+	}
+	agg, err := s.eng.Aggregate(ctx, p, q.Object, c.a)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Aggregate: *agg, Period: c.period}
+	if q.Compare {
+		a := c.a
+		a.Filter = within(q.Filter, c.field, c.previous)
+		before, err := s.eng.Aggregate(ctx, p, q.Object, a)
+		if err != nil {
+			return nil, err
+		}
+		res.Previous = &Previous{Period: c.previous, Aggregate: *before}
+	}
+	if err := s.labels(ctx, p, q.Object, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Check reports what is wrong with q, as Run would, without running it.
+func (s *Service) Check(ctx context.Context, p access.Principal, q Query) error {
+	c, err := s.compile(ctx, p, q)
+	if err != nil {
+		return err
+	}
+	return s.eng.CheckAggregation(ctx, p, q.Object, c.a)
+}
+
+// compiled is a query made ready to run: the aggregation over its
+// period, and the period before.
+type compiled struct {
+	a        records.Aggregation
+	period   *Span
+	previous Span
+	field    *schema.Field
+}
+
+func (s *Service) compile(ctx context.Context, p access.Principal, q Query) (*compiled, error) {
 	if q.Object == "" {
 		return nil, fault.BadRequest("object: required")
 	}
@@ -84,51 +139,33 @@ func (s *Service) Run(ctx context.Context, p access.Principal, q Query) (*Result
 	if err != nil {
 		return nil, err
 	}
-	a := records.Aggregation{Filter: q.Filter, GroupBy: q.GroupBy, Measures: q.Measures, OrderBy: q.OrderBy, Limit: q.Limit,
-		Zone: reg.Zone, Currency: reg.Currency}
-	res := &Result{}
-	var prev Span
-	var pf *schema.Field
-	if q.Period != nil {
-		sch, err := s.eng.Schema(ctx, p.WorkspaceID)
-		if err != nil {
-			return nil, err
+	c := &compiled{a: records.Aggregation{Filter: q.Filter, GroupBy: q.GroupBy, Measures: q.Measures, OrderBy: q.OrderBy, Limit: q.Limit,
+		Zone: reg.Zone, Currency: reg.Currency}}
+	if q.Period == nil {
+		if q.Compare {
+			return nil, fault.BadRequest("compare: needs a period to compare with the one before")
 		}
-		o, ok := sch.Object(q.Object)
-		if !ok {
-			return nil, fault.NotFound("no object %q", q.Object)
-		}
-		f, ok := o.Field(q.Period.Field)
-		pf = f
-		if !ok || f.Kind != schema.Date && f.Kind != schema.DateTime {
-			return nil, fault.BadRequest("period.field: %s has no date field %q", q.Object, q.Period.Field)
-		}
-		cur, before, err := q.Period.span(s.now(), reg.Zone)
-		if err != nil {
-			return nil, err
-		}
-		res.Period, prev = &cur, before
-		a.Filter = within(q.Filter, f, cur)
-	} else if q.Compare {
-		return nil, fault.BadRequest("compare: needs a period to compare with the one before")
+		return c, nil
 	}
-	agg, err := s.eng.Aggregate(ctx, p, q.Object, a)
+	sch, err := s.eng.Schema(ctx, p.WorkspaceID)
 	if err != nil {
 		return nil, err
 	}
-	res.Aggregate = *agg
-	if q.Compare {
-		a.Filter = within(q.Filter, pf, prev)
-		before, err := s.eng.Aggregate(ctx, p, q.Object, a)
-		if err != nil {
-			return nil, err
-		}
-		res.Previous = &Previous{Period: prev, Aggregate: *before}
+	o, ok := sch.Object(q.Object)
+	if !ok {
+		return nil, fault.NotFound("no object %q", q.Object)
 	}
-	if res.Labels, err = s.labels(ctx, p, q.Object, res); err != nil {
+	f, ok := o.Field(q.Period.Field)
+	if !ok || f.Kind != schema.Date && f.Kind != schema.DateTime {
+		return nil, fault.BadRequest("period.field: %s has no date field %q", q.Object, q.Period.Field)
+	}
+	cur, before, err := q.Period.span(s.now(), reg.Zone)
+	if err != nil {
 		return nil, err
 	}
-	return res, nil
+	c.period, c.previous, c.field = &cur, before, f
+	c.a.Filter = within(q.Filter, f, cur)
+	return c, nil
 }
 
 // within adds to a filter that the field falls in the span: dates compare

@@ -42,6 +42,16 @@ var (
 	CSATRatings      = []string{"good", "bad"}
 )
 
+// Report values: the chart a saved report is drawn as, the named
+// periods a report or dashboard covers, the roles it may be shared with,
+// and how often it is mailed.
+var (
+	ReportCharts    = []string{"table", "bar", "stacked_bar", "line", "area", "pie", "donut", "funnel", "kpi"}
+	ReportRanges    = []string{"today", "this_week", "last_week", "this_month", "last_month", "this_quarter", "last_quarter", "this_year", "last_year", "last_7_days", "last_30_days", "last_90_days", "last_365_days", "next_12_months"}
+	ReportRoles     = []string{"admin", "manager", "sales", "support", "marketing", "readonly"}
+	ReportSchedules = []string{"daily", "weekly", "monthly"}
+)
+
 // QuoteStatuses are the values of a quote's status: a draft is still
 // edited; once sent, a quote changes only by a new version.
 var QuoteStatuses = []string{"draft", "sent", "accepted", "declined", "expired"}
@@ -117,6 +127,8 @@ func builtins() []*Object {
 				{Name: "contact_ids", Label: "Contacts", Kind: Relations, Target: "contacts"},
 				{Name: "lost_reason", Label: "Lost reason", Kind: Text, Searchable: true},
 				{Name: "stage_entered_at", Label: "In stage since", Kind: DateTime, ReadOnly: true},
+				{Name: "weighted_amount", Label: "Weighted amount", Kind: Money, ReadOnly: true},
+				{Name: "lead_source", Label: "Lead source", Kind: Text},
 			},
 		},
 		{
@@ -191,6 +203,7 @@ func builtins() []*Object {
 				{Name: "csat_rating", Label: "Satisfaction", Kind: Select, Options: CSATRatings, ReadOnly: true, Indexed: true},
 				{Name: "csat_comment", Label: "Satisfaction comment", Kind: LongText, ReadOnly: true},
 				{Name: "csat_at", Label: "Rated", Kind: DateTime, ReadOnly: true},
+				{Name: "sla_breached", Label: "SLA missed", Kind: Bool, ReadOnly: true},
 			},
 		},
 		{
@@ -251,6 +264,45 @@ func builtins() []*Object {
 				{Name: "sent_at", Label: "Sent", Kind: DateTime, Indexed: true},
 				{Name: "account_id", Label: "Mail account", Kind: Text, Indexed: true},
 				{Name: "private", Label: "Private", Kind: Bool},
+			},
+		},
+		{
+			Name: "reports", Label: "Reports", Singular: "report", Table: "reports",
+			Title: []string{"name"}, Subtitle: "object",
+			Fields: []*Field{
+				{Name: "name", Label: "Name", Kind: Text, Required: true, Indexed: true},
+				{Name: "description", Label: "Description", Kind: LongText},
+				{Name: "object", Label: "Object", Kind: Text, Required: true},
+				{Name: "filter", Label: "Filter", Kind: Text},
+				{Name: "group_by", Label: "Group by", Kind: Tags},
+				{Name: "measures", Label: "Measures", Kind: Tags},
+				{Name: "order_by", Label: "Sort by", Kind: Text},
+				{Name: "row_limit", Label: "Limit", Kind: Integer},
+				{Name: "period_field", Label: "Period of", Kind: Text},
+				{Name: "period_range", Label: "Period", Kind: Select, Options: ReportRanges},
+				{Name: "compare", Label: "Compare with the period before", Kind: Bool},
+				{Name: "chart", Label: "Chart", Kind: Select, Options: ReportCharts},
+				{Name: "share_roles", Label: "Shared with roles", Kind: MultiSelect, Options: ReportRoles},
+				{Name: "share_user_ids", Label: "Shared with", Kind: Relations, Target: "users"},
+				{Name: "schedule", Label: "Email", Kind: Select, Options: ReportSchedules},
+				{Name: "email_to", Label: "Email to", Kind: Tags},
+				{Name: "last_sent_at", Label: "Last emailed", Kind: DateTime, ReadOnly: true},
+			},
+		},
+		{
+			Name: "dashboards", Label: "Dashboards", Singular: "dashboard", Table: "dashboards",
+			Title: []string{"name"}, Subtitle: "description",
+			Fields: []*Field{
+				{Name: "name", Label: "Name", Kind: Text, Required: true, Indexed: true},
+				{Name: "description", Label: "Description", Kind: LongText},
+				{Name: "key", Label: "Address", Kind: Text, Unique: true, Indexed: true, Lower: true},
+				{Name: "report_ids", Label: "Reports", Kind: Relations, Target: "reports"},
+				{Name: "period_range", Label: "Period", Kind: Select, Options: ReportRanges},
+				{Name: "share_roles", Label: "Shared with roles", Kind: MultiSelect, Options: ReportRoles},
+				{Name: "share_user_ids", Label: "Shared with", Kind: Relations, Target: "users"},
+				{Name: "schedule", Label: "Email", Kind: Select, Options: ReportSchedules},
+				{Name: "email_to", Label: "Email to", Kind: Tags},
+				{Name: "last_sent_at", Label: "Last emailed", Kind: DateTime, ReadOnly: true},
 			},
 		},
 		{

@@ -238,6 +238,29 @@ func (s *Service) pauses(ctx context.Context, tx *sql.Tx, ws, ticketID string) (
 	return out, rows.Err()
 }
 
+// breach marks the write of a ticket whose SLA target has just passed.
+type breach struct{}
+
+// slaBreached says whether a ticket under an SLA missed a target:
+// answered or solved after its due time, or still open when the breach
+// fired. Missed stays missed; a ticket without a policy has no answer.
+func slaBreached(ctx context.Context, before, after records.Record) any {
+	if after["sla_policy_id"] == nil {
+		return nil
+	}
+	if b, _ := before["sla_breached"].(bool); b || ctx.Value(breach{}) != nil {
+		return true
+	}
+	for _, t := range targets {
+		due, ok := after[t.due].(time.Time)
+		done, met := after[t.done].(time.Time)
+		if ok && met && done.After(due) {
+			return true
+		}
+	}
+	return false
+}
+
 type slaPayload struct {
 	TicketID string    `json:"ticket_id"`
 	Target   string    `json:"target"` // first_response, resolution
@@ -278,6 +301,11 @@ func (s *Service) fire(ctx context.Context, j *jobs.Job) error {
 			Summary: summary, Data: map[string]any{"ticket_id": t.ID(), "target": target.name, "due_at": due, "number": t["number"]}})
 		if err != nil {
 			return err
+		}
+		if pl.Level == "breach" {
+			if _, _, err := s.eng.UpdateIn(context.WithValue(ctx, breach{}, breach{}), tx, access.System(j.WorkspaceID), Object, t.ID(), map[string]any{}); err != nil {
+				return err
+			}
 		}
 		if a, ok := t["assignee_id"].(string); ok && a != "" && s.notes != nil {
 			return s.notes.AddIn(ctx, tx, j.WorkspaceID, a, notify.Notification{ID: j.ID, Kind: "ticket_" + kind, Title: summary, Link: "/tickets/" + t.ID()})

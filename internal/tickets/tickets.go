@@ -148,6 +148,7 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, p access.Principal, befo
 	if err := s.clock(ctx, tx, p, before, after, now); err != nil {
 		return nil, err
 	}
+	after["sla_breached"] = slaBreached(ctx, before, after)
 	// The rating is asked of a ticket an agent solved, not of one written
 	// down solved (an import of past tickets mails nobody).
 	if status == "solved" && before != nil && was != "solved" && after["contact_id"] != nil && after["csat_rating"] == nil {
