@@ -165,7 +165,7 @@ func (d *Deps) bulkApply(w http.ResponseWriter, r *http.Request, sh *shell, o *s
 	d.redirectWithFlash(w, r, back, d.bulkOutcome(sh, "flash.bulk_updated", done, refused))
 }
 
-func label(sh *shell, f *schema.Field) string { return fieldLabel(sh.L, f) }
+func label(sh *shell, f *schema.Field) string { return sh.L.FieldLabel(f) }
 
 // exportSelection answers the selected records as a CSV file, with the
 // list's columns (the API's field names as headers, values as the API

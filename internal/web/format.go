@@ -34,7 +34,7 @@ func display(l *i18n.Locale, f *schema.Field, v any) string {
 			case schema.Date:
 				return l.Date(t)
 			case schema.Select:
-				return optionLabel(l, f, t)
+				return l.OptionLabel(f, t)
 			}
 		}
 		return t
@@ -48,7 +48,7 @@ func display(l *i18n.Locale, f *schema.Field, v any) string {
 		if f != nil && f.Kind == schema.MultiSelect {
 			out := make([]string, len(t))
 			for i, s := range t {
-				out[i] = optionLabel(l, f, s)
+				out[i] = l.OptionLabel(f, s)
 			}
 			return strings.Join(out, ", ")
 		}

@@ -53,7 +53,7 @@ func (d *Deps) importsPage(w http.ResponseWriter, r *http.Request, sh *shell) {
 		row := importRow{Import: im, Label: im.Object, Started: sh.L.Relative(im.CreatedAt, now), StartedAt: sh.L.Time(im.CreatedAt),
 			Percent: percent(im), Interrupted: im.Interrupted(now)}
 		if o, ok := sh.Schema.Object(im.Object); ok {
-			row.Label = objectLabel(sh.L, o)
+			row.Label = sh.L.ObjectLabel(o)
 		}
 		if (im.Status == "queued" || im.Status == "running") && !row.Interrupted {
 			sh.Refresh = 2
@@ -81,7 +81,7 @@ func (d *Deps) importNew(w http.ResponseWriter, r *http.Request, sh *shell) {
 		return
 	}
 	sh.Current = o.Name
-	d.renderShell(w, http.StatusOK, "import.html", sh.L.T("import.title", objectLabel(sh.L, o)), sh, importData{Object: o})
+	d.renderShell(w, http.StatusOK, "import.html", sh.L.T("import.title", sh.L.ObjectLabel(o)), sh, importData{Object: o})
 }
 
 // importUpload stores the file as a draft and goes on to the mapping.
@@ -92,7 +92,7 @@ func (d *Deps) importUpload(w http.ResponseWriter, r *http.Request, sh *shell) {
 	}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
-		d.renderShell(w, http.StatusUnprocessableEntity, "import.html", sh.L.T("import.title", objectLabel(sh.L, o)), sh, importData{Object: o, Error: sh.L.T("import.choose_file")})
+		d.renderShell(w, http.StatusUnprocessableEntity, "import.html", sh.L.T("import.title", sh.L.ObjectLabel(o)), sh, importData{Object: o, Error: sh.L.T("import.choose_file")})
 		return
 	}
 	defer f.Close()
@@ -154,7 +154,7 @@ func (d *Deps) showImport(w http.ResponseWriter, r *http.Request, sh *shell, id 
 		sh.Refresh = 2
 	}
 	data.Percent = percent(im)
-	d.renderShell(w, http.StatusOK, "import.html", sh.L.T("import.title", objectLabel(sh.L, o)), sh, data)
+	d.renderShell(w, http.StatusOK, "import.html", sh.L.T("import.title", sh.L.ObjectLabel(o)), sh, data)
 }
 
 // draftData fills in the mapping step: the first rows, the fields to map

@@ -333,7 +333,7 @@ func (d *Deps) list(w http.ResponseWriter, r *http.Request, sh *shell) {
 			data.BulkFields = append(data.BulkFields, f)
 		}
 	}
-	d.renderShell(w, status, "list.html", objectLabel(sh.L, o), sh, data)
+	d.renderShell(w, status, "list.html", sh.L.ObjectLabel(o), sh, data)
 }
 
 // relatedTitles fetches the display titles of related records shown in a

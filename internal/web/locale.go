@@ -43,7 +43,7 @@ func localeFuncs(l *i18n.Locale) template.FuncMap {
 	return template.FuncMap{
 		"t":       l.T,
 		"display": func(f *schema.Field, v any) string { return display(l, f, v) },
-		"label":   func(f *schema.Field) string { return fieldLabel(l, f) },
+		"label":   func(f *schema.Field) string { return l.FieldLabel(f) },
 		"plural":  func(key string, n int) string { return l.N(key, int64(n)) },
 		"lines": func(v any, currency string, editable bool) []lineRow {
 			blank := 0
@@ -61,13 +61,13 @@ func localeFuncs(l *i18n.Locale) template.FuncMap {
 		},
 		"fieldName": func(o *schema.Object, name string) string {
 			if f, ok := o.Field(name); ok {
-				return fieldLabel(l, f)
+				return l.FieldLabel(f)
 			}
 			return name
 		},
-		"olabel":    func(o *schema.Object) string { return objectLabel(l, o) },
-		"osingular": func(o *schema.Object) string { return objectSingular(l, o) },
-		"option":    func(f *schema.Field, v string) string { return optionLabel(l, f, v) },
+		"olabel":    func(o *schema.Object) string { return l.ObjectLabel(o) },
+		"osingular": func(o *schema.Object) string { return l.ObjectSingular(o) },
+		"option":    func(f *schema.Field, v string) string { return l.OptionLabel(f, v) },
 		"count": func(n int64, capped bool) string {
 			if capped {
 				return l.Int(n) + "+"
@@ -84,53 +84,6 @@ func localeFuncs(l *i18n.Locale) template.FuncMap {
 			return display(l, f, pair[i])
 		},
 	}
-}
-
-// fieldLabel is a field's label in the language: built-in fields are
-// translated, the labels people gave their own fields are theirs.
-func fieldLabel(l *i18n.Locale, f *schema.Field) string {
-	if f == nil {
-		return ""
-	}
-	if !f.Custom {
-		if s, ok := l.Maybe("field." + f.Object + "." + f.Name); ok {
-			return s // a name two objects use for different things: a contact's title is its job title
-		}
-		if s, ok := l.Maybe("field." + f.Name); ok {
-			return s
-		}
-	}
-	return f.Label
-}
-
-func objectLabel(l *i18n.Locale, o *schema.Object) string {
-	if !o.Custom {
-		if s, ok := l.Maybe("object." + o.Name); ok {
-			return s
-		}
-	}
-	return o.Label
-}
-
-func objectSingular(l *i18n.Locale, o *schema.Object) string {
-	if !o.Custom {
-		if s, ok := l.Maybe("object." + o.Name + ".one"); ok {
-			return s
-		}
-	}
-	if o.Singular == "" {
-		return o.Label
-	}
-	return o.Singular
-}
-
-func optionLabel(l *i18n.Locale, f *schema.Field, v string) string {
-	if f != nil && !f.Custom {
-		if s, ok := l.Maybe("option." + f.Name + "." + v); ok {
-			return s
-		}
-	}
-	return v
 }
 
 // eventSummary writes an event of the record engine in the language. The

@@ -137,7 +137,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 		for _, k := range []string{"subtotal", "discount_total", "tax_total", "total"} {
 			if f, ok := o.Field(k); ok {
 				s, _ := rec[k].(string)
-				data.Totals = append(data.Totals, cell{Text: fieldLabel(sh.L, f), Hint: sh.L.Money(s, cur)})
+				data.Totals = append(data.Totals, cell{Text: sh.L.FieldLabel(f), Hint: sh.L.Money(s, cur)})
 			}
 		}
 	}
@@ -155,13 +155,13 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 		}
 		if f.Target == "users" {
 			if u, err := d.Auth.User(r.Context(), sh.Identity.WorkspaceID, id); err == nil {
-				data.Meta = append(data.Meta, cell{Text: fieldLabel(sh.L, f) + ": " + u.Name})
+				data.Meta = append(data.Meta, cell{Text: sh.L.FieldLabel(f) + ": " + u.Name})
 			}
 			continue
 		}
 		if t, ok := sh.Schema.Object(f.Target); ok {
 			if rel, err := d.Records.Get(r.Context(), sh.Identity.Principal, f.Target, id, true); err == nil {
-				data.Parents = append(data.Parents, cell{Text: fieldLabel(sh.L, f) + ": " + records.Title(t, rel), Link: "/" + f.Target + "/" + id})
+				data.Parents = append(data.Parents, cell{Text: sh.L.FieldLabel(f) + ": " + records.Title(t, rel), Link: "/" + f.Target + "/" + id})
 			}
 		}
 	}
@@ -183,7 +183,7 @@ func (d *Deps) showRecord(w http.ResponseWriter, r *http.Request, sh *shell, o *
 				continue
 			}
 			if access.CanCreate(sh.Identity.Principal, other.Name) == nil {
-				data.Create = append(data.Create, cell{Text: sh.L.T("record.create_related", objectSingular(sh.L, other)),
+				data.Create = append(data.Create, cell{Text: sh.L.T("record.create_related", sh.L.ObjectSingular(other)),
 					Link: "/" + other.Name + "/new?" + url.Values{f.Name: {rec.ID()}}.Encode()})
 			}
 			flt := f.Name + ` = "` + rec.ID() + `"`
@@ -298,7 +298,7 @@ func (d *Deps) save(w http.ResponseWriter, r *http.Request, sh *shell) {
 			d.failAt(w, r, sh, err)
 			return
 		}
-		d.redirectWithUndo(w, r, "/"+o.Name, sh.L.T("flash.trashed", objectSingular(sh.L, o)), o.Name, []string{id})
+		d.redirectWithUndo(w, r, "/"+o.Name, sh.L.T("flash.trashed", sh.L.ObjectSingular(o)), o.Name, []string{id})
 		return
 	}
 	var version *int64
@@ -399,7 +399,7 @@ func prefill(r *http.Request, o *schema.Object) map[string]any {
 
 func (d *Deps) newForm(w http.ResponseWriter, r *http.Request, sh *shell, o *schema.Object, values map[string]any, errs map[string]string, status int, dups ...dedupe.Candidate) {
 	sh.Current = o.Name
-	data := recordData{Object: o, Title: sh.L.T("record.new_title", objectSingular(sh.L, o)), Fields: editable(o), Values: values, Errors: errs, CanWrite: true, IsNew: true,
+	data := recordData{Object: o, Title: sh.L.T("record.new_title", sh.L.ObjectSingular(o)), Fields: editable(o), Values: values, Errors: errs, CanWrite: true, IsNew: true,
 		Groups:  groups(o, editable(o)),
 		Choices: d.choices(r, sh, o, values), Linked: d.linked(r, sh, o, values)}
 	data.Duplicates = dups
@@ -449,7 +449,7 @@ func (d *Deps) create(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.redirectWithFlash(w, r, back, sh.L.T("flash.activity_logged", sh.L.T("activity."+fmt.Sprint(rec["kind"]))))
 		return
 	}
-	d.redirectWithFlash(w, r, "/"+o.Name+"/"+rec.ID(), sh.L.T("flash.created", objectSingular(sh.L, o)))
+	d.redirectWithFlash(w, r, "/"+o.Name+"/"+rec.ID(), sh.L.T("flash.created", sh.L.ObjectSingular(o)))
 }
 
 func (d *Deps) notFound(w http.ResponseWriter, r *http.Request, sh *shell) {

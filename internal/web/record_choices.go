@@ -122,7 +122,7 @@ func (d *Deps) refTitles(r *http.Request, sh *shell, v any) []cell {
 		if err != nil {
 			continue
 		}
-		out = append(out, cell{Text: objectSingular(sh.L, o) + ": " + records.Title(o, rec), Link: object + "/" + id})
+		out = append(out, cell{Text: sh.L.ObjectSingular(o) + ": " + records.Title(o, rec), Link: object + "/" + id})
 	}
 	return out
 }

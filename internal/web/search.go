@@ -66,9 +66,9 @@ func (d *Deps) actions(sh *shell, q string) []action {
 	var all []action
 	canCreate := sh.Identity.Role != "readonly"
 	for _, o := range sh.Nav {
-		all = append(all, action{Label: sh.L.T("search.go_to", objectLabel(sh.L, o)), URL: "/" + o.Name})
+		all = append(all, action{Label: sh.L.T("search.go_to", sh.L.ObjectLabel(o)), URL: "/" + o.Name})
 		if canCreate {
-			all = append(all, action{Label: sh.L.T("list.new", objectSingular(sh.L, o)), URL: "/" + o.Name + "/new"})
+			all = append(all, action{Label: sh.L.T("list.new", sh.L.ObjectSingular(o)), URL: "/" + o.Name + "/new"})
 		}
 	}
 	all = append(all, action{Label: sh.L.T("shell.settings"), URL: "/settings"}, action{Label: sh.L.T("account.heading"), URL: "/account"})

@@ -348,7 +348,7 @@ func (d *Deps) deleteField(w http.ResponseWriter, r *http.Request, sh *shell) {
 // given when there is no such object.
 func (d *Deps) objectName(sh *shell, name string) string {
 	if o, ok := sh.Schema.Object(name); ok {
-		return objectLabel(sh.L, o)
+		return sh.L.ObjectLabel(o)
 	}
 	return name
 }
