@@ -329,6 +329,21 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 			paths[base+"/{id}/unmerge"] = obj{"post": obj{"summary": "Take back the latest merge into this " + o.Singular, "operationId": "unmerge_" + o.Name, "tags": []string{o.Label},
 				"parameters": []any{pathParam("id")}, "responses": obj{"200": jsonResponse("The record", ref(name)), "default": problemResponse}}}
 		}
+		if o.Name == "reports" {
+			paths[base+"/{id}/result"] = obj{"get": obj{"summary": "The saved report's answer (over another named period with range)", "operationId": "reportResult", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id"), obj{"name": "range", "in": "query", "schema": obj{"type": "string", "enum": reports.Ranges}}},
+				"responses":  obj{"200": jsonResponse("The query and its result", obj{"type": "object"}), "default": problemResponse}}}
+			paths[base+"/{id}/export"] = obj{"get": obj{"summary": "The saved report as CSV, or its chart as SVG or PNG, in the language Accept-Language asks for", "operationId": "exportReport", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id"), obj{"name": "format", "in": "query", "schema": obj{"type": "string", "enum": []string{"csv", "svg", "png"}}},
+					obj{"name": "range", "in": "query", "schema": obj{"type": "string", "enum": reports.Ranges}}},
+				"responses": obj{"200": obj{"description": "CSV, SVG or PNG"}, "default": problemResponse}}}
+		}
+		if o.Name == "dashboards" {
+			paths[base+"/{id}"].(obj)["get"] = obj{"summary": "A dashboard by id or address (sales, marketing, service): its fields, and a card per report with the report's answer over the dashboard's period (or its error)",
+				"operationId": "dashboard", "tags": []string{o.Label},
+				"parameters": []any{pathParam("id"), obj{"name": "range", "in": "query", "schema": obj{"type": "string", "enum": reports.Ranges}}, queryParam("owner_id", "string", false)},
+				"responses":  obj{"200": jsonResponse("The dashboard and its cards", obj{"type": "object"}), "default": problemResponse}}
+		}
 		if o.Name == "pipelines" {
 			money := obj{"type": "string", "description": "decimal amount"}
 			paths[base+"/{id}/forecast"] = obj{"get": obj{"summary": "The pipeline's open deals by close month or owner: amount, weighted (amount × stage probability) and committed (stages of 80 % or more)",

@@ -67,3 +67,63 @@ func TestReportQueryAPI(t *testing.T) {
 		{Name: "webhooks are the admins'", Role: access.Sales, Method: "POST", Path: "/api/v1/reports/query", Body: `{"object":"webhooks"}`, Status: 403},
 	})
 }
+
+// TestSavedReportsAPI: a saved report is a record checked as it would
+// run, seen by its owner, the roles and users it is shared with and the
+// admins, answered and exported (CSV, SVG, PNG); dashboards hold saved
+// reports, the three built-in ones answer at their addresses, and a
+// user's own dashboard at its own.
+func TestSavedReportsAPI(t *testing.T) {
+	e := New(t)
+	e.Clock.Set(time.Date(2026, 6, 17, 10, 0, 0, 0, time.UTC))
+	report := `{"name":"Won revenue by owner by quarter","object":"deals","filter":"status = \"won\"","group_by":["owner_id","stage_entered_at:quarter"],` +
+		`"measures":["sum(amount)","count"],"chart":"bar","share_roles":["sales"]}`
+	e.Run(t, []Scenario{
+		{Name: "a won deal", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"A","amount":"1200.50","stage_id":"won"}`, Status: 201, Events: 1},
+		{Name: "another", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"B","amount":"99.50","stage_id":"won"}`, Status: 201, Events: 1},
+		{Name: "an open one", Role: access.Manager, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"C","amount":"5000","stage_id":"demo"}`, Status: 201, Events: 1},
+		{Name: "save a report", Role: access.Manager, Method: "POST", Path: "/api/v1/reports", Body: report, Status: 201, Events: 1, Save: "won"},
+		{Name: "a measure of a name", Role: access.Manager, Method: "POST", Path: "/api/v1/reports", Body: `{"name":"x","object":"deals","measures":["sum(name)"]}`,
+			Status: 422, Contains: []string{`"field":"measures"`}},
+		{Name: "a key that is none", Role: access.Manager, Method: "POST", Path: "/api/v1/reports", Body: `{"name":"x","object":"deals","group_by":["nope"]}`,
+			Status: 422, Contains: []string{`"field":"group_by"`}},
+		{Name: "a bad filter", Role: access.Manager, Method: "POST", Path: "/api/v1/reports", Body: `{"name":"x","object":"deals","filter":"amount >"}`,
+			Status: 422, Contains: []string{`"field":"filter"`}},
+		{Name: "an object that is none", Role: access.Manager, Method: "POST", Path: "/api/v1/reports", Body: `{"name":"x","object":"nope"}`,
+			Status: 422, Contains: []string{`"field":"object"`}},
+		{Name: "the sales team sees it", Role: access.Sales, Method: "GET", Path: "/api/v1/reports/{{won}}", Status: 200, Contains: []string{`"name":"Won revenue by owner by quarter"`}},
+		{Name: "support does not", Role: access.Support, Method: "GET", Path: "/api/v1/reports/{{won}}", Status: 404},
+		{Name: "nor in the list", Role: access.Support, Method: "GET", Path: "/api/v1/reports?page_size=100", Status: 200, Lacks: []string{"Won revenue by owner"}},
+		{Name: "the sales team may not change it", Role: access.Sales, Method: "PATCH", Path: "/api/v1/reports/{{won}}", Body: `{"name":"Mine"}`, Status: 403},
+		{Name: "support may not either", Role: access.Support, Method: "PATCH", Path: "/api/v1/reports/{{won}}", Body: `{"name":"Mine"}`, Status: 404},
+		{Name: "its answer", Role: access.Sales, Method: "GET", Path: "/api/v1/reports/{{won}}/result", Status: 200, Contains: []string{
+			`"columns":["owner_id","stage_entered_at:quarter","sum(amount)","count"]`, `"rows":[["{{sales_id}}","2026-Q2","1300.00",2]]`}},
+		{Name: "as CSV", Role: access.Sales, Method: "GET", Path: "/api/v1/reports/{{won}}/export", Status: 200, Contains: []string{
+			"Owner,In stage since (quarter),Sum of Amount,Count\nsales,2026-Q2,1300.00,2\n"}},
+		{Name: "as CSV in German", Role: access.Sales, Method: "GET", Path: "/api/v1/reports/{{won}}/export?format=csv", Header: map[string]string{"Accept-Language": "de"},
+			Status: 200, Contains: []string{"Summe Betrag"}},
+		{Name: "as SVG", Role: access.Sales, Method: "GET", Path: "/api/v1/reports/{{won}}/export?format=svg", Status: 200, Contains: []string{
+			"<svg", "<title>Won revenue by owner by quarter</title>", "<title>sales: €1,300.00</title>"}},
+		{Name: "as PNG", Role: access.Sales, Method: "GET", Path: "/api/v1/reports/{{won}}/export?format=png", Status: 200, Contains: []string{"\x89PNG"}},
+		{Name: "an unknown format", Role: access.Sales, Method: "GET", Path: "/api/v1/reports/{{won}}/export?format=xls", Status: 400, Contains: []string{"format"}},
+		{Name: "the sales dashboard", Role: access.Sales, Method: "GET", Path: "/api/v1/dashboards/sales", Status: 200, Contains: []string{
+			`"key":"sales"`, `"range":"this_year"`, `"name":"Open pipeline by stage"`, `"name":"Weighted forecast by month"`, `"name":"Deals by source"`,
+			`"rows":[["demo","5000.00",1]]`, `"labels":{"stage_id":{"demo":"Demo"}}`}, Lacks: []string{`"error"`}},
+		{Name: "over another period", Role: access.Sales, Method: "GET", Path: "/api/v1/dashboards/sales?range=last_year", Status: 200, Contains: []string{`"range":"last_year"`, `"from":"2025-01-01"`}},
+		{Name: "a period that is none", Role: access.Sales, Method: "GET", Path: "/api/v1/dashboards/sales?range=forever", Status: 400, Contains: []string{"range"}},
+		{Name: "the marketing dashboard", Role: access.Marketing, Method: "GET", Path: "/api/v1/dashboards/marketing", Status: 200, Contains: []string{`"name":"Subscriber to customer"`}, Lacks: []string{`"error"`}},
+		{Name: "the service dashboard", Role: access.Support, Method: "GET", Path: "/api/v1/dashboards/service", Status: 200, Contains: []string{`"name":"SLA compliance"`}, Lacks: []string{`"error"`}},
+		{Name: "no such dashboard", Method: "GET", Path: "/api/v1/dashboards/nope", Status: 404},
+		{Name: "a team dashboard", Role: access.Manager, Method: "POST", Path: "/api/v1/dashboards", Body: `{"name":"Team","key":"team-sales","report_ids":["{{won}}"],"share_roles":["sales"],"period_range":"this_quarter"}`,
+			Status: 201, Events: 1, Save: "team"},
+		{Name: "a report one cannot see", Role: access.Support, Method: "POST", Path: "/api/v1/dashboards", Body: `{"name":"Mine","report_ids":["{{won}}"]}`,
+			Status: 422, Contains: []string{`"field":"report_ids"`}},
+		{Name: "an address with spaces", Role: access.Manager, Method: "POST", Path: "/api/v1/dashboards", Body: `{"name":"Mine","key":"my board"}`,
+			Status: 422, Contains: []string{`"field":"key"`}},
+		{Name: "the team sees it", Role: access.Sales, Method: "GET", Path: "/api/v1/dashboards/team-sales", Status: 200, Contains: []string{`"range":"this_quarter"`, `"rows":[["{{sales_id}}","2026-Q2","1300.00",2]]`}},
+		{Name: "by its id too", Role: access.Sales, Method: "GET", Path: "/api/v1/dashboards/{{team}}", Status: 200, Contains: []string{`"key":"team-sales"`}},
+		{Name: "support does not", Role: access.Support, Method: "GET", Path: "/api/v1/dashboards/team-sales", Status: 404},
+		{Name: "one owner's records", Role: access.Sales, Method: "GET", Path: "/api/v1/dashboards/team-sales?owner_id={{manager_id}}", Status: 200, Contains: []string{`"rows":[]`}},
+		{Name: "a manager edits a built-in report", Role: access.Manager, Method: "GET", Path: "/api/v1/reports?filter=name%20%3D%20%22Deals%20by%20source%22", Status: 200, Contains: []string{`"chart":"donut"`}},
+	})
+}
