@@ -115,7 +115,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 		Records: s.Records, Deals: s.Deals, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, Email: s.Email, Tickets: s.Tickets, PublicURL: cfg.PublicURL, Schemas: s.Schemas, Auth: s.Auth, Events: s.Events, Webhooks: s.Webhooks, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports,
 		Reports: s.Reports, Log: log, Version: Version, SessionCookie: web.SessionCookie,
 	})
-	web.Routes(mux, &web.Deps{Now: now, Deals: s.Deals, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, Email: s.Email, Tickets: s.Tickets, Portal: s.Portal, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
+	web.Routes(mux, &web.Deps{Now: now, Deals: s.Deals, Reports: s.Reports, Quotes: s.Quotes, Tasks: s.Tasks, Notify: s.Notify, Email: s.Email, Tickets: s.Tickets, Portal: s.Portal, Privacy: s.Privacy, Dedupe: s.Dedupe, Imports: s.Imports, PublicURL: cfg.PublicURL, Webhooks: s.Webhooks, Auth: s.Auth, Records: s.Records, Events: s.Events, Views: s.Views, Schemas: s.Schemas, Log: log, SecureCookies: cfg.SecureCookies, Version: Version})
 	s.Handler = snapshots(s.Metrics.Middleware(log, securityHeaders(mux))) // outermost: the mux names the route on the request the metrics hold
 	return s
 }

@@ -100,11 +100,7 @@ func (s *Service) keepPipeline(ctx context.Context, tx *sql.Tx, p access.Princip
 // order (ids and names, for reports grouped by stage); several
 // pipelines' stages are told apart by their pipeline's name.
 func (s *Service) StageNames(ctx context.Context, p access.Principal) ([][2]string, error) {
-	var pipelines []records.Record
-	err := s.eng.Each(ctx, p, Pipelines, records.Query{OrderBy: "created_at"}, func(r records.Record) error {
-		pipelines = append(pipelines, r)
-		return nil
-	})
+	pipelines, err := s.eng.All(ctx, p, Pipelines, records.Query{OrderBy: "created_at"})
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -113,4 +114,16 @@ func readRows(ctx context.Context, n int, rows *sql.Rows, out chan<- []any) erro
 		return send()
 	}
 	return nil
+}
+
+// All reads every record q matches into memory, each its own map: for
+// the objects a page shows whole (pipelines, dashboards, saved reports),
+// not for those that grow with the business.
+func (e *Engine) All(ctx context.Context, p access.Principal, object string, q Query) ([]Record, error) {
+	var out []Record
+	err := e.Each(ctx, p, object, q, func(r Record) error {
+		out = append(out, maps.Clone(r))
+		return nil
+	})
+	return out, err
 }

@@ -1,10 +1,12 @@
 package reports
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/chart"
 	"github.com/rapport-crm/rapport/internal/i18n"
@@ -379,6 +381,15 @@ func (pr Presenter) Chart(q Query, res *Result, kind chart.Kind, title string) c
 	}
 	cat := map[string]int{}
 	series := map[string]int{}
+	// Over a period, time runs on without gaps: the buckets no record
+	// fell in are there, at zero.
+	if b := cols[0].bucket; b != "" && res.Period != nil && q.OrderBy == "" && kind != chart.Pie && kind != chart.Donut && kind != chart.Funnel {
+		for _, v := range Buckets(b, *res.Period) {
+			label := pr.text(res, cols, []any{v}, 0, v)
+			cat[label] = len(c.Categories)
+			c.Categories = append(c.Categories, label)
+		}
+	}
 	funnel := kind == chart.Funnel && cols[0].field != nil && cols[0].field.Kind == schema.Select
 	if funnel {
 		rows = slices.DeleteFunc(slices.Clone(rows), func(row []any) bool { return row[0] == nil })
@@ -418,6 +429,55 @@ func (pr Presenter) Chart(q Query, res *Result, kind chart.Kind, title string) c
 		}
 	}
 	return c
+}
+
+// maxBuckets bounds the buckets a chart fills in (a year of days).
+const maxBuckets = 400
+
+// Buckets lists the buckets of a span in order, as a grouping by day,
+// week, month, quarter or year names them; none past maxBuckets.
+func Buckets(bucket string, s Span) []string {
+	var out []string
+	at := s.From
+	switch bucket {
+	case "week":
+		at = at.AddDate(0, 0, -((int(at.Weekday()) + 6) % 7))
+	case "month":
+		at = time.Date(at.Year(), at.Month(), 1, 0, 0, 0, 0, at.Location())
+	case "quarter":
+		at = time.Date(at.Year(), (at.Month()-1)/3*3+1, 1, 0, 0, 0, 0, at.Location())
+	case "year":
+		at = time.Date(at.Year(), 1, 1, 0, 0, 0, 0, at.Location())
+	}
+	for ; at.Before(s.To) && len(out) < maxBuckets; at = step(at, bucket) {
+		switch bucket {
+		case "day", "week":
+			out = append(out, at.Format("2006-01-02"))
+		case "month":
+			out = append(out, at.Format("2006-01"))
+		case "quarter":
+			out = append(out, fmt.Sprintf("%d-Q%d", at.Year(), (int(at.Month())+2)/3))
+		case "year":
+			out = append(out, at.Format("2006"))
+		default:
+			return nil
+		}
+	}
+	return out
+}
+
+func step(t time.Time, bucket string) time.Time {
+	switch bucket {
+	case "day":
+		return t.AddDate(0, 0, 1)
+	case "week":
+		return t.AddDate(0, 0, 7)
+	case "month":
+		return t.AddDate(0, 1, 0)
+	case "quarter":
+		return t.AddDate(0, 3, 0)
+	}
+	return t.AddDate(1, 0, 0)
 }
 
 func firstNonNil(rows [][]any, i int) any {

@@ -94,3 +94,32 @@ func TestPresentChart(t *testing.T) {
 		t.Errorf("a KPI without a period before has one: %v", none.Previous)
 	}
 }
+
+// TestBuckets: a period's buckets in order, the first one holding its
+// first day (a week from its Monday).
+func TestBuckets(t *testing.T) {
+	span := Span{From: time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC)}
+	for bucket, want := range map[string][]string{
+		"week":    {"2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-30"},
+		"month":   {"2026-03", "2026-04"},
+		"quarter": {"2026-Q1", "2026-Q2"},
+		"year":    {"2026"},
+	} {
+		if got := Buckets(bucket, span); !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", bucket, got, want)
+		}
+	}
+	if n := len(Buckets("day", span)); n != 29 {
+		t.Errorf("%d days", n)
+	}
+	if n := len(Buckets("day", Span{From: span.From, To: span.From.AddDate(5, 0, 0)})); n != maxBuckets {
+		t.Errorf("%d days in five years", n)
+	}
+	pr := presenter(t, "en")
+	q := Query{Object: "tickets", GroupBy: []string{"created_at:month"}}
+	res := &Result{Aggregate: records.Aggregate{Columns: []string{"created_at:month", "count"}, Rows: [][]any{{"2026-04", int64(3)}}}, Period: &span}
+	c := pr.Chart(q, res, chart.Line, "Tickets")
+	if !slices.Equal(c.Categories, []string{"2026-03", "2026-04"}) || !slices.Equal(c.Series[0].Values, []float64{0, 3}) {
+		t.Errorf("the empty month: %v %v", c.Categories, c.Series)
+	}
+}

@@ -152,7 +152,9 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
-	"strs": func(v any) []string { s, _ := v.([]string); return s },
+	"strs":     func(v any) []string { s, _ := v.([]string); return s },
+	"list":     func(s ...string) []string { return s },
+	"contains": strings.Contains,
 	"mapget": func(v any, k string) string {
 		m, _ := v.(map[string]any)
 		s, _ := m[k].(string)

@@ -408,7 +408,28 @@ func (d *Deps) addCondition(w http.ResponseWriter, r *http.Request, sh *shell, o
 		http.Redirect(w, r, "/"+o.Name+"?"+v.Encode(), http.StatusSeeOther)
 		return
 	}
-	value := strings.TrimSpace(q.Get("add_value"))
+	v.Set("filter", andFilter(q.Get("filter"), condition(sh, f, op, q.Get("add_value"))))
+	http.Redirect(w, r, "/"+o.Name+"?"+v.Encode(), http.StatusSeeOther)
+}
+
+// andFilter adds a condition to a filter: each of its clauses and the
+// condition must hold.
+func andFilter(cur, cond string) string {
+	cur = strings.TrimSpace(cur)
+	if cur == "" {
+		return cond
+	}
+	if clauses, err := filter.Clauses(cur); err == nil && len(clauses) > 0 {
+		cur = strings.Join(clauses, " AND ")
+	}
+	return cur + " AND " + cond
+}
+
+// condition writes a builder's field, operator and value as filter text:
+// numbers as numbers (typed the language's way), yes and no as booleans,
+// lists as "has", the rest as strings.
+func condition(sh *shell, f *schema.Field, op, value string) string {
+	value = strings.TrimSpace(value)
 	var lit string
 	switch f.Kind {
 	case schema.Integer, schema.Number, schema.Money:
@@ -427,20 +448,10 @@ func (d *Deps) addCondition(w http.ResponseWriter, r *http.Request, sh *shell, o
 	default:
 		lit = filter.Quote(value)
 	}
-	cond := f.Name + " " + op + " " + lit
 	if op == ":" {
-		cond = f.Name + ":" + lit
+		return f.Name + ":" + lit
 	}
-	if cur := strings.TrimSpace(q.Get("filter")); cur != "" {
-		if clauses, err := filter.Clauses(cur); err == nil && len(clauses) > 1 {
-			cur = strings.Join(clauses, " AND ")
-		} else if err == nil && len(clauses) == 1 {
-			cur = clauses[0]
-		}
-		cond = cur + " AND " + cond
-	}
-	v.Set("filter", cond)
-	http.Redirect(w, r, "/"+o.Name+"?"+v.Encode(), http.StatusSeeOther)
+	return f.Name + " " + op + " " + lit
 }
 
 func isNumber(s string) bool {

@@ -82,7 +82,7 @@ func (d *Deps) signedIn(fn func(w http.ResponseWriter, r *http.Request, sh *shel
 			sh.Unread, _ = d.Notify.Unread(r.Context(), id.WorkspaceID, id.UserID)
 		}
 		for _, o := range s.Objects() {
-			if access.CanRead(id.Principal, o.Name) == nil && listed(o) {
+			if access.CanRead(id.Principal, o.Name) == nil && listed(o) && o.Name != "dashboards" { // on the reports page
 				sh.Nav = append(sh.Nav, o)
 			}
 		}

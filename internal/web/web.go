@@ -31,6 +31,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/quotes"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/reports"
 	"github.com/rapport-crm/rapport/internal/schema"
 	"github.com/rapport-crm/rapport/internal/tasks"
 	"github.com/rapport-crm/rapport/internal/tickets"
@@ -56,6 +57,7 @@ type Deps struct {
 	Auth          *auth.Service
 	Records       *records.Engine
 	Deals         *deals.Service
+	Reports       *reports.Service
 	Quotes        *quotes.Service
 	Tasks         *tasks.Service
 	Notify        *notify.Service
@@ -180,6 +182,16 @@ func Routes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("POST /mail-accounts/{id}/delete", d.signedIn(d.deleteMailAccount))
 	mux.HandleFunc("POST /account/calendar", d.signedIn(d.newCalendarFeed))
 	mux.HandleFunc("POST /account/calendar/delete", d.signedIn(d.removeCalendarFeed))
+	mux.HandleFunc("GET /reports", d.signedIn(d.reportsPage))
+	mux.HandleFunc("GET /reports/new", d.signedIn(d.newReport))
+	mux.HandleFunc("POST /reports/new", d.signedIn(d.saveReport))
+	mux.HandleFunc("GET /reports/{id}", d.signedIn(d.reportPage))
+	mux.HandleFunc("POST /reports/{id}", d.signedIn(d.saveReport))
+	mux.HandleFunc("POST /reports/{id}/dashboard", d.signedIn(d.addToDashboard))
+	mux.HandleFunc("GET /dashboards", d.signedIn(d.dashboards))
+	mux.HandleFunc("POST /dashboards", d.signedIn(d.newDashboard))
+	mux.HandleFunc("GET /dashboards/{ref}", d.signedIn(d.dashboard))
+	mux.HandleFunc("POST /dashboards/{ref}", d.signedIn(d.editDashboard))
 	mux.HandleFunc("GET /{object}", d.signedIn(d.list))
 	mux.HandleFunc("POST /{object}", d.signedIn(d.create))
 	mux.HandleFunc("GET /{object}/{id}", d.signedIn(d.record))

@@ -277,3 +277,16 @@
   });
   window.setInterval(beat, 20000);
 })();
+
+// A select marked data-autosubmit sends its form when it changes (a
+// dashboard's period, the report builder's object); without script the
+// form's own button does.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (el && el.matches && el.matches("select[data-autosubmit]") && el.form) {
+      if (el.form.requestSubmit) { el.form.requestSubmit(); } else { el.form.submit(); }
+    }
+  });
+})();
