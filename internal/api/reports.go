@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -120,25 +119,8 @@ func (d *Deps) exportReport(w http.ResponseWriter, r *http.Request, id *auth.Ide
 	}
 	name, _ := sv.Report["name"].(string)
 	w.Header().Set("Content-Type", reports.Formats[format])
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fileName(name) + "." + format}))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": reports.FileName(name) + "." + format}))
 	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write(b)
 	return err
-}
-
-// fileName makes a report's name a file's: letters, digits and dashes.
-func fileName(name string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
-		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
-			b.WriteByte('-')
-		}
-	}
-	if s := strings.Trim(b.String(), "-"); s != "" {
-		return s
-	}
-	return "report"
 }

@@ -1,10 +1,12 @@
 package apitest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/email"
 )
 
 // TestReportQueryAPI: POST /api/v1/reports/query answers as API.md says:
@@ -126,4 +128,93 @@ func TestSavedReportsAPI(t *testing.T) {
 		{Name: "one owner's records", Role: access.Sales, Method: "GET", Path: "/api/v1/dashboards/team-sales?owner_id={{manager_id}}", Status: 200, Contains: []string{`"rows":[]`}},
 		{Name: "a manager edits a built-in report", Role: access.Manager, Method: "GET", Path: "/api/v1/reports?filter=name%20%3D%20%22Deals%20by%20source%22", Status: 200, Contains: []string{`"chart":"donut"`}},
 	})
+}
+
+// TestReportDigest: a report mailed weekly goes out on Monday at seven in
+// the workspace's zone, as an email with its chart inline, its table and
+// a PDF, to its addresses, and the next Monday's is queued; a schedule
+// changed since a digest was queued sends on the new schedule only; bad
+// addresses are refused.
+func TestReportDigest(t *testing.T) {
+	e := New(t)
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	// Wednesday 17 June 2026, 10:00 in Berlin.
+	e.Clock.Set(time.Date(2026, 6, 17, 10, 0, 0, 0, berlin))
+	e.Run(t, []Scenario{
+		{Name: "Berlin", Method: "PATCH", Path: "/api/v1/workspace", Body: `{"time_zone":"Europe/Berlin"}`, Status: 200},
+		{Name: "won", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"A","amount":"1200.50","stage_id":"won"}`, Status: 201, Events: 1},
+		{Name: "a bad address", Role: access.Manager, Method: "POST", Path: "/api/v1/reports", Body: `{"name":"x","object":"deals","schedule":"weekly","email_to":["boss at example"]}`,
+			Status: 422, Contains: []string{`"field":"email_to"`}},
+		{Name: "weekly", Role: access.Manager, Method: "POST", Path: "/api/v1/reports",
+			Body: `{"name":"Won revenue by owner","object":"deals","filter":"status = \"won\"","group_by":["owner_id"],"measures":["sum(amount)"],"chart":"bar",` +
+				`"schedule":"weekly","email_to":["boss@example.com"]}`, Status: 201, Events: 1, Jobs: 1, Save: "r"},
+		{Name: "daily, mailed to its owner", Role: access.Manager, Method: "POST", Path: "/api/v1/reports",
+			Body: `{"name":"Deal count","object":"deals","measures":["count"],"chart":"kpi","schedule":"daily"}`, Status: 201, Events: 1, Jobs: 1, Save: "d"},
+	})
+	drain(t, e)
+	if n := len(e.Mail.Messages()); n != 0 {
+		t.Fatalf("%d mails before their time", n)
+	}
+	// Thursday 07:00: the daily one.
+	e.Clock.Set(time.Date(2026, 6, 18, 7, 0, 0, 0, berlin))
+	drain(t, e)
+	drain(t, e)
+	msgs := e.Mail.Messages()
+	if len(msgs) != 1 || msgs[0].To[0] != "manager@test.example" || !strings.Contains(msgs[0].Data, "Daily: Deal count") {
+		t.Fatalf("the daily digest: %d mails %+v", len(msgs), msgs)
+	}
+	// Monday 22 June 07:00 Berlin: the weekly one, and the daily one.
+	e.Clock.Set(time.Date(2026, 6, 22, 7, 0, 0, 0, berlin))
+	drain(t, e)
+	drain(t, e)
+	var weekly *email.Parsed
+	for _, m := range e.Mail.Messages() {
+		if m.To[0] == "boss@example.com" {
+			p, err := email.Parse([]byte(m.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			weekly = p
+		}
+	}
+	if weekly == nil {
+		t.Fatalf("no weekly digest among %d mails", len(e.Mail.Messages()))
+	}
+	if weekly.Subject != "Weekly: Won revenue by owner" || !strings.Contains(weekly.HTML, `src="cid:chart-1@rapport"`) || !strings.Contains(weekly.HTML, "€1,200.50") {
+		t.Errorf("the weekly digest: %q %s", weekly.Subject, weekly.HTML)
+	}
+	var inline, pdf bool
+	for _, a := range weekly.Attachments {
+		inline = inline || a.ContentID == "chart-1@rapport" && strings.HasPrefix(string(a.Data), "\x89PNG")
+		pdf = pdf || strings.HasSuffix(a.Name, ".pdf") && strings.HasPrefix(string(a.Data), "%PDF")
+	}
+	if !inline || !pdf {
+		t.Errorf("the weekly digest's parts: inline chart %v, PDF %v", inline, pdf)
+	}
+	e.Run(t, []Scenario{
+		{Name: "sent, and the next queued", Role: access.Manager, Method: "GET", Path: "/api/v1/reports/{{r}}", Status: 200, Contains: []string{`"last_sent_at":"2026-06-22T05:00:00`}},
+		{Name: "now monthly", Role: access.Manager, Method: "PATCH", Path: "/api/v1/reports/{{r}}", Body: `{"schedule":"monthly"}`, Status: 200, Events: 1, Jobs: 1},
+	})
+	before := len(e.Mail.Messages())
+	// The weekly digest queued for 29 June goes no more; 1 July's monthly does.
+	e.Clock.Set(time.Date(2026, 6, 29, 7, 0, 0, 0, berlin))
+	drain(t, e)
+	drain(t, e)
+	for _, m := range e.Mail.Messages()[before:] {
+		if m.To[0] == "boss@example.com" {
+			t.Errorf("a weekly digest went after the schedule changed")
+		}
+	}
+	e.Clock.Set(time.Date(2026, 7, 1, 7, 0, 0, 0, berlin))
+	drain(t, e)
+	drain(t, e)
+	monthly := 0
+	for _, m := range e.Mail.Messages()[before:] {
+		if m.To[0] == "boss@example.com" && strings.Contains(m.Data, "Monthly: Won revenue by owner") {
+			monthly++
+		}
+	}
+	if monthly != 1 {
+		t.Errorf("%d monthly digests on 1 July", monthly)
+	}
 }

@@ -6,25 +6,14 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/i18n"
 	"github.com/rapport-crm/rapport/internal/reports"
 )
 
-// newReports makes the report service: the workspace's zone and currency
-// from its settings, owners named by their users, stages by their
-// pipelines.
-func newReports(s *System, now func() time.Time) *reports.Service {
-	region := func(ctx context.Context, ws string) (reports.Region, error) {
-		w, err := s.Auth.Workspace(ctx, ws)
-		if err != nil {
-			return reports.Region{}, err
-		}
-		loc, err := time.LoadLocation(w.TimeZone)
-		if err != nil {
-			loc = time.UTC
-		}
-		return reports.Region{Zone: loc, Currency: w.DefaultCurrency}, nil
-	}
-	r := reports.New(s.Records, region, now)
+// newReports makes the report service: owners named by their users,
+// stages by their pipelines, digests mailed through the mail layer.
+func newReports(s *System, catalog *i18n.Catalog, publicURL string, now func() time.Time) *reports.Service {
+	r := reports.New(s.Records, reports.Options{Directory: s.Auth, Queue: s.Jobs, Mail: s.Email, Catalog: catalog, PublicURL: publicURL}, now)
 	r.Label("*.owner_id", func(ctx context.Context, p access.Principal, ids []string) ([]reports.Label, error) {
 		users, err := s.Auth.Users(ctx, p.WorkspaceID)
 		if err != nil {

@@ -103,7 +103,7 @@ func Build(db *store.DB, cfg Config, log *slog.Logger, now func() time.Time) *Sy
 	s.Privacy = privacy.New(s.Records, s.Events, now)
 	s.Dedupe = dedupe.New(s.Records)
 	s.Imports = imports.New(db, s.Records, s.Jobs, now)
-	s.Reports = newReports(s, now)
+	s.Reports = newReports(s, catalog, cfg.PublicURL, now)
 	s.Auth.OnWorkspaceCreated(s.Reports.CreateBuiltins)
 	s.Metrics = ops.NewMetrics(ops.Stats{DB: db, JobDepth: s.Jobs.Depth})
 

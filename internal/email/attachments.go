@@ -182,7 +182,7 @@ func (s *Service) AttachmentFile(ctx context.Context, p access.Principal, emailI
 
 // files reads an email's files for sending.
 func (s *Service) files(ctx context.Context, ws, emailID string) ([]mail.Attachment, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT name, content_type, data FROM email_attachments WHERE workspace_id = $1 AND email_id = $2 ORDER BY id`, ws, emailID)
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT name, content_type, content_id, data FROM email_attachments WHERE workspace_id = $1 AND email_id = $2 ORDER BY id`, ws, emailID)
 	if err != nil {
 		return nil, fmt.Errorf("attachments: %w", err)
 	}
@@ -190,7 +190,7 @@ func (s *Service) files(ctx context.Context, ws, emailID string) ([]mail.Attachm
 	var out []mail.Attachment
 	for rows.Next() {
 		var a mail.Attachment
-		if err := rows.Scan(&a.Name, &a.ContentType, &a.Data); err != nil {
+		if err := rows.Scan(&a.Name, &a.ContentType, &a.ContentID, &a.Data); err != nil {
 			return nil, err
 		}
 		out = append(out, a)

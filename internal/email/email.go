@@ -104,10 +104,12 @@ func New(db *store.DB, eng *records.Engine, schemas *schema.Registry, log *event
 }
 
 // policy is what HTML an email may carry: what user-generated content
-// may (links, lists, tables, images by URL), and inline styles of text,
-// colour, spacing and borders (a template's CSS is inlined first).
+// may (links, lists, tables, images by URL or by an inline part's cid:),
+// and inline styles of text, colour, spacing and borders (a template's
+// CSS is inlined first).
 var policy = func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
+	p.AllowURLSchemes("cid")
 	p.AllowStyles("color", "background-color", "font-family", "font-size", "font-weight", "font-style", "text-align", "text-decoration",
 		"line-height", "margin", "margin-top", "margin-bottom", "margin-left", "margin-right", "padding", "padding-top", "padding-bottom",
 		"padding-left", "padding-right", "border", "border-top", "border-bottom", "border-collapse", "width", "max-width", "vertical-align").Globally()

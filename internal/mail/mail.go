@@ -37,7 +37,10 @@ type Message struct {
 // Attachment is a file sent with a message.
 type Attachment struct {
 	Name, ContentType string
-	Data              []byte
+	// ContentID makes the file an inline part that the HTML shows by
+	// cid: (a report's chart in its digest).
+	ContentID string
+	Data      []byte
 }
 
 // Sender sends messages.
@@ -305,7 +308,14 @@ func (s *SMTP) compose(m Message) (*gomail.Msg, error) {
 		msg.SetGenHeader(gomail.HeaderReferences, strings.Join(m.References, " "))
 	}
 	for _, a := range m.Attachments {
-		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+		opts := []gomail.FileOption{gomail.WithFileContentType(gomail.ContentType(a.ContentType))}
+		if a.ContentID != "" {
+			if err := msg.EmbedReader(a.Name, bytes.NewReader(a.Data), append(opts, gomail.WithFileContentID(a.ContentID))...); err != nil {
+				return nil, fmt.Errorf("embed %s: %w", a.Name, err)
+			}
+			continue
+		}
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), opts...); err != nil {
 			return nil, fmt.Errorf("attach %s: %w", a.Name, err)
 		}
 	}

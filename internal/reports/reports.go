@@ -6,12 +6,17 @@ package reports
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/email"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/filter"
+	"github.com/rapport-crm/rapport/internal/i18n"
+	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 )
@@ -55,11 +60,35 @@ type Region struct {
 	Currency string
 }
 
+// Directory reads workspaces and users: a workspace's zone and currency,
+// a digest's owner.
+type Directory interface {
+	Workspace(ctx context.Context, ws string) (*auth.Workspace, error)
+	User(ctx context.Context, ws, id string) (*auth.User, error)
+}
+
+// Mailer writes emails (the mail layer): digests go out as emails like
+// any other.
+type Mailer interface {
+	WriteIn(ctx context.Context, tx *sql.Tx, p access.Principal, in map[string]any, files []email.File) (records.Record, error)
+}
+
+// Options are what the service works with besides the records.
+type Options struct {
+	Directory Directory
+	// Queue, Mail and Catalog send scheduled digests, with links to
+	// PublicURL; without a queue nothing is scheduled.
+	Queue     *jobs.Queue
+	Mail      Mailer
+	Catalog   *i18n.Catalog
+	PublicURL string
+}
+
 // Service answers report queries.
 type Service struct {
-	eng    *records.Engine
-	region func(ctx context.Context, ws string) (Region, error)
-	now    func() time.Time
+	eng *records.Engine
+	opt Options
+	now func() time.Time
 	// labelers name the ids of a field's values, by "object.field".
 	labelers map[string]Labeler
 }
@@ -71,16 +100,33 @@ type Labeler func(ctx context.Context, p access.Principal, values []string) ([]L
 // Label is the name of a value.
 type Label struct{ Value, Name string }
 
-// New makes a report service over eng; region reads a workspace's zone
-// and currency.
-// It registers who sees saved reports and dashboards, and their checks.
-func New(eng *records.Engine, region func(ctx context.Context, ws string) (Region, error), now func() time.Time) *Service {
-	s := &Service{eng: eng, region: region, now: now, labelers: map[string]Labeler{}}
+// New makes a report service over eng. It registers who sees saved
+// reports and dashboards, their checks, and their digests' job.
+func New(eng *records.Engine, opt Options, now func() time.Time) *Service {
+	s := &Service{eng: eng, opt: opt, now: now, labelers: map[string]Labeler{}}
 	eng.Scope(Reports, share)
 	eng.Scope(Dashboards, share)
 	eng.Validate(Reports, s.validateReport)
 	eng.Validate(Dashboards, s.validateDashboard)
+	eng.Keep(Reports, s.keepSchedule)
+	eng.Keep(Dashboards, s.keepSchedule)
+	if opt.Queue != nil {
+		opt.Queue.Handle(DigestJob, s.digest)
+	}
 	return s
+}
+
+// region reads a workspace's zone and currency.
+func (s *Service) region(ctx context.Context, ws string) (Region, error) {
+	w, err := s.opt.Directory.Workspace(ctx, ws)
+	if err != nil {
+		return Region{}, err
+	}
+	loc, err := time.LoadLocation(w.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return Region{Zone: loc, Currency: w.DefaultCurrency}, nil
 }
 
 // Label registers the labeler of a field's values ("deals.stage_id");
