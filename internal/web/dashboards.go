@@ -63,7 +63,7 @@ func (d *Deps) dashboard(w http.ResponseWriter, r *http.Request, sh *shell) {
 			data.Cards = append(data.Cards, cardView{Report: c.Report, Title: str(c.Report["name"]), Error: sh.L.Message(c.Error), Link: "/reports/" + c.Report.ID()})
 			continue
 		}
-		data.Cards = append(data.Cards, d.card(sh, reports.Saved{Report: c.Report, Query: c.Query, Result: c.Result}, "/reports/"+c.Report.ID()))
+		data.Cards = append(data.Cards, d.card(sh, reports.Saved{Report: c.Report, Query: c.Query, Result: c.Result}, "/reports/"+c.Report.ID(), false))
 	}
 	data.Tabs, err = d.Records.All(r.Context(), sh.Identity.Principal, reports.Dashboards, records.Query{OrderBy: "created_at"})
 	if err == nil && data.Editing {

@@ -350,7 +350,7 @@ func (d *Deps) builder(w http.ResponseWriter, r *http.Request, sh *shell, rec re
 		if name == "" {
 			name = sh.L.T("reports.untitled")
 		}
-		card := d.card(sh, reports.Saved{Report: records.Record{"name": name, "chart": form.Chart}, Query: query, Result: res}, "")
+		card := d.card(sh, reports.Saved{Report: records.Record{"name": name, "chart": form.Chart}, Query: query, Result: res}, "", true)
 		data.Preview = &card
 	}
 	if rec != nil {
@@ -530,8 +530,9 @@ type cardView struct {
 	Link string
 }
 
-// card draws a report's answer as its kind of chart, and as a table.
-func (d *Deps) card(sh *shell, sv reports.Saved, link string) cardView {
+// card draws a report's answer as its kind of chart, and as a table; a
+// wide card spans the page (the builder's preview).
+func (d *Deps) card(sh *shell, sv reports.Saved, link string, wide bool) cardView {
 	pr := reports.Presenter{L: sh.L, Schema: sh.Schema}
 	c := cardView{Report: sv.Report, Title: str(sv.Report["name"]), Kind: str(sv.Report["chart"]), Link: link}
 	if c.Kind == "" {
@@ -543,11 +544,11 @@ func (d *Deps) card(sh *shell, sv reports.Saved, link string) cardView {
 		ch := pr.Chart(sv.Query, sv.Result, reports.KindOf(sv.Report), c.Title)
 		// Drawn at the size the card shows it, so that its text reads at
 		// the size it was set in.
-		switch c.Kind {
-		case "kpi":
+		switch {
+		case c.Kind == "kpi":
 			ch.Width, ch.Height = 440, 150
-		case "line", "stacked_bar":
-			ch.Width, ch.Height = 900, 260
+		case wide || c.Kind == "line" || c.Kind == "stacked_bar":
+			ch.Width, ch.Height = 900, 280
 		default:
 			ch.Width, ch.Height = 440, 260
 		}
