@@ -95,7 +95,7 @@ func TestBrowserReportJourney(t *testing.T) {
 	})
 	set := func(sel string, i int, value string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Evaluate[bool](`(document.querySelectorAll(` + strconv.Quote(sel) + `)[` + strconv.Itoa(i) + `].value = ` + strconv.Quote(value) + `, true)`)(ctx, tg)
+			_, err := chromedp.Evaluate[bool](`(document.querySelectorAll(`+strconv.Quote(sel)+`)[`+strconv.Itoa(i)+`].value = `+strconv.Quote(value)+`, true)`)(ctx, tg)
 			return err
 		})
 	}
