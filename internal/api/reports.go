@@ -14,11 +14,15 @@ import (
 // queryReport answers a report query: group-by columns first, then the
 // measures in the order asked.
 func (d *Deps) queryReport(w http.ResponseWriter, r *http.Request, id *auth.Identity) error {
-	var q reports.Query
-	if err := decodeInto(w, r, &q); err != nil {
+	var in struct {
+		reports.Query
+		// Fresh asks for a live answer rather than a kept one.
+		Fresh bool `json:"fresh"`
+	}
+	if err := decodeInto(w, r, &in); err != nil {
 		return err
 	}
-	res, err := d.Reports.Run(r.Context(), id.Principal, q)
+	res, err := d.Reports.Answer(r.Context(), id.Principal, in.Query, in.Fresh)
 	if err != nil {
 		return err
 	}
@@ -47,7 +51,7 @@ func (d *Deps) dashboard(w http.ResponseWriter, r *http.Request, id *auth.Identi
 	if err := checkRange(q.Get("range")); err != nil {
 		return err
 	}
-	v, err := d.Reports.Dashboard(r.Context(), id.Principal, r.PathValue("ref"), reports.ViewOptions{Range: q.Get("range"), OwnerID: q.Get("owner_id")})
+	v, err := d.Reports.Dashboard(r.Context(), id.Principal, r.PathValue("ref"), reports.ViewOptions{Range: q.Get("range"), OwnerID: q.Get("owner_id"), Fresh: q.Get("fresh") == "true"})
 	if err != nil {
 		return err
 	}
@@ -80,7 +84,7 @@ func (d *Deps) reportResult(w http.ResponseWriter, r *http.Request, id *auth.Ide
 	if err := checkRange(q.Get("range")); err != nil {
 		return err
 	}
-	sv, err := d.Reports.RunSaved(r.Context(), id.Principal, r.PathValue("id"), q.Get("range"))
+	sv, err := d.Reports.RunSaved(r.Context(), id.Principal, r.PathValue("id"), q.Get("range"), q.Get("fresh") == "true")
 	if err != nil {
 		return err
 	}
@@ -105,7 +109,7 @@ func (d *Deps) exportReport(w http.ResponseWriter, r *http.Request, id *auth.Ide
 	if err := checkRange(q.Get("range")); err != nil {
 		return err
 	}
-	sv, err := d.Reports.RunSaved(r.Context(), id.Principal, r.PathValue("id"), q.Get("range"))
+	sv, err := d.Reports.RunSaved(r.Context(), id.Principal, r.PathValue("id"), q.Get("range"), q.Get("fresh") == "true")
 	if err != nil {
 		return err
 	}

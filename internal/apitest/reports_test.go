@@ -218,3 +218,41 @@ func TestReportDigest(t *testing.T) {
 		t.Errorf("%d monthly digests on 1 July", monthly)
 	}
 }
+
+// TestKeptAnswers: an answer that took long is kept and served, with its
+// time, while it is fresh; a fresh one is asked for; an ageing one is
+// served while a job works it out again; an old one is worked out live;
+// and what users see of an object keeps their answers apart.
+func TestKeptAnswers(t *testing.T) {
+	e := New(t)
+	e.Sys.Reports.KeepAfter = 0 // every answer is kept
+	start := time.Date(2026, 6, 17, 10, 0, 0, 0, time.UTC)
+	e.Clock.Set(start)
+	count := `{"object":"deals","measures":[{"fn":"count"}]}`
+	e.Run(t, []Scenario{
+		{Name: "a deal", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"A"}`, Status: 201, Events: 1},
+		{Name: "worked out", Method: "POST", Path: "/api/v1/reports/query", Body: count, Status: 200, Contains: []string{`"rows":[[1]]`}, Lacks: []string{"as_of"}},
+		{Name: "another deal", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"B"}`, Status: 201, Events: 1},
+		{Name: "kept", Method: "POST", Path: "/api/v1/reports/query", Body: count, Status: 200, Contains: []string{`"rows":[[1]]`, `"as_of":"2026-06-17T10:00:00Z"`}},
+		{Name: "fresh", Method: "POST", Path: "/api/v1/reports/query", Body: `{"object":"deals","measures":[{"fn":"count"}],"fresh":true}`, Status: 200, Contains: []string{`"rows":[[2]]`}, Lacks: []string{"as_of"}},
+		{Name: "a third", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"C"}`, Status: 201, Events: 1},
+	})
+	e.Clock.Set(start.Add(10 * time.Minute))
+	e.Run(t, []Scenario{
+		{Name: "ageing: served, and worked out again", Method: "POST", Path: "/api/v1/reports/query", Body: count, Status: 200, Jobs: 1, Contains: []string{`"rows":[[2]]`}},
+		{Name: "one job a minute", Method: "POST", Path: "/api/v1/reports/query", Body: count, Status: 200, Jobs: 0},
+	})
+	drain(t, e)
+	e.Run(t, []Scenario{
+		{Name: "worked out again", Method: "POST", Path: "/api/v1/reports/query", Body: count, Status: 200, Contains: []string{`"rows":[[3]]`, `"as_of":"2026-06-17T10:10:00Z"`}},
+		{Name: "a fourth", Role: access.Sales, Method: "POST", Path: "/api/v1/deals", Body: `{"name":"D"}`, Status: 201, Events: 1},
+	})
+	e.Clock.Set(start.Add(3 * time.Hour))
+	e.Run(t, []Scenario{
+		{Name: "old: worked out live", Method: "POST", Path: "/api/v1/reports/query", Body: count, Status: 200, Jobs: 0, Contains: []string{`"rows":[[4]]`}, Lacks: []string{"as_of"}},
+		{Name: "a private report", Role: access.Manager, Method: "POST", Path: "/api/v1/reports", Body: `{"name":"Mine","object":"deals"}`, Status: 201, Events: 1},
+		{Name: "the manager's reports", Role: access.Manager, Method: "POST", Path: "/api/v1/reports/query", Body: `{"object":"reports","measures":[{"fn":"count"}]}`, Status: 200, Contains: []string{`"rows":[[20]]`}},
+		{Name: "the sales rep's, not the manager's kept one", Role: access.Sales, Method: "POST", Path: "/api/v1/reports/query", Body: `{"object":"reports","measures":[{"fn":"count"}]}`, Status: 200, Contains: []string{`"rows":[[19]]`}},
+		{Name: "webhooks stay the admins'", Role: access.Sales, Method: "POST", Path: "/api/v1/reports/query", Body: `{"object":"webhooks"}`, Status: 403},
+	})
+}

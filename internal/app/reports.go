@@ -13,7 +13,7 @@ import (
 // newReports makes the report service: owners named by their users,
 // stages by their pipelines, digests mailed through the mail layer.
 func newReports(s *System, catalog *i18n.Catalog, publicURL string, now func() time.Time) *reports.Service {
-	r := reports.New(s.Records, reports.Options{Directory: s.Auth, Queue: s.Jobs, Mail: s.Email, Catalog: catalog, PublicURL: publicURL}, now)
+	r := reports.New(s.Records, reports.Options{Directory: s.Auth, DB: s.DB, Queue: s.Jobs, Mail: s.Email, Catalog: catalog, PublicURL: publicURL}, now)
 	r.Label("*.owner_id", func(ctx context.Context, p access.Principal, ids []string) ([]reports.Label, error) {
 		users, err := s.Auth.Users(ctx, p.WorkspaceID)
 		if err != nil {

@@ -19,6 +19,10 @@ type Scoper func(p access.Principal) string
 // is not found. Call at start-up.
 func (e *Engine) Scope(object string, s Scoper) { e.scopes[object] = s }
 
+// ScopeOf is p's scope of an object as filter text ("" when p sees
+// every record): what, besides the question, decides an answer.
+func (e *Engine) ScopeOf(p access.Principal, object string) string { return e.scoped(p, object, "") }
+
 // scoped adds p's scope of object to a filter's text.
 func (e *Engine) scoped(p access.Principal, object, text string) string {
 	s := e.scopes[object]

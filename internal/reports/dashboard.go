@@ -38,6 +38,8 @@ type Card struct {
 type ViewOptions struct {
 	Range   string
 	OwnerID string
+	// Fresh asks for live answers, none kept.
+	Fresh bool
 }
 
 // keyPattern is the form of a dashboard's address.
@@ -121,7 +123,7 @@ func (s *Service) Dashboard(ctx context.Context, p access.Principal, ref string,
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			res, err := s.Run(ctx, p, q)
+			res, err := s.Answer(ctx, p, q, opt.Fresh)
 			switch {
 			case err == nil:
 				c.Result = res

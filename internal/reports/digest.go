@@ -177,7 +177,7 @@ func (s *Service) compose(ctx context.Context, p access.Principal, l *i18n.Local
 	var saved []Saved
 	link := strings.TrimRight(s.opt.PublicURL, "/")
 	if object == Dashboards {
-		v, err := s.Dashboard(ctx, p, rec.ID(), ViewOptions{})
+		v, err := s.Dashboard(ctx, p, rec.ID(), ViewOptions{Fresh: true})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -188,7 +188,7 @@ func (s *Service) compose(ctx context.Context, p access.Principal, l *i18n.Local
 		}
 		link += "/dashboards/" + rec.ID()
 	} else {
-		sv, err := s.RunSaved(ctx, p, rec.ID(), "")
+		sv, err := s.RunSaved(ctx, p, rec.ID(), "", true)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -20,8 +20,8 @@ type Saved struct {
 }
 
 // RunSaved answers a saved report p may see, over another period when
-// rng names one.
-func (s *Service) RunSaved(ctx context.Context, p access.Principal, id, rng string) (*Saved, error) {
+// rng names one; a kept answer will do unless fresh.
+func (s *Service) RunSaved(ctx context.Context, p access.Principal, id, rng string, fresh bool) (*Saved, error) {
 	rec, err := s.eng.Get(ctx, p, Reports, id, false)
 	if err != nil {
 		return nil, err
@@ -31,7 +31,7 @@ func (s *Service) RunSaved(ctx context.Context, p access.Principal, id, rng stri
 		return nil, err
 	}
 	q = q.on(rng, "")
-	res, err := s.Run(ctx, p, q)
+	res, err := s.Answer(ctx, p, q, fresh)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -32,6 +34,21 @@ type Span struct {
 // MarshalJSON writes the span as its inclusive days.
 func (s Span) MarshalJSON() ([]byte, error) {
 	return fmt.Appendf(nil, `{"from":%q,"to":%q}`, s.From.Format(time.DateOnly), s.To.AddDate(0, 0, -1).Format(time.DateOnly)), nil
+}
+
+// UnmarshalJSON reads a span written by MarshalJSON (a kept answer's).
+func (s *Span) UnmarshalJSON(b []byte) error {
+	var days struct{ From, To string }
+	if err := json.Unmarshal(b, &days); err != nil {
+		return err
+	}
+	from, err1 := time.Parse(time.DateOnly, days.From)
+	to, err2 := time.Parse(time.DateOnly, days.To)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
+	s.From, s.To = from, to.AddDate(0, 0, 1)
+	return nil
 }
 
 // span resolves the period on the day now is in the zone loc, and the

@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
+	"github.com/rapport-crm/rapport/internal/store"
 )
 
 // Query is a report's question (API.md, POST /api/v1/reports/query).
@@ -42,6 +43,8 @@ type Result struct {
 	Labels   map[string]map[string]string `json:"labels,omitempty"`
 	Period   *Span                        `json:"period,omitempty"`
 	Previous *Previous                    `json:"previous,omitempty"`
+	// AsOf is when a kept answer was worked out (nil: just now).
+	AsOf *time.Time `json:"as_of,omitempty"`
 	// order is the natural order of a key column's labelled values.
 	order map[string][]string
 }
@@ -78,8 +81,10 @@ type Options struct {
 	Directory Directory
 	// Queue, Mail and Catalog send scheduled digests, with links to
 	// PublicURL; without a queue nothing is scheduled.
-	Queue     *jobs.Queue
-	Mail      Mailer
+	Queue *jobs.Queue
+	Mail  Mailer
+	// DB keeps answers that take long (nil: every answer is live).
+	DB        *store.DB
 	Catalog   *i18n.Catalog
 	PublicURL string
 }
@@ -91,6 +96,9 @@ type Service struct {
 	now func() time.Time
 	// labelers name the ids of a field's values, by "object.field".
 	labelers map[string]Labeler
+	// KeepAfter is how long an answer must take to be kept (KeepAfter
+	// unless a test says).
+	KeepAfter time.Duration
 }
 
 // Labeler names some values of a field (user ids, a deal's stages), in
@@ -103,7 +111,7 @@ type Label struct{ Value, Name string }
 // New makes a report service over eng. It registers who sees saved
 // reports and dashboards, their checks, and their digests' job.
 func New(eng *records.Engine, opt Options, now func() time.Time) *Service {
-	s := &Service{eng: eng, opt: opt, now: now, labelers: map[string]Labeler{}}
+	s := &Service{eng: eng, opt: opt, now: now, labelers: map[string]Labeler{}, KeepAfter: KeepAfter}
 	eng.Scope(Reports, share)
 	eng.Scope(Dashboards, share)
 	eng.Validate(Reports, s.validateReport)
@@ -112,6 +120,7 @@ func New(eng *records.Engine, opt Options, now func() time.Time) *Service {
 	eng.Keep(Dashboards, s.keepSchedule)
 	if opt.Queue != nil {
 		opt.Queue.Handle(DigestJob, s.digest)
+		opt.Queue.Handle(RefreshJob, s.refresh)
 	}
 	return s
 }

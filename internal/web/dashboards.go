@@ -44,7 +44,7 @@ func (d *Deps) dashboard(w http.ResponseWriter, r *http.Request, sh *shell) {
 	if rng != "" && !slices.Contains(reports.Ranges, rng) {
 		rng = ""
 	}
-	v, err := d.Reports.Dashboard(r.Context(), sh.Identity.Principal, r.PathValue("ref"), reports.ViewOptions{Range: rng, OwnerID: q.Get("owner_id")})
+	v, err := d.Reports.Dashboard(r.Context(), sh.Identity.Principal, r.PathValue("ref"), reports.ViewOptions{Range: rng, OwnerID: q.Get("owner_id"), Fresh: q.Get("fresh") == "1"})
 	if err != nil {
 		d.failAt(w, r, sh, err)
 		return
@@ -58,12 +58,16 @@ func (d *Deps) dashboard(w http.ResponseWriter, r *http.Request, sh *shell) {
 		d.fail(w, r, err)
 		return
 	}
+	fresh := r.URL.Query()
+	fresh.Set("fresh", "1")
 	for _, c := range v.Cards {
 		if c.Error != "" {
 			data.Cards = append(data.Cards, cardView{Report: c.Report, Title: str(c.Report["name"]), Error: sh.L.Message(c.Error), Link: "/reports/" + c.Report.ID()})
 			continue
 		}
-		data.Cards = append(data.Cards, d.card(sh, reports.Saved{Report: c.Report, Query: c.Query, Result: c.Result}, "/reports/"+c.Report.ID(), false))
+		card := d.card(sh, reports.Saved{Report: c.Report, Query: c.Query, Result: c.Result}, "/reports/"+c.Report.ID(), false)
+		card.Refresh = fresh.Encode()
+		data.Cards = append(data.Cards, card)
 	}
 	data.Tabs, err = d.Records.All(r.Context(), sh.Identity.Principal, reports.Dashboards, records.Query{OrderBy: "created_at"})
 	if err == nil && data.Editing {

@@ -338,7 +338,7 @@ func (d *Deps) builder(w http.ResponseWriter, r *http.Request, sh *shell, rec re
 	query, err := form.query()
 	var res *reports.Result
 	if err == nil {
-		res, err = d.Reports.Run(r.Context(), sh.Identity.Principal, query)
+		res, err = d.Reports.Answer(r.Context(), sh.Identity.Principal, query, q.Get("fresh") == "1")
 	}
 	if fe := fault.As(err); fe != nil && fe.Kind != fault.KindInternal {
 		data.Error, status = sh.L.Message(fe.Msg), http.StatusBadRequest
@@ -351,6 +351,9 @@ func (d *Deps) builder(w http.ResponseWriter, r *http.Request, sh *shell, rec re
 			name = sh.L.T("reports.untitled")
 		}
 		card := d.card(sh, reports.Saved{Report: records.Record{"name": name, "chart": form.Chart}, Query: query, Result: res}, "", true)
+		fresh := form.values()
+		fresh.Set("fresh", "1")
+		card.Refresh = fresh.Encode()
 		data.Preview = &card
 	}
 	if rec != nil {
@@ -526,6 +529,10 @@ type cardView struct {
 	Table  *reports.Table
 	Error  string
 	Period string
+	// AsOf says how old a kept answer is ("" for a live one).
+	AsOf string
+	// Refresh is the query of the page with live answers.
+	Refresh string
 	// Link leads to the report.
 	Link string
 }
@@ -553,6 +560,9 @@ func (d *Deps) card(sh *shell, sv reports.Saved, link string, wide bool) cardVie
 			ch.Width, ch.Height = 440, 260
 		}
 		c.SVG = template.HTML(ch.SVG()) // the chart package escapes every text it writes
+	}
+	if at := sv.Result.AsOf; at != nil {
+		c.AsOf = sh.L.T("reports.as_of", sh.L.Relative(*at, d.now()))
 	}
 	if p := sv.Result.Period; p != nil {
 		c.Period = sh.L.Date(p.From.Format("2006-01-02")) + " – " + sh.L.Date(p.To.AddDate(0, 0, -1).Format("2006-01-02"))
