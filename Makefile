@@ -46,6 +46,9 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzMessage -fuzztime $(FUZZTIME) ./internal/i18n/
 	$(GO) test -run XXX -fuzz FuzzLineItems -fuzztime $(FUZZTIME) ./internal/schema/
 	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/email/
+	$(GO) test -run XXX -fuzz FuzzAggregate -fuzztime $(FUZZTIME) ./internal/records/
+	$(GO) test -run XXX -fuzz FuzzParseMeasure -fuzztime $(FUZZTIME) ./internal/reports/
+	$(GO) test -run XXX -fuzz FuzzPeriod -fuzztime $(FUZZTIME) ./internal/reports/
 
 # The benchmark of BENCHMARKS.md: 1,000,000 contacts on each engine.
 CONTACTS ?= 1000000

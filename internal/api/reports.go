@@ -31,9 +31,9 @@ func (d *Deps) queryReport(w http.ResponseWriter, r *http.Request, id *auth.Iden
 }
 
 var (
-	dashboardParams    = map[string]bool{"range": true, "owner_id": true}
-	resultParams       = map[string]bool{"range": true}
-	reportExportParams = map[string]bool{"range": true, "format": true}
+	dashboardParams    = map[string]bool{"range": true, "owner_id": true, "fresh": true}
+	resultParams       = map[string]bool{"range": true, "fresh": true}
+	reportExportParams = map[string]bool{"range": true, "format": true, "fresh": true}
 )
 
 // dashboard answers every report on a dashboard (sales, marketing,

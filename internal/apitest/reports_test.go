@@ -100,6 +100,8 @@ func TestSavedReportsAPI(t *testing.T) {
 		{Name: "support may not either", Role: access.Support, Method: "PATCH", Path: "/api/v1/reports/{{won}}", Body: `{"name":"Mine"}`, Status: 404},
 		{Name: "its answer", Role: access.Sales, Method: "GET", Path: "/api/v1/reports/{{won}}/result", Status: 200, Contains: []string{
 			`"columns":["owner_id","stage_entered_at:quarter","sum(amount)","count"]`, `"rows":[["{{sales_id}}","2026-Q2","1300.00",2]]`}},
+		{Name: "worked out live", Role: access.Sales, Method: "GET", Path: "/api/v1/reports/{{won}}/result?fresh=true", Status: 200, Contains: []string{`"sum(amount)"`}},
+		{Name: "a dashboard worked out live", Role: access.Sales, Method: "GET", Path: "/api/v1/dashboards/sales?fresh=true", Status: 200, Contains: []string{`"cards"`}},
 		{Name: "as CSV", Role: access.Sales, Method: "GET", Path: "/api/v1/reports/{{won}}/export", Status: 200, Contains: []string{
 			"Owner,In stage since (quarter),Sum of Amount,Count\nsales,2026-Q2,1300.00,2\n"}},
 		{Name: "as CSV in German", Role: access.Sales, Method: "GET", Path: "/api/v1/reports/{{won}}/export?format=csv", Header: map[string]string{"Accept-Language": "de"},

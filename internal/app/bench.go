@@ -177,14 +177,20 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		_ = json.Unmarshal(raw, &out)
 		return out, d, nil
 	}
-	measure := func(name string, paths []string) (row []string, err error) {
-		for i := 0; i < 20; i++ { // warm up
+	// measureN measures n requests (0: --samples) after n/20 warm-up
+	// ones (at least 3; 20 for --samples).
+	measureN := func(name string, paths []string, n int) (row []string, err error) {
+		warm := max(3, n/20)
+		if n <= 0 {
+			n, warm = samples, 20
+		}
+		for i := 0; i < warm; i++ { // warm up
 			if _, _, err := call("GET", paths[i%len(paths)], nil); err != nil {
 				return nil, err
 			}
 		}
 		var ds []time.Duration
-		for i := 0; i < samples; i++ {
+		for i := 0; i < n; i++ {
 			_, d, err := call("GET", paths[i%len(paths)], nil)
 			if err != nil {
 				return nil, err
@@ -195,6 +201,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		logf("%s: p50 %s p99 %s", name, p50, p99)
 		return []string{name, "", ms(p50), ms(p99)}, nil
 	}
+	measure := func(name string, paths []string) ([]string, error) { return measureN(name, paths, 0) }
 
 	var rows [][]string
 	rows = append(rows, []string{fmt.Sprintf("bulk seed of %d contacts (5,000 per transaction, with their events)", contacts), fmt.Sprintf("%.0f rows/s", seedRate), "", ""})
@@ -306,7 +313,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	if dealRows > 0 {
-		more, err := benchDeals(ctx, sys, p, dealRows, companyIDs, measure, logf)
+		more, err := benchDeals(ctx, sys, p, dealRows, companyIDs, measureN, logf)
 		if err != nil {
 			return err
 		}

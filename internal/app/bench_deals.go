@@ -10,6 +10,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/deals"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/reports"
 )
 
 // benchDeals seeds n deals across five pipelines (the workspace's Sales
@@ -18,7 +19,8 @@ import (
 // board and the forecast ask of the database: a kanban column's first
 // page, a whole board page, and a pipeline's forecast over twelve months.
 func benchDeals(ctx context.Context, sys *System, p access.Principal, n int, companyIDs []string,
-	measure func(string, []string) ([]string, error), logf func(string, ...any)) ([][]string, error) {
+	measureN func(string, []string, int) ([]string, error), logf func(string, ...any)) ([][]string, error) {
+	measure := func(name string, paths []string) ([]string, error) { return measureN(name, paths, 0) }
 	page, err := sys.Records.List(ctx, p, deals.Pipelines, records.Query{})
 	if err != nil || len(page.Data) == 0 {
 		return nil, fmt.Errorf("bench deals: no pipeline: %v", err)
@@ -32,6 +34,7 @@ func benchDeals(ctx context.Context, sys *System, p access.Principal, n int, com
 		pipelines = append(pipelines, pl)
 	}
 	stages := deals.StagesOf(pipelines[0])
+	sources := []string{"Website", "Referral", "Event", "Partner", "Cold call", "Ads"}
 	g := newGenerator(7)
 	today := time.Now().UTC()
 	seedStart := time.Now()
@@ -52,6 +55,7 @@ func benchDeals(ctx context.Context, sys *System, p access.Principal, n int, com
 			if g.r.IntN(5) == 0 {
 				in["currency"] = "USD"
 			}
+			in["lead_source"] = sources[g.r.IntN(len(sources))]
 			batch = append(batch, in)
 		}
 		if _, err := sys.Records.CreateMany(ctx, p, deals.Object, batch); err != nil {
@@ -88,6 +92,42 @@ func benchDeals(ctx context.Context, sys *System, p access.Principal, n int, com
 		{"forecast of one pipeline over 12 months, by month", forecasts},
 	} {
 		r, err := measure(m.name, m.paths)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+	more, err := benchReports(ctx, sys, p, measureN)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, more...), nil
+}
+
+// benchReports measures the reports over the deals: a two-level group-by
+// with a sum over a year (API.md's example: count and amount by stage and
+// close month), and the sales dashboard's page, each worked out live and
+// served kept.
+func benchReports(ctx context.Context, sys *System, p access.Principal, measureN func(string, []string, int) ([]string, error)) ([][]string, error) {
+	rep, err := sys.Records.Create(ctx, p, reports.Reports, map[string]any{"name": "Deals by stage and close month", "object": deals.Object,
+		"group_by": []string{"stage_id", "close_date:month"}, "measures": []string{"count", "sum(amount)"}, "period_field": "close_date", "period_range": "this_year", "chart": "stacked_bar"})
+	if err != nil {
+		return nil, err
+	}
+	result := "/api/v1/reports/" + rep.ID() + "/result"
+	var rows [][]string
+	// Live answers take seconds on SQLite: 20 of them make the figure.
+	for _, m := range []struct {
+		name string
+		path string
+		n    int
+	}{
+		{"report: count and sum of amount by stage and close month over this year, worked out live (fresh)", result + "?fresh=true", 20},
+		{"the same report, kept (served what was worked out at most 5 minutes before)", result, 0},
+		{"web: the sales dashboard, 7 reports drawn, worked out live (fresh)", "/dashboards/sales?fresh=1", 20},
+		{"web: the sales dashboard, kept", "/dashboards/sales", 0},
+	} {
+		r, err := measureN(m.name, []string{m.path}, m.n)
 		if err != nil {
 			return nil, err
 		}

@@ -237,6 +237,9 @@ func SeedDemo(ctx context.Context, sys *System, p access.Principal, contacts int
 	if err := seedTickets(ctx, sys, p, g, clock, end, stdout); err != nil {
 		return err
 	}
+	if err := seedReports(ctx, sys, p, stdout); err != nil {
+		return err
+	}
 	if imported == 0 {
 		return nil
 	}

@@ -164,3 +164,35 @@ func TestAggregate(t *testing.T) {
 		t.Errorf("sales aggregated webhooks: %v", err)
 	}
 }
+
+// FuzzAggregate feeds arbitrary keys, measures, orders and filters to
+// Aggregate: each must work or be a 400 naming the problem, never an
+// internal error (invalid SQL, a crash).
+func FuzzAggregate(f *testing.F) {
+	for _, s := range [][5]string{
+		{"company.industry", "sum", "annual_revenue", "count desc", `lifecycle_stage = "lead"`},
+		{"created_at:week", "percent", "", "", `email:*`},
+		{"tags", "avg", "updated_at-created_at", "created_at:week", ""},
+		{"company.name:month", "count_distinct", "company.industry", "x desc desc", "(a"},
+		{"score", "max", "created_at", "max(created_at) asc", `score > 1.5`},
+		{"address", "min", "address.city", "", `first_name = "\"'); DROP TABLE contacts; --"`},
+		{"owner_id", "percent", "score", "percent(score > 1)", "score > 1"},
+	} {
+		f.Add(s[0], s[1], s[2], s[3], s[4])
+	}
+	fx := setup(f)
+	ctx := context.Background()
+	if _, err := fx.eng.Create(ctx, fx.admin, "contacts", map[string]any{"first_name": "Ada", "tags": []any{"vip"}}); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, key, fn, field, order, flt string) {
+		m := records.Measure{Fn: fn, Field: field}
+		if fn == "percent" {
+			m = records.Measure{Fn: fn, Filter: flt}
+		}
+		_, err := fx.eng.Aggregate(ctx, fx.admin, "contacts", records.Aggregation{Filter: flt, GroupBy: []string{key}, Measures: []records.Measure{m}, OrderBy: order, Zone: time.UTC})
+		if err != nil && fault.KindOf(err) != fault.KindBadRequest && fault.KindOf(err) != fault.KindForbidden {
+			t.Fatalf("key %q measure %q(%q) order %q filter %q: %v (kind %d), want success or bad request", key, fn, field, order, flt, err, fault.KindOf(err))
+		}
+	})
+}

@@ -30,7 +30,7 @@ var builtins = []builtin{
 			{"name": "Open pipeline by stage", "object": "deals", "filter": `status = "open"`, "group_by": []string{"stage_id"},
 				"measures": []string{"sum(amount)", "count"}, "chart": "bar"},
 			{"name": "Weighted forecast by month", "object": "deals", "filter": `status = "open"`, "group_by": []string{"close_date:month"},
-				"measures": []string{"sum(weighted_amount)", "sum(amount)"}, "period_field": "close_date", "chart": "bar"},
+				"measures": []string{"sum(weighted_amount)", "sum(amount)"}, "period_field": "close_date", "period_range": "next_12_months", "chart": "bar"},
 			{"name": "Won revenue", "object": "deals", "filter": `status = "won"`, "measures": []string{"sum(amount)"},
 				"period_field": "stage_entered_at", "compare": true, "chart": "kpi"},
 			{"name": "Won and lost by month", "object": "deals", "filter": `status = "won" OR status = "lost"`,

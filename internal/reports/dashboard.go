@@ -111,7 +111,7 @@ func (s *Service) Dashboard(ctx context.Context, p access.Principal, ref string,
 		c := &v.Cards[i]
 		q, err := QueryOf(c.Report)
 		if err == nil {
-			q = q.on(v.Range, v.OwnerID)
+			q = q.on(v.Range, v.OwnerID, false)
 		}
 		c.Query = q
 		if err != nil {
@@ -144,9 +144,10 @@ func (s *Service) Dashboard(ctx context.Context, p access.Principal, ref string,
 }
 
 // on is q over a dashboard's period and owner: a report with a date
-// covers the dashboard's period, and compares when it did before.
-func (q Query) on(rng, owner string) Query {
-	if q.Period != nil && rng != "" {
+// covers the dashboard's period (unless it names its own and the period
+// is not forced), and compares when it did before.
+func (q Query) on(rng, owner string, force bool) Query {
+	if q.Period != nil && rng != "" && (force || !q.Period.pinned) {
 		p := *q.Period
 		p.Range, p.From, p.To = rng, "", ""
 		q.Period = &p

@@ -30,7 +30,7 @@ func (s *Service) RunSaved(ctx context.Context, p access.Principal, id, rng stri
 	if err != nil {
 		return nil, err
 	}
-	q = q.on(rng, "")
+	q = q.on(rng, "", true)
 	res, err := s.Answer(ctx, p, q, fresh)
 	if err != nil {
 		return nil, err

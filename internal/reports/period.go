@@ -19,6 +19,9 @@ type Period struct {
 	Range string `json:"range,omitempty"`
 	From  string `json:"from,omitempty"`
 	To    string `json:"to,omitempty"`
+	// pinned says a saved report named its range: a dashboard's period
+	// does not change it (a forecast looks ahead whatever the period).
+	pinned bool
 }
 
 // Ranges are the named periods (the saved reports' choices).

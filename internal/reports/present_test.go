@@ -123,3 +123,38 @@ func TestBuckets(t *testing.T) {
 		t.Errorf("the empty month: %v %v", c.Categories, c.Series)
 	}
 }
+
+// FuzzParseMeasure: a saved measure's text reads back as the measure whose
+// column it names, or fails; it never panics.
+func FuzzParseMeasure(f *testing.F) {
+	for _, s := range []string{"count", "sum(amount)", `percent(status = "won")`, "avg(solved_at-created_at)", "sum(", "((", ")", "max(a(b))", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		m, err := ParseMeasure(text)
+		if err != nil {
+			return
+		}
+		if back, err := ParseMeasure(m.Name()); err != nil || back != m {
+			t.Fatalf("%q read as %+v, whose name %q reads as %+v, %v", text, m, m.Name(), back, err)
+		}
+	})
+}
+
+// FuzzPeriod: any period either resolves to a span of at least a day,
+// with the one before it ending where it starts, or is a 400.
+func FuzzPeriod(f *testing.F) {
+	for _, s := range [][3]string{{"this_year", "", ""}, {"", "2026-01-01", "2026-12-31"}, {"", "2026-02-01", "2026-01-01"}, {"x", "", ""}, {"", "9999-12-31", "0001-01-01"}} {
+		f.Add(s[0], s[1], s[2])
+	}
+	now := time.Date(2026, 6, 17, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, rng, from, to string) {
+		cur, prev, err := (&Period{Field: "x", Range: rng, From: from, To: to}).span(now, time.UTC)
+		if err != nil {
+			return
+		}
+		if !cur.To.After(cur.From) || !prev.To.Equal(cur.From) {
+			t.Fatalf("%q %q %q: %v / %v", rng, from, to, cur, prev)
+		}
+	})
+}

@@ -44,7 +44,7 @@ func QueryOf(rec records.Record) (Query, error) {
 		q.Measures = append(q.Measures, m)
 	}
 	if f := str(rec["period_field"]); f != "" {
-		q.Period = &Period{Field: f, Range: str(rec["period_range"])}
+		q.Period = &Period{Field: f, Range: str(rec["period_range"]), pinned: rec["period_range"] != nil}
 		if q.Period.Range == "" {
 			q.Period.Range = "this_year"
 		}
