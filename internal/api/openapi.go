@@ -163,11 +163,13 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 				"limit":    obj{"type": "integer", "maximum": records.MaxGroups},
 				"period": obj{"type": "object", "required": []string{"field"}, "properties": obj{"field": obj{"type": "string"},
 					"range": obj{"type": "string", "enum": reports.Ranges}, "from": obj{"type": "string", "format": "date"}, "to": obj{"type": "string", "format": "date"}}},
-				"compare": obj{"type": "boolean", "description": "also the period before"}}}),
+				"compare": obj{"type": "boolean", "description": "also the period before"},
+				"fresh":   obj{"type": "boolean", "description": "work the answer out now rather than serve a kept one (as_of)"}}}),
 			"responses": obj{"200": jsonResponse("The groups", obj{"type": "object", "properties": obj{
 				"columns": obj{"type": "array", "items": obj{"type": "string"}}, "rows": obj{"type": "array", "items": obj{"type": "array"}},
 				"currency": obj{"type": "string"}, "truncated": obj{"type": "boolean"}, "labels": obj{"type": "object"},
-				"period": obj{"type": "object"}, "previous": obj{"type": "object"}}}), "default": problemResponse}}},
+				"period": obj{"type": "object"}, "previous": obj{"type": "object"},
+				"as_of": obj{"type": "string", "format": "date-time", "description": "when a kept answer was worked out"}}}), "default": problemResponse}}},
 		"/api/v1/users": obj{"get": obj{"summary": "List users", "operationId": "listUsers", "responses": obj{"200": obj{"description": "Users"}, "default": problemResponse}},
 			"post": obj{"summary": "Create a user (admins)", "operationId": "createUser", "requestBody": jsonBody(obj{"type": "object"}), "responses": obj{"201": obj{"description": "Created"}, "default": problemResponse}}},
 		"/api/v1/apikeys": obj{"get": obj{"summary": "List API keys", "operationId": "listAPIKeys", "responses": obj{"200": obj{"description": "Keys"}, "default": problemResponse}},
@@ -331,17 +333,17 @@ func OpenAPI(s *schema.Schema, p *access.Principal, version string) obj {
 		}
 		if o.Name == "reports" {
 			paths[base+"/{id}/result"] = obj{"get": obj{"summary": "The saved report's answer (over another named period with range)", "operationId": "reportResult", "tags": []string{o.Label},
-				"parameters": []any{pathParam("id"), obj{"name": "range", "in": "query", "schema": obj{"type": "string", "enum": reports.Ranges}}},
+				"parameters": []any{pathParam("id"), obj{"name": "range", "in": "query", "schema": obj{"type": "string", "enum": reports.Ranges}}, queryParam("fresh", "boolean", false)},
 				"responses":  obj{"200": jsonResponse("The query and its result", obj{"type": "object"}), "default": problemResponse}}}
 			paths[base+"/{id}/export"] = obj{"get": obj{"summary": "The saved report as CSV, or its chart as SVG or PNG, in the language Accept-Language asks for", "operationId": "exportReport", "tags": []string{o.Label},
 				"parameters": []any{pathParam("id"), obj{"name": "format", "in": "query", "schema": obj{"type": "string", "enum": []string{"csv", "svg", "png"}}},
-					obj{"name": "range", "in": "query", "schema": obj{"type": "string", "enum": reports.Ranges}}},
+					obj{"name": "range", "in": "query", "schema": obj{"type": "string", "enum": reports.Ranges}}, queryParam("fresh", "boolean", false)},
 				"responses": obj{"200": obj{"description": "CSV, SVG or PNG"}, "default": problemResponse}}}
 		}
 		if o.Name == "dashboards" {
 			paths[base+"/{id}"].(obj)["get"] = obj{"summary": "A dashboard by id or address (sales, marketing, service): its fields, and a card per report with the report's answer over the dashboard's period (or its error)",
 				"operationId": "dashboard", "tags": []string{o.Label},
-				"parameters": []any{pathParam("id"), obj{"name": "range", "in": "query", "schema": obj{"type": "string", "enum": reports.Ranges}}, queryParam("owner_id", "string", false)},
+				"parameters": []any{pathParam("id"), obj{"name": "range", "in": "query", "schema": obj{"type": "string", "enum": reports.Ranges}}, queryParam("owner_id", "string", false), queryParam("fresh", "boolean", false)},
 				"responses":  obj{"200": jsonResponse("The dashboard and its cards", obj{"type": "object"}), "default": problemResponse}}
 		}
 		if o.Name == "pipelines" {

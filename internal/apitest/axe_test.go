@@ -118,7 +118,8 @@ func TestAccessibility(t *testing.T) {
 	for _, p := range []string{"/", "/contacts", "/contacts/" + e.Vars["ada"], "/contacts/new", "/companies/" + e.Vars["acme"], "/search?q=ada", "/settings", "/account", "/imports/new?object=contacts", "/activities",
 		"/deals", "/deals/" + e.Vars["deal"], "/deals/new", "/pipelines/" + pipelines.Data[0].ID(), "/pipelines/" + pipelines.Data[0].ID() + "/board", "/pipelines/" + pipelines.Data[0].ID() + "/forecast",
 		"/products", "/products/" + e.Vars["product"], "/quotes", "/quotes/" + e.Vars["quote"], "/quotes/" + e.Vars["sent"], "/quotes/new?deal_id=" + e.Vars["deal"],
-		"/tasks/mine", "/tasks", "/tasks/" + e.Vars["task"], "/tasks/new", "/notifications", "/emails", "/emails/" + e.Vars["email"], "/templates", "/templates/" + e.Vars["template"], "/mail-accounts", "/tickets", "/tickets/" + e.Vars["ticket"], "/portal"} {
+		"/tasks/mine", "/tasks", "/tasks/" + e.Vars["task"], "/tasks/new", "/notifications", "/emails", "/emails/" + e.Vars["email"], "/templates", "/templates/" + e.Vars["template"], "/mail-accounts", "/tickets", "/tickets/" + e.Vars["ticket"],
+		"/reports", "/reports/new?object=deals&group=stage_id&m_fn=sum&m_field=amount&chart=bar", "/dashboards/sales", "/dashboards/service?edit=1", "/portal"} {
 		ready := `.main`
 		if strings.HasPrefix(p, "/portal") {
 			ready = `main.portal` // the customers' pages have no shell
@@ -136,7 +137,7 @@ func TestAccessibility(t *testing.T) {
 	if err := e.Sys.Auth.SetTheme(context.Background(), access.Principal{WorkspaceID: e.WS, UserID: u.ID, Role: access.Admin}, "dark"); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/contacts", "/contacts/" + e.Vars["ada"], "/settings", "/tasks/mine"} {
+	for _, p := range []string{"/contacts", "/contacts/" + e.Vars["ada"], "/settings", "/tasks/mine", "/dashboards/sales"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`html[data-theme="dark"] .main`))); err != nil {
 			t.Fatalf("open %s: %v", p, err)
 		}

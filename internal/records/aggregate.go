@@ -594,7 +594,23 @@ func (c *aggregation) run(ctx context.Context, where, order string, limit int) (
 		query += " GROUP BY " + strings.Join(group, ", ")
 	}
 	query += order + " LIMIT " + strconv.Itoa(limit+1)
-	rows, err := c.e.db.Reader().QueryContext(ctx, query, c.args...)
+	var q store.Querier = c.e.db.Reader()
+	if c.d == store.Postgres {
+		// Planned for its parameters, the statement scans the table in
+		// parallel (a year of a million deals: 0.23 s); the generic plan
+		// a prepared statement falls back to walks an index to the rows
+		// one by one (1.4 s).
+		tx, err := c.e.db.ReadTx(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+			return nil, err
+		}
+		q = tx
+	}
+	rows, err := q.QueryContext(ctx, query, c.args...)
 	if err != nil {
 		return nil, err
 	}

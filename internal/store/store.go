@@ -173,6 +173,12 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // Reader is the pool for queries outside a transaction.
 func (db *DB) Reader() Querier { return db.reader }
 
+// ReadTx begins a read-only transaction on the reader pool: for a read
+// that sets a parameter for itself alone (SET LOCAL on PostgreSQL).
+func (db *DB) ReadTx(ctx context.Context) (*sql.Tx, error) {
+	return db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+}
+
 // Writer is the pool for single writes outside a transaction.
 func (db *DB) Writer() Querier { return db.writer }
 
