@@ -35,7 +35,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&contacts, "contacts", 1000000, "contacts to seed")
 	fs.IntVar(&samples, "samples", 400, "requests measured per scenario")
 	fs.IntVar(&importRows, "import", 0, "also import this many contacts from a CSV file, against the raw insert ceiling (0: no)")
-	fs.IntVar(&dealRows, "deals", 0, "also seed this many deals across five pipelines and measure the kanban board and the forecast (0: no)")
+	fs.IntVar(&dealRows, "deals", 0, "also seed this many deals across five pipelines and measure the kanban board, the forecast and the reports (0: no)")
 	fs.IntVar(&mailRows, "mail", 0, "also send this many messages to an SMTP sink and file as many received ones (0: no)")
 	fs.IntVar(&ticketRows, "tickets", 0, "also seed this many tickets, measure an agent's open tickets, and file mail to support@ into tickets (0: no)")
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof reads it)")

@@ -39,18 +39,7 @@ func (s *Service) createDefault(ctx context.Context, tx *sql.Tx, ws string) erro
 // EnsurePipelines gives the default pipeline to every workspace that has
 // never had one (those made before pipelines existed). Run at start-up.
 func (s *Service) EnsurePipelines(ctx context.Context) error {
-	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
-		ids, err := records.WorkspacesWithout(ctx, tx, Pipelines)
-		if err != nil {
-			return err
-		}
-		for _, ws := range ids {
-			if err := s.createDefault(ctx, tx, ws); err != nil {
-				return fmt.Errorf("default pipeline of workspace %s: %w", ws, err)
-			}
-		}
-		return nil
-	})
+	return s.eng.Furnish(ctx, Pipelines, s.createDefault)
 }
 
 // keepPipeline refuses to take away a stage that deals are in, or to

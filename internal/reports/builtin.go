@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/rapport-crm/rapport/internal/access"
-	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/schema"
 )
 
@@ -113,16 +112,5 @@ func (s *Service) createBuiltins(ctx context.Context, tx *sql.Tx, ws string) err
 // has never had a dashboard (those made before dashboards existed). Run
 // at start-up.
 func (s *Service) EnsureBuiltins(ctx context.Context) error {
-	return s.eng.Tx(ctx, func(tx *sql.Tx) error {
-		ids, err := records.WorkspacesWithout(ctx, tx, Dashboards)
-		if err != nil {
-			return err
-		}
-		for _, ws := range ids {
-			if err := s.createBuiltins(ctx, tx, ws); err != nil {
-				return fmt.Errorf("dashboards of workspace %s: %w", ws, err)
-			}
-		}
-		return nil
-	})
+	return s.eng.Furnish(ctx, Dashboards, s.createBuiltins)
 }
