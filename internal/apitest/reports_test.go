@@ -1,6 +1,7 @@
 package apitest
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -218,6 +219,26 @@ func TestReportDigest(t *testing.T) {
 	}
 	if monthly != 1 {
 		t.Errorf("%d monthly digests on 1 July", monthly)
+	}
+	// Down all August: on 2 September one digest goes, not one a month
+	// missed, and the next is October's.
+	before = len(e.Mail.Messages())
+	e.Clock.Set(time.Date(2026, 9, 2, 10, 0, 0, 0, berlin))
+	drain(t, e)
+	drain(t, e)
+	drain(t, e)
+	monthly = 0
+	for _, m := range e.Mail.Messages()[before:] {
+		if m.To[0] == "boss@example.com" {
+			monthly++
+		}
+	}
+	if monthly != 1 {
+		t.Errorf("%d monthly digests after a month down", monthly)
+	}
+	var next string
+	if err := e.Sys.DB.Reader().QueryRowContext(context.Background(), `SELECT payload FROM jobs WHERE workspace_id = $1 AND kind = 'report.digest' AND state = 'available' AND payload LIKE '%`+e.Vars["r"]+`%'`, e.WS).Scan(&next); err != nil || !strings.Contains(next, "2026-10-01T07:00:00+02:00") {
+		t.Errorf("the next monthly digest: %s %v", next, err)
 	}
 }
 

@@ -49,6 +49,13 @@ func nextSend(schedule string, t time.Time, loc *time.Location) time.Time {
 	return at
 }
 
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // digestPayload names what a digest job mails, and when it was due.
 type digestPayload struct {
 	Object string    `json:"object"`
@@ -159,7 +166,9 @@ func (s *Service) digest(ctx context.Context, j *jobs.Job) error {
 		if _, _, err := s.eng.UpdateIn(context.WithValue(ctx, sent{}, sent{s.now().UTC().Truncate(time.Microsecond)}), tx, sys, pl.Object, rec.ID(), map[string]any{}); err != nil {
 			return err
 		}
-		if err := s.queueDigest(ctx, tx, j.WorkspaceID, pl.Object, rec.ID(), nextSend(sched, pl.At, reg.Zone)); err != nil {
+		// The next one after this one, or after now when this one ran
+		// late (a node was down): missed mornings are not sent in a row.
+		if err := s.queueDigest(ctx, tx, j.WorkspaceID, pl.Object, rec.ID(), nextSend(sched, later(pl.At, s.now()), reg.Zone)); err != nil {
 			return err
 		}
 		return s.opt.Queue.CompleteIn(ctx, tx, j)
