@@ -94,7 +94,9 @@ func start(t testing.TB, cfg app.Config, db *store.DB) *Env {
 	// A test's jobs end with it: on the PostgreSQL database the tests
 	// share, one queued for a time the test's clock passed would be due
 	// for the next test's drain, which runs any workspace's jobs.
-	t.Cleanup(func() { _, _ = db.Writer().ExecContext(context.Background(), `DELETE FROM jobs WHERE workspace_id = $1`, ws.ID) })
+	t.Cleanup(func() {
+		_, _ = db.Writer().ExecContext(context.Background(), `DELETE FROM jobs WHERE workspace_id = $1`, ws.ID)
+	})
 	e := &Env{T: t, Sys: sys, Clock: clock, Mail: smtp, WS: ws.ID, Keys: map[access.Role]string{}, Users: map[access.Role]string{}, Vars: map[string]string{}}
 	for _, role := range access.Roles {
 		u, err := sys.Auth.CreateUser(ctx, access.System(ws.ID), ws.ID, auth.NewUser{Email: string(role) + "@test.example", Name: string(role), Role: string(role), Password: "a long password"})
