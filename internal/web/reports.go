@@ -80,10 +80,8 @@ type builderData struct {
 	Roles, Schedules     []string
 	Error                string
 	Preview              *cardView
-	// State is the builder's question as a URL query, for links.
-	State      string
-	CanSave    bool
-	Dashboards []records.Record
+	CanSave              bool
+	Dashboards           []records.Record
 }
 
 type choice struct{ Value, Label string }
@@ -309,7 +307,7 @@ func (d *Deps) builder(w http.ResponseWriter, r *http.Request, sh *shell, rec re
 	}
 	o, ok := sh.Schema.Object(form.Object)
 	if !ok || access.CanRead(sh.Identity.Principal, o.Name) != nil || !listed(o) {
-		form.Object, o = "deals", nil
+		form.Object = "deals"
 		o, _ = sh.Schema.Object("deals")
 	}
 	data := builderData{Report: rec, Form: form, Object: o, Operators: filter.Operators, Ranges: reports.Ranges, Charts: schema.ReportCharts,
@@ -325,7 +323,6 @@ func (d *Deps) builder(w http.ResponseWriter, r *http.Request, sh *shell, rec re
 	data.Keys, data.Numbers, data.Dates, data.Fields = reportChoices(sh, o)
 	form = form.within(data.Keys, data.Numbers, data.Dates)
 	data.Form = form
-	data.State = form.values().Encode()
 	base := form.values()
 	if clauses, err := filter.Clauses(form.Filter); err == nil {
 		for i, c := range clauses {
