@@ -152,6 +152,7 @@ func TestBrowserReportJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form.builder button[type=submit]`)),
 		settle,
 		chromedp.WaitVisible(chromedp.CSS(`.dashboard-grid`)),
+		shot("dashboard-edit"),
 		chromedp.Click(chromedp.CSS(`#edit-title ~ form input[name=share_roles][value=sales]`)),
 		chromedp.Click(chromedp.CSS(`#edit-title ~ form > button[type=submit]`)),
 		settle,
