@@ -232,14 +232,8 @@ func (c *aggregation) field(path string) (string, *schema.Field, error) {
 		}
 		return "t", f, nil
 	}
-	var via *schema.Field
-	for _, f := range c.o.Fields {
-		if f.Kind == schema.Relation && (f.Relation == rel || f.Name == rel) {
-			via = f
-			break
-		}
-	}
-	if via == nil {
+	via, ok := c.o.RelationNamed(rel)
+	if !ok {
 		return "", nil, fmt.Errorf("%s has no relation %q", c.o.Name, rel)
 	}
 	target, ok := c.s.Object(via.Target)

@@ -94,13 +94,13 @@ func (s *Service) Answer(ctx context.Context, p access.Principal, q Query, fresh
 			return res, nil
 		}
 	}
-	return s.work(ctx, p, q, key)
+	return s.work(ctx, p, q, c, key)
 }
 
 // work works an answer out live, and keeps it when it took long.
-func (s *Service) work(ctx context.Context, p access.Principal, q Query, key string) (*Result, error) {
+func (s *Service) work(ctx context.Context, p access.Principal, q Query, c *compiled, key string) (*Result, error) {
 	start := time.Now() // the real time it takes, whatever the clock says
-	res, err := s.Run(ctx, p, q)
+	res, err := s.run(ctx, p, q, c)
 	if err != nil {
 		return nil, err
 	}

@@ -80,15 +80,14 @@ func keyField(sch *schema.Schema, object, col string) (*schema.Object, *schema.F
 		return nil, nil
 	}
 	if rel, name, ok := strings.Cut(col, "."); ok {
-		for _, f := range o.Fields {
-			if f.Kind == schema.Relation && (f.Relation == rel || f.Name == rel) {
-				if o, ok = sch.Object(f.Target); !ok {
-					return nil, nil
-				}
-				col = name
-				break
-			}
+		via, ok := o.RelationNamed(rel)
+		if !ok {
+			return nil, nil
 		}
+		if o, ok = sch.Object(via.Target); !ok {
+			return nil, nil
+		}
+		col = name
 	}
 	f, ok := o.Field(col)
 	if !ok {

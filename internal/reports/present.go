@@ -106,12 +106,7 @@ func spanUnit(i int, res *Result) float64 {
 	return 86400
 }
 
-// Heading names a column: "Stage", "Close date (month)", "Sum of Amount".
-func (pr Presenter) Heading(q Query, res *Result, i int) string {
-	c := pr.columns(q, res)[i]
-	return pr.heading(q, c)
-}
-
+// heading names a column: "Stage", "Close date (month)", "Sum of Amount".
 func (pr Presenter) heading(q Query, c column) string {
 	l := pr.L
 	o, _ := pr.Schema.Object(q.Object)
@@ -149,11 +144,9 @@ func (pr Presenter) pathLabel(o *schema.Object, path string) string {
 		}
 		return pr.L.FieldLabel(f)
 	}
-	for _, f := range o.Fields {
-		if f.Kind == schema.Relation && (f.Relation == rel || f.Name == rel) {
-			target, _ := pr.Schema.Object(f.Target)
-			return pr.L.FieldLabel(f) + " › " + pr.pathLabel(target, name)
-		}
+	if via, ok := o.RelationNamed(rel); ok {
+		target, _ := pr.Schema.Object(via.Target)
+		return pr.L.FieldLabel(via) + " › " + pr.pathLabel(target, name)
 	}
 	return path
 }

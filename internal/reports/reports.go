@@ -148,6 +148,11 @@ func (s *Service) Run(ctx context.Context, p access.Principal, q Query) (*Result
 	if err != nil {
 		return nil, err
 	}
+	return s.run(ctx, p, q, c)
+}
+
+// run answers a compiled question.
+func (s *Service) run(ctx context.Context, p access.Principal, q Query, c *compiled) (*Result, error) {
 	agg, err := s.eng.Aggregate(ctx, p, q.Object, c.a)
 	if err != nil {
 		return nil, err

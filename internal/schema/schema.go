@@ -108,6 +108,17 @@ func (o *Object) Field(name string) (*Field, bool) {
 	return f, ok
 }
 
+// RelationNamed is the relation field a path's first part names: its
+// relation name ("company" in company.industry) or its own name.
+func (o *Object) RelationNamed(name string) (*Field, bool) {
+	for _, f := range o.Fields {
+		if f.Kind == Relation && (f.Relation == name || f.Name == name) {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
 func (o *Object) index() {
 	o.byName = make(map[string]*Field, len(o.Fields))
 	for _, f := range o.Fields {
