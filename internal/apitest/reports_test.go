@@ -8,6 +8,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/email"
+	"github.com/rapport-crm/rapport/internal/records"
 )
 
 // TestReportQueryAPI: POST /api/v1/reports/query answers as API.md says:
@@ -119,6 +120,8 @@ func TestSavedReportsAPI(t *testing.T) {
 		{Name: "the marketing dashboard", Role: access.Marketing, Method: "GET", Path: "/api/v1/dashboards/marketing", Status: 200, Contains: []string{`"name":"Subscriber to customer"`}, Lacks: []string{`"error"`}},
 		{Name: "the service dashboard", Role: access.Support, Method: "GET", Path: "/api/v1/dashboards/service", Status: 200, Contains: []string{`"name":"SLA compliance"`}, Lacks: []string{`"error"`}},
 		{Name: "no such dashboard", Method: "GET", Path: "/api/v1/dashboards/nope", Status: 404},
+		{Name: "dashboards export like any object", Role: access.Sales, Method: "GET", Path: "/api/v1/dashboards/export?format=json", Status: 200,
+			Contains: []string{`"key":"sales"`, `"key":"service"`}},
 		{Name: "a team dashboard", Role: access.Manager, Method: "POST", Path: "/api/v1/dashboards", Body: `{"name":"Team","key":"team-sales","report_ids":["{{won}}"],"share_roles":["sales"],"period_range":"this_quarter"}`,
 			Status: 201, Events: 1, Save: "team"},
 		{Name: "a report one cannot see", Role: access.Support, Method: "POST", Path: "/api/v1/dashboards", Body: `{"name":"Mine","report_ids":["{{won}}"]}`,
@@ -277,5 +280,33 @@ func TestKeptAnswers(t *testing.T) {
 		{Name: "the manager's reports", Role: access.Manager, Method: "POST", Path: "/api/v1/reports/query", Body: `{"object":"reports","measures":[{"fn":"count"}]}`, Status: 200, Contains: []string{`"rows":[[20]]`}},
 		{Name: "the sales rep's, not the manager's kept one", Role: access.Sales, Method: "POST", Path: "/api/v1/reports/query", Body: `{"object":"reports","measures":[{"fn":"count"}]}`, Status: 200, Contains: []string{`"rows":[[19]]`}},
 		{Name: "webhooks stay the admins'", Role: access.Sales, Method: "POST", Path: "/api/v1/reports/query", Body: `{"object":"webhooks"}`, Status: 403},
+	})
+}
+
+// TestDealWeightAndSource: a deal keeps its amount weighted by its
+// stage's probability, anew when it moves and when the stage's
+// probability changes, and takes its first contact's lead source unless
+// it has one; the sales dashboard's forecast and sources read them.
+func TestDealWeightAndSource(t *testing.T) {
+	e := New(t)
+	page, err := e.Sys.Records.List(context.Background(), access.System(e.WS), "pipelines", records.Query{})
+	if err != nil || len(page.Data) != 1 {
+		t.Fatalf("pipelines: %v", err)
+	}
+	e.Vars["sales"] = page.Data[0].ID()
+	stages := `[{"id":"lead-in","name":"Lead in","probability":10},{"id":"qualified","name":"Qualified","probability":50},` +
+		`{"id":"won","name":"Won","probability":100,"kind":"won"},{"id":"lost","name":"Lost","probability":0,"kind":"lost"}]`
+	e.Run(t, []Scenario{
+		{Name: "a contact from an event", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Ada","lead_source":"Event"}`, Status: 201, Events: 1, Save: "ada"},
+		{Name: "her deal", Method: "POST", Path: "/api/v1/deals", Body: `{"name":"A","amount":"1000.05","stage_id":"qualified","contact_ids":["{{ada}}"]}`,
+			Status: 201, Events: 2, Save: "a", Contains: []string{`"weighted_amount":"250.0125"`, `"lead_source":"Event"`}},
+		{Name: "a deal with its own source", Method: "POST", Path: "/api/v1/deals", Body: `{"name":"B","amount":"10","contact_ids":["{{ada}}"],"lead_source":"Referral"}`,
+			Status: 201, Events: 2, Contains: []string{`"weighted_amount":"1.00"`, `"lead_source":"Referral"`}},
+		{Name: "moved", Method: "PATCH", Path: "/api/v1/deals/{{a}}", Body: `{"stage_id":"demo"}`, Status: 200, Events: 3, Contains: []string{`"weighted_amount":"400.02"`}},
+		{Name: "back", Method: "PATCH", Path: "/api/v1/deals/{{a}}", Body: `{"stage_id":"qualified"}`, Status: 200, Events: 3},
+		{Name: "the stage's chance changes", Method: "PATCH", Path: "/api/v1/pipelines/{{sales}}", Body: `{"stages":` + stages + `}`, Status: 200, Events: 1},
+		{Name: "its deals are weighed anew", Method: "GET", Path: "/api/v1/deals/{{a}}", Status: 200, Contains: []string{`"weighted_amount":"500.025"`}},
+		{Name: "the forecast reads it", Method: "POST", Path: "/api/v1/reports/query", Body: `{"object":"deals","group_by":["lead_source"],"measures":[{"fn":"sum","field":"weighted_amount"}]}`,
+			Status: 200, Contains: []string{`"rows":[["Event","500.025"],["Referral","1.00"]]`}},
 	})
 }

@@ -47,7 +47,7 @@ func TestSLA(t *testing.T) {
 		{Name: "pat", Method: "POST", Path: "/api/v1/contacts", Body: `{"first_name":"Pat","email":"pat@customer.example"}`, Status: 201, Events: 1, Save: "pat"},
 		{Name: "an urgent ticket", Role: access.Support, Method: "POST", Path: "/api/v1/tickets", Status: 201, Events: 2, Jobs: 4, Save: "t1", // a warning and a breach job per target
 			Body:     `{"subject":"Site down","priority":"urgent","contact_id":"{{pat}}","assignee_id":"{{support_id}}"}`,
-			Contains: []string{`"sla_policy_id":"{{urgent}}"`, `"first_response_due_at":"2026-03-09T08:30:00Z"`, `"resolution_due_at":"2026-03-09T15:30:00Z"`}},
+			Contains: []string{`"sla_policy_id":"{{urgent}}"`, `"first_response_due_at":"2026-03-09T08:30:00Z"`, `"resolution_due_at":"2026-03-09T15:30:00Z"`, `"sla_breached":false`}},
 		{Name: "a normal one", Role: access.Support, Method: "POST", Path: "/api/v1/tickets", Status: 201, Events: 2, Jobs: 4,
 			Body:     `{"subject":"A question","contact_id":"{{pat}}"}`,
 			Contains: []string{`"sla_policy_id":"{{standard}}"`, `"first_response_due_at":"2026-03-09T15:30:00Z"`}},
@@ -64,7 +64,9 @@ func TestSLA(t *testing.T) {
 	e.Clock.Set(at("2026-03-09 09:31"))
 	drain(t, e)
 	e.Run(t, []Scenario{{Name: "breached", Role: access.Support, Method: "GET", Path: "/api/v1/tickets/{{t1}}/timeline", Status: 200,
-		Contains: []string{`"summary":"First response overdue on ticket #1 Site down"`}}})
+		Contains: []string{`"summary":"First response overdue on ticket #1 Site down"`}},
+		{Name: "and marked missed, for the service dashboard", Role: access.Support, Method: "GET", Path: "/api/v1/tickets/{{t1}}", Status: 200,
+			Contains: []string{`"sla_breached":true`}}})
 	// The agent's "Breaching soon" holds the overdue ticket, not the one
 	// due this afternoon.
 	b := e.browser(t, access.Support)
